@@ -1,0 +1,107 @@
+//! The command line, as clap reads it. Doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// folio compiles Confluence storage format (the XHTML Confluence keeps pages in) to PDF.
+#[derive(Debug, Parser)]
+#[command(
+    name = "folio",
+    version,
+    max_term_width = 100,
+    after_help = "Exit codes: 0 success; 1 a document failed to compile (check) or to typeset; \
+                  2 malformed input, unreadable files or bad arguments."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Compile one page (a storage body, or a REST API page JSON) to PDF.
+    Compile(CompileArgs),
+    /// Compile every storage document among the paths and report one line for each.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  folio compile page.xhtml -o page.pdf\n  \
+                        folio compile page.json --attachments attachments/ -o page.pdf\n  \
+                        folio compile page.xhtml --emit ir")]
+pub struct CompileArgs {
+    /// The page: a storage body (.xhtml, .xml, .html) or a REST API page JSON with
+    /// `body.storage.value`. `-` reads standard input.
+    pub page: PathBuf,
+
+    /// Where to write the output; `-` writes to standard output. Default: the page's path with
+    /// the output's extension (.pdf, .ir.json, .typ).
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// Folder holding the page's attachments, by file name. Default: the page's own folder.
+    #[arg(short, long, value_name = "DIR", env = "FOLIO_ATTACHMENTS")]
+    pub attachments: Option<PathBuf>,
+
+    /// Title for the PDF's metadata (default: the REST page's title, if any).
+    #[arg(long, value_name = "T")]
+    pub title: Option<String>,
+
+    /// What to produce: the PDF, the IR as JSON, or the Typst markup folio typesets.
+    #[arg(long, value_enum, default_value_t = Emit::Pdf)]
+    pub emit: Emit,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Folders are searched recursively for .xml and .xhtml files; each is compiled \
+                        with its own folder as its attachments folder. Confluence space exports \
+                        (entities.xml) are skipped.")]
+pub struct CheckArgs {
+    /// Files and folders to check.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Read and run the passes only; do not typeset (much faster, catches reader errors).
+    #[arg(long)]
+    pub no_typeset: bool,
+
+    /// Print each document's warnings too, not only its summary line.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct CommonArgs {
+    /// How to print diagnostics: with the source line (human) or one line each (short).
+    #[arg(long, value_enum, default_value_t = DiagnosticFormat::Human, env = "FOLIO_DIAGNOSTIC_FORMAT")]
+    pub diagnostic_format: DiagnosticFormat,
+
+    /// Do not look for system fonts; use only the embedded ones (identical output everywhere, but
+    /// scripts the embedded fonts lack, such as CJK, show as empty boxes).
+    #[arg(long, env = "FOLIO_NO_SYSTEM_FONTS")]
+    pub no_system_fonts: bool,
+
+    /// Print no warnings, only errors.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    Pdf,
+    Ir,
+    Typst,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiagnosticFormat {
+    Human,
+    Short,
+}

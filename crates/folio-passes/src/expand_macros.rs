@@ -1,0 +1,424 @@
+//! Macro expansion: every macro of the catalogue becomes typed IR.
+//!
+//! A macro nobody handles yet becomes an `Unsupported` node that keeps its body, plus a warning
+//! naming the macro: content is never dropped.
+
+use folio_ir::{
+    for_each_child_list, walk_blocks_mut, walk_inlines_mut, Attr, Block, CodeBlock, Color, Column,
+    Columns, Diagnostic, Document, Inline, Length, Macro, MacroBody, Panel, PanelKind, Span,
+    StatusColour, Toc,
+};
+
+use crate::PassContext;
+
+/// Expands block and inline macros everywhere in the document.
+pub fn expand_macros(document: &mut Document, cx: &mut PassContext<'_>) {
+    expand_in_blocks(&mut document.blocks, cx);
+}
+
+fn expand_in_blocks(blocks: &mut Vec<Block>, cx: &mut PassContext<'_>) {
+    walk_blocks_mut(blocks, &mut |list: &mut Vec<Block>| expand_block_list(list, cx));
+    walk_inlines_mut(blocks, &mut |list: &mut Vec<Inline>| expand_inline_list(list, cx));
+}
+
+fn expand_block_list(blocks: &mut Vec<Block>, cx: &mut PassContext<'_>) {
+    if !blocks.iter().any(|block| matches!(block, Block::Macro(_))) {
+        return;
+    }
+    let mut expanded = Vec::with_capacity(blocks.len());
+    for block in blocks.drain(..) {
+        match block {
+            Block::Macro(m) => expanded.extend(expand_block_macro(m, cx)),
+            other => expanded.push(other),
+        }
+    }
+    *blocks = expanded;
+}
+
+fn expand_inline_list(inlines: &mut Vec<Inline>, cx: &mut PassContext<'_>) {
+    if !inlines.iter().any(|inline| matches!(inline, Inline::Macro(_))) {
+        return;
+    }
+    let mut expanded = Vec::with_capacity(inlines.len());
+    for inline in inlines.drain(..) {
+        match inline {
+            Inline::Macro(m) => expanded.extend(expand_inline_macro(*m, cx)),
+            other => expanded.push(other),
+        }
+    }
+    *inlines = expanded;
+}
+
+/// The expansion of one block-level macro: zero or more blocks.
+fn expand_block_macro(m: Macro, cx: &mut PassContext<'_>) -> Vec<Block> {
+    let span = m.span;
+    match m.name.as_str() {
+        "code" => vec![Block::Code(code_block(&m, false))],
+        "noformat" => vec![Block::Code(code_block(&m, true))],
+        "info" => vec![Block::Panel(admonition(PanelKind::Info, m))],
+        "note" => vec![Block::Panel(admonition(PanelKind::Note, m))],
+        "tip" => vec![Block::Panel(admonition(PanelKind::Tip, m))],
+        "warning" => vec![Block::Panel(admonition(PanelKind::Warning, m))],
+        "panel" => vec![Block::Panel(custom_panel(m))],
+        "expand" => {
+            let title = m.param("title").unwrap_or("Click here to expand...").to_owned();
+            vec![Block::Expand { title, blocks: rich_body(m.body), span }]
+        }
+        "toc" => vec![Block::Toc(toc(&m))],
+        "anchor" => match anchor_name(&m) {
+            Some(id) => vec![Block::Div { attr: Attr { id: Some(id), ..Attr::default() }, blocks: vec![], span }],
+            None => vec![],
+        },
+        "status" => match expand_inline_macro(m, cx).as_slice() {
+            [] => vec![],
+            inlines => vec![Block::Paragraph { attr: Attr::default(), content: inlines.to_vec(), span }],
+        },
+        // The page-properties table and excerpts are shown where they stand, as Confluence does,
+        // unless the author hid them.
+        "excerpt" | "details" | "column" if !m.flag("hidden", false) => {
+            vec![Block::Div { attr: Attr::default(), blocks: rich_body(m.body), span }]
+        }
+        "excerpt" | "details" => vec![],
+        "section" => vec![section(m)],
+        _ => vec![unsupported_block(m, cx)],
+    }
+}
+
+/// The expansion of one inline macro: zero or more inlines.
+fn expand_inline_macro(m: Macro, cx: &mut PassContext<'_>) -> Vec<Inline> {
+    match m.name.as_str() {
+        "status" => {
+            let colour = status_colour(m.param("colour").or(m.param("color")));
+            let title = m.param("title").map(str::to_owned).unwrap_or_else(|| {
+                // Confluence shows the colour's name when the lozenge has no title.
+                format!("{colour:?}").to_uppercase()
+            });
+            vec![Inline::Status { title, colour, subtle: m.flag("subtle", false) }]
+        }
+        "anchor" => anchor_name(&m).map(|id| Inline::Anchor { id }).into_iter().collect(),
+        "code" | "noformat" => {
+            vec![Inline::Code { content: vec![Inline::text(code_block(&m, true).code)] }]
+        }
+        "excerpt" if m.flag("hidden", false) => vec![],
+        "excerpt" => {
+            let mut blocks = rich_body(m.body);
+            expand_in_blocks(&mut blocks, cx);
+            blocks_to_inlines(&blocks)
+        }
+        _ => {
+            cx.report(unsupported_warning(&m));
+            let name = m.name.clone();
+            let mut blocks = match m.body {
+                MacroBody::None => vec![],
+                MacroBody::Plain { text } => return vec![unsupported_inline(name, vec![Inline::text(text)])],
+                MacroBody::Rich { blocks } => blocks,
+            };
+            expand_in_blocks(&mut blocks, cx);
+            vec![unsupported_inline(name, blocks_to_inlines(&blocks))]
+        }
+    }
+}
+
+fn unsupported_inline(name: String, content: Vec<Inline>) -> Inline {
+    Inline::Unsupported { name, content }
+}
+
+fn unsupported_block(m: Macro, cx: &mut PassContext<'_>) -> Block {
+    cx.report(unsupported_warning(&m));
+    let blocks = match m.body {
+        MacroBody::None => vec![],
+        MacroBody::Plain { text } => vec![Block::Code(CodeBlock {
+            language: None,
+            title: None,
+            line_numbers: false,
+            first_line: 1,
+            code: text,
+            plain: true,
+            span: m.span,
+        })],
+        MacroBody::Rich { blocks } => blocks,
+    };
+    Block::Unsupported { name: m.name, blocks, span: m.span }
+}
+
+fn unsupported_warning(m: &Macro) -> Diagnostic {
+    Diagnostic::warning("unknown-macro", format!("macro `{}` is not supported yet", m.name))
+        .at(m.span)
+        .with_hint("its body is shown in a labelled box")
+}
+
+fn code_block(m: &Macro, plain: bool) -> CodeBlock {
+    let code = match &m.body {
+        MacroBody::Plain { text } => text.clone(),
+        MacroBody::Rich { blocks } => folio_ir::plain_text(&blocks_to_inlines(blocks)),
+        MacroBody::None => String::new(),
+    };
+    let language = m
+        .param("language")
+        .map(str::to_ascii_lowercase)
+        .filter(|lang| !matches!(lang.as_str(), "none" | "text" | "plain" | "plaintext"));
+    CodeBlock {
+        language: if plain { None } else { language },
+        title: m.param("title").map(str::to_owned),
+        line_numbers: m.flag("linenumbers", false),
+        first_line: m.param("firstline").and_then(|n| n.parse().ok()).unwrap_or(1),
+        code,
+        plain,
+        span: m.span,
+    }
+}
+
+fn admonition(kind: PanelKind, m: Macro) -> Panel {
+    let mut panel = Panel::new(kind, vec![], m.span);
+    panel.title = m.param("title").map(str::to_owned);
+    panel.show_icon = m.flag("icon", true);
+    panel.blocks = rich_body(m.body);
+    panel
+}
+
+fn custom_panel(m: Macro) -> Panel {
+    let color = |name: &str| m.param(name).and_then(Color::parse_css);
+    let mut panel = Panel::new(PanelKind::Custom, vec![], m.span);
+    panel.title = m.param("title").map(str::to_owned);
+    // Cloud custom panels carry their icon as a glyph; Server panels have none.
+    panel.icon_text = m.param("panelIconText").map(str::to_owned);
+    panel.show_icon = panel.icon_text.is_some();
+    panel.background = color("bgColor");
+    panel.border_color = color("borderColor");
+    panel.title_background = color("titleBGColor");
+    panel.title_color = color("titleColor");
+    panel.dashed = m.param("borderStyle").is_some_and(|s| s.eq_ignore_ascii_case("dashed"));
+    panel.blocks = rich_body(m.body);
+    panel
+}
+
+fn toc(m: &Macro) -> Toc {
+    let level = |name: &str, default: u8| {
+        m.param(name).and_then(|n| n.parse::<u8>().ok()).unwrap_or(default).clamp(1, 6)
+    };
+    let min_level = level("minLevel", 1);
+    Toc {
+        min_level,
+        max_level: level("maxLevel", 6).max(min_level),
+        numbered: m.flag("outline", false),
+        flat: m.param("type").is_some_and(|t| t.eq_ignore_ascii_case("flat")),
+        separator: m.param("separator").map(str::to_owned),
+        span: m.span,
+    }
+}
+
+fn section(m: Macro) -> Block {
+    let border = m.flag("border", false);
+    let span = m.span;
+    let mut columns = Vec::new();
+    let mut loose = Vec::new();
+    for block in rich_body(m.body) {
+        match block {
+            Block::Macro(column) if column.name == "column" => {
+                let width = column.param("width").and_then(parse_length);
+                columns.push(Column { width, blocks: rich_body(column.body) });
+            }
+            // Content outside any column still belongs to the section: keep it in a column.
+            other => loose.push(other),
+        }
+    }
+    if !loose.is_empty() {
+        columns.insert(0, Column { width: None, blocks: loose });
+    }
+    Block::Columns(Columns { columns, border, span })
+}
+
+fn parse_length(value: &str) -> Option<Length> {
+    let value = value.trim();
+    if let Some(percent) = value.strip_suffix('%') {
+        return percent.trim().parse().ok().filter(|n: &f32| n.is_finite() && *n > 0.0).map(Length::Percent);
+    }
+    let px = value.strip_suffix("px").unwrap_or(value).trim();
+    px.parse().ok().filter(|n: &f32| n.is_finite() && *n > 0.0).map(Length::Px)
+}
+
+fn anchor_name(m: &Macro) -> Option<String> {
+    m.param("").or(m.param("name")).map(str::to_owned)
+}
+
+fn status_colour(name: Option<&str>) -> StatusColour {
+    match name.map(str::to_ascii_lowercase).as_deref() {
+        Some("red") => StatusColour::Red,
+        Some("yellow") => StatusColour::Yellow,
+        Some("green") => StatusColour::Green,
+        Some("blue") => StatusColour::Blue,
+        Some("purple") => StatusColour::Purple,
+        _ => StatusColour::Grey,
+    }
+}
+
+fn rich_body(body: MacroBody) -> Vec<Block> {
+    match body {
+        MacroBody::Rich { blocks } => blocks,
+        MacroBody::Plain { text } if !text.trim().is_empty() => vec![Block::Paragraph {
+            attr: Attr::default(),
+            content: vec![Inline::text(text)],
+            span: Span::DETACHED,
+        }],
+        MacroBody::Plain { .. } | MacroBody::None => vec![],
+    }
+}
+
+/// Flattens blocks into a line of inlines for inline contexts, keeping every text; block
+/// boundaries become line breaks.
+fn blocks_to_inlines(blocks: &[Block]) -> Vec<Inline> {
+    let mut out = Vec::new();
+    push_block_inlines(blocks, &mut out);
+    out
+}
+
+fn push_block_inlines(blocks: &[Block], out: &mut Vec<Inline>) {
+    for block in blocks {
+        let before = out.len();
+        match block {
+            Block::Paragraph { content, .. } | Block::Heading { content, .. } => {
+                out.extend(content.iter().cloned())
+            }
+            Block::Code(code) => out.push(Inline::Code { content: vec![Inline::text(&code.code)] }),
+            Block::Image(image) => out.push(Inline::Image(Box::new(image.clone()))),
+            Block::TaskList { items, .. } => {
+                for task in items {
+                    out.extend(task.content.iter().cloned());
+                }
+            }
+            Block::Macro(m) => out.push(Inline::Macro(Box::new(m.clone()))),
+            other => {
+                let mut other = other.clone();
+                for_each_child_list(&mut other, &mut |list| push_block_inlines(list, out));
+            }
+        }
+        if out.len() > before && !matches!(out.last(), Some(Inline::LineBreak)) {
+            out.push(Inline::LineBreak);
+        }
+    }
+    if matches!(out.last(), Some(Inline::LineBreak)) {
+        out.pop();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::PassOptions;
+    use folio_ir::{Attachments, ParamValue};
+    use std::collections::BTreeMap;
+
+    fn mac(name: &str, params: &[(&str, &str)], body: MacroBody) -> Macro {
+        let params = params
+            .iter()
+            .map(|(k, v)| (k.to_string(), ParamValue::Text { text: v.to_string() }))
+            .collect::<BTreeMap<_, _>>();
+        Macro { name: name.into(), params, body, span: Span::new(5, 50) }
+    }
+
+    fn para(text: &str) -> Block {
+        Block::Paragraph { attr: Attr::default(), content: vec![Inline::text(text)], span: Span::DETACHED }
+    }
+
+    fn expand(blocks: Vec<Block>) -> (Vec<Block>, Vec<Diagnostic>) {
+        let attachments = Attachments::new();
+        let options = PassOptions::default();
+        let mut cx = PassContext::new(&attachments, &options);
+        let mut document = Document { title: None, blocks };
+        expand_macros(&mut document, &mut cx);
+        (document.blocks, cx.diagnostics)
+    }
+
+    #[test]
+    fn code_macro_keeps_language_title_and_numbering() {
+        let m = mac(
+            "code",
+            &[("language", "Python"), ("title", "t.py"), ("linenumbers", "true"), ("firstline", "10")],
+            MacroBody::Plain { text: "print('<x>')\n".into() },
+        );
+        let (blocks, diagnostics) = expand(vec![Block::Macro(m)]);
+        let Block::Code(code) = &blocks[0] else { panic!("{blocks:?}") };
+        assert_eq!(code.language.as_deref(), Some("python"));
+        assert_eq!(code.title.as_deref(), Some("t.py"));
+        assert!(code.line_numbers && !code.plain);
+        assert_eq!(code.first_line, 10);
+        assert_eq!(code.code, "print('<x>')\n");
+        assert!(diagnostics.is_empty());
+    }
+
+    #[test]
+    fn admonitions_become_panels_with_their_body() {
+        let m = mac("warning", &[("title", "Careful"), ("icon", "false")], MacroBody::Rich { blocks: vec![para("x")] });
+        let (blocks, _) = expand(vec![Block::Macro(m)]);
+        let Block::Panel(panel) = &blocks[0] else { panic!() };
+        assert_eq!(panel.kind, PanelKind::Warning);
+        assert_eq!(panel.title.as_deref(), Some("Careful"));
+        assert!(!panel.show_icon);
+        assert_eq!(panel.blocks, vec![para("x")]);
+    }
+
+    #[test]
+    fn custom_panel_reads_colours_and_cloud_icon() {
+        let m = mac(
+            "panel",
+            &[("bgColor", "#E6FCFF"), ("borderStyle", "dashed"), ("panelIconText", "🌈")],
+            MacroBody::Rich { blocks: vec![] },
+        );
+        let (blocks, _) = expand(vec![Block::Macro(m)]);
+        let Block::Panel(panel) = &blocks[0] else { panic!() };
+        assert_eq!(panel.background, Some(Color::rgb(0xe6, 0xfc, 0xff)));
+        assert!(panel.dashed);
+        assert_eq!(panel.icon_text.as_deref(), Some("🌈"));
+    }
+
+    #[test]
+    fn nested_macros_in_rich_bodies_are_expanded() {
+        let inner = mac("info", &[], MacroBody::Rich { blocks: vec![para("deep")] });
+        let outer = mac("expand", &[("title", "More")], MacroBody::Rich { blocks: vec![Block::Macro(inner)] });
+        let (blocks, _) = expand(vec![Block::Macro(outer)]);
+        let Block::Expand { title, blocks, .. } = &blocks[0] else { panic!() };
+        assert_eq!(title, "More");
+        assert!(matches!(&blocks[0], Block::Panel(p) if p.kind == PanelKind::Info));
+    }
+
+    #[test]
+    fn inline_status_defaults_title_to_colour() {
+        let status = mac("status", &[("colour", "Green")], MacroBody::None);
+        let p = Block::Paragraph {
+            attr: Attr::default(),
+            content: vec![Inline::text("state: "), Inline::Macro(Box::new(status))],
+            span: Span::DETACHED,
+        };
+        let (blocks, _) = expand(vec![p]);
+        let Block::Paragraph { content, .. } = &blocks[0] else { panic!() };
+        assert_eq!(
+            content[1],
+            Inline::Status { title: "GREEN".into(), colour: StatusColour::Green, subtle: false }
+        );
+    }
+
+    #[test]
+    fn unknown_macro_keeps_body_and_warns_with_span() {
+        let m = mac("plantuml", &[], MacroBody::Plain { text: "A -> B".into() });
+        let (blocks, diagnostics) = expand(vec![Block::Macro(m)]);
+        let Block::Unsupported { name, blocks, .. } = &blocks[0] else { panic!() };
+        assert_eq!(name, "plantuml");
+        assert!(matches!(&blocks[0], Block::Code(c) if c.code == "A -> B"));
+        assert_eq!(diagnostics.len(), 1);
+        assert_eq!(diagnostics[0].code, "unknown-macro");
+        assert_eq!(diagnostics[0].span, Some(Span::new(5, 50)));
+    }
+
+    #[test]
+    fn section_columns_keep_widths() {
+        let col = |w: &str, text: &str| {
+            Block::Macro(mac("column", &[("width", w)], MacroBody::Rich { blocks: vec![para(text)] }))
+        };
+        let section = mac("section", &[("border", "true")], MacroBody::Rich { blocks: vec![col("30%", "a"), col("100px", "b")] });
+        let (blocks, _) = expand(vec![Block::Macro(section)]);
+        let Block::Columns(columns) = &blocks[0] else { panic!() };
+        assert!(columns.border);
+        assert_eq!(columns.columns[0].width, Some(Length::Percent(30.0)));
+        assert_eq!(columns.columns[1].width, Some(Length::Px(100.0)));
+    }
+}

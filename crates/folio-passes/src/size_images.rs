@@ -1,0 +1,213 @@
+//! Image sizing: intrinsic sizes from file headers (never a full decode), and placeholders for
+//! attachments that are missing, unreadable, of a format the PDF cannot embed, or too large.
+
+use folio_ir::{walk_blocks_mut, walk_inlines_mut, Block, Diagnostic, Document, Image, ImageSource, Inline};
+
+use crate::PassContext;
+
+/// Image formats folio can embed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ImageFormat {
+    Png,
+    Jpeg,
+    Gif,
+    Webp,
+    Svg,
+}
+
+impl ImageFormat {
+    /// Sniffs the format and intrinsic size from the first bytes of a file.
+    pub fn sniff(bytes: &[u8]) -> Option<(ImageFormat, Option<(u32, u32)>)> {
+        use imagesize::ImageType;
+        if let Ok(kind) = imagesize::image_type(bytes) {
+            let format = match kind {
+                ImageType::Png => ImageFormat::Png,
+                ImageType::Jpeg => ImageFormat::Jpeg,
+                ImageType::Gif => ImageFormat::Gif,
+                ImageType::Webp => ImageFormat::Webp,
+                _ => return None,
+            };
+            let size = imagesize::blob_size(bytes).ok()?;
+            return Some((format, Some((size.width as u32, size.height as u32))));
+        }
+        svg_size(bytes).map(|size| (ImageFormat::Svg, size))
+    }
+}
+
+/// Fills `intrinsic` for attachment images and marks the ones that cannot be drawn as `missing`.
+pub fn size_images(document: &mut Document, cx: &mut PassContext<'_>) {
+    walk_blocks_mut(&mut document.blocks, &mut |blocks: &mut Vec<Block>| {
+        for block in blocks.iter_mut() {
+            if let Block::Image(image) = block {
+                size_image(image, cx);
+            }
+        }
+    });
+    walk_inlines_mut(&mut document.blocks, &mut |inlines: &mut Vec<Inline>| {
+        for inline in inlines.iter_mut() {
+            if let Inline::Image(image) = inline {
+                size_image(image, cx);
+            }
+        }
+    });
+}
+
+fn size_image(image: &mut Image, cx: &mut PassContext<'_>) {
+    let filename = match &image.source {
+        ImageSource::Attachment { filename, .. } => filename,
+        ImageSource::Url { .. } => {
+            cx.report(
+                Diagnostic::warning("external-image", "external image is not fetched")
+                    .at(image.span)
+                    .with_hint("folio never opens connections; the image is shown as a link"),
+            );
+            return;
+        }
+    };
+    let Some(bytes) = cx.attachments.get(filename) else {
+        image.missing = true;
+        cx.report(
+            Diagnostic::warning("missing-attachment", format!("attachment `{filename}` was not supplied"))
+                .at(image.span)
+                .with_hint("pass the page's attachments folder with --attachments"),
+        );
+        return;
+    };
+    match ImageFormat::sniff(bytes) {
+        None => {
+            image.missing = true;
+            cx.report(
+                Diagnostic::warning(
+                    "unreadable-image",
+                    format!("attachment `{filename}` is not a PNG, JPEG, GIF, WebP or SVG image"),
+                )
+                .at(image.span),
+            );
+        }
+        Some((_, Some((w, h)))) if u64::from(w) * u64::from(h) > cx.options.max_image_pixels => {
+            image.missing = true;
+            cx.report(
+                Diagnostic::warning(
+                    "image-too-large",
+                    format!("image `{filename}` has {w}×{h} pixels, more than the limit of {}", cx.options.max_image_pixels),
+                )
+                .at(image.span),
+            );
+        }
+        Some((_, size)) => {
+            if size.is_some() {
+                image.intrinsic = size;
+            }
+        }
+    }
+}
+
+/// Width and height of an SVG from its root element's `width`/`height` (absolute units) or
+/// `viewBox`. `imagesize` does not read SVG, and a full SVG parser would be far more than this
+/// needs; `None` inside means "an SVG of unknown size".
+fn svg_size(bytes: &[u8]) -> Option<Option<(u32, u32)>> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
+    let start = head.find("<svg")?;
+    let tag_end = head[start..].find('>').map_or(head.len(), |i| start + i);
+    let tag = &head[start..tag_end];
+    let attr = |name: &str| -> Option<&str> {
+        let pattern = format!(" {name}=");
+        let at = tag.find(&pattern)? + pattern.len();
+        let quote = tag[at..].chars().next()?;
+        let rest = &tag[at + 1..];
+        Some(&rest[..rest.find(quote)?])
+    };
+    let px = |value: &str| -> Option<f64> {
+        let value = value.trim();
+        let (number, factor) = [("px", 1.0), ("pt", 96.0 / 72.0), ("mm", 96.0 / 25.4), ("cm", 96.0 / 2.54), ("in", 96.0)]
+            .iter()
+            .find_map(|(unit, factor)| value.strip_suffix(unit).map(|n| (n, *factor)))
+            .unwrap_or((value, 1.0));
+        number.trim().parse::<f64>().ok().filter(|n| n.is_finite() && *n > 0.0).map(|n| n * factor)
+    };
+    let size = match (attr("width").and_then(px), attr("height").and_then(px)) {
+        (Some(w), Some(h)) => Some((w, h)),
+        _ => attr("viewBox").and_then(|vb| {
+            let numbers: Vec<f64> = vb.split([' ', ',']).filter_map(|n| n.parse().ok()).collect();
+            match numbers.as_slice() {
+                [_, _, w, h] if *w > 0.0 && *h > 0.0 => Some((*w, *h)),
+                _ => None,
+            }
+        }),
+    };
+    Some(size.map(|(w, h)| (w.round().min(1e6) as u32, h.round().min(1e6) as u32)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::PassOptions;
+    use folio_ir::{Attachments, Span};
+
+    /// A valid 3×2 PNG header (signature + IHDR); enough for sizing.
+    fn png_header(w: u32, h: u32) -> Vec<u8> {
+        let mut bytes = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+        bytes.extend(w.to_be_bytes());
+        bytes.extend(h.to_be_bytes());
+        bytes.extend([8, 6, 0, 0, 0, 0, 0, 0, 0]);
+        bytes
+    }
+
+    fn image(filename: &str) -> Image {
+        Image {
+            source: ImageSource::Attachment { filename: filename.into(), page: None },
+            alt: None,
+            width: None,
+            height: None,
+            intrinsic: None,
+            align: None,
+            border: false,
+            caption: vec![],
+            missing: false,
+            span: Span::new(1, 2),
+        }
+    }
+
+    fn run(images: Vec<Image>, attachments: &Attachments) -> (Vec<Image>, Vec<Diagnostic>) {
+        let options = PassOptions::default();
+        let mut cx = PassContext::new(attachments, &options);
+        let mut document = Document { title: None, blocks: images.into_iter().map(Block::Image).collect() };
+        size_images(&mut document, &mut cx);
+        let images = document.blocks.into_iter().map(|b| match b {
+            Block::Image(i) => i,
+            _ => unreachable!(),
+        });
+        (images.collect(), cx.diagnostics)
+    }
+
+    #[test]
+    fn reads_png_size_from_the_header() {
+        let mut attachments = Attachments::new();
+        attachments.insert("a.png", png_header(3, 2));
+        let (images, diagnostics) = run(vec![image("a.png")], &attachments);
+        assert_eq!(images[0].intrinsic, Some((3, 2)));
+        assert!(!images[0].missing);
+        assert!(diagnostics.is_empty());
+    }
+
+    #[test]
+    fn missing_unreadable_and_huge_images_become_placeholders() {
+        let mut attachments = Attachments::new();
+        attachments.insert("junk.png", b"not an image".to_vec());
+        attachments.insert("bomb.png", png_header(100_000, 100_000));
+        let (images, diagnostics) =
+            run(vec![image("gone.png"), image("junk.png"), image("bomb.png")], &attachments);
+        assert!(images.iter().all(|i| i.missing));
+        let codes: Vec<_> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["missing-attachment", "unreadable-image", "image-too-large"]);
+        assert!(diagnostics[0].message.contains("gone.png"));
+    }
+
+    #[test]
+    fn svg_size_from_attributes_or_viewbox() {
+        assert_eq!(svg_size(br#"<?xml version="1.0"?><svg xmlns="x" width="120" height="40px">"#), Some(Some((120, 40))));
+        assert_eq!(svg_size(br#"<svg viewBox="0 0 300 150">"#), Some(Some((300, 150))));
+        assert_eq!(svg_size(br#"<svg width="100%">"#), Some(None));
+        assert_eq!(svg_size(b"plain text"), None);
+    }
+}

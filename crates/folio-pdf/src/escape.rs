@@ -1,0 +1,183 @@
+//! Escaping of page text into Typst source: page text is data, never code.
+//!
+//! Three ways text reaches the generated markup, and only these:
+//! - [`push_markup_text`]: running text in markup. Every ASCII punctuation character is escaped
+//!   with a backslash (Typst's lexer reads `\` followed by any non-whitespace character as an
+//!   escape of that character), and every character Typst reads as a line break or that is a
+//!   control character becomes a space. The result is one line of plain text whatever the input.
+//! - [`string_literal`]: code-block text, URLs, titles and names go into `"…"` string literals.
+//! - [`label_name`]: anchor names become label names made of `[A-Za-z0-9_-]` only.
+//!
+//! Seeded from pandoc's `escapeTypst`, which escapes a subset of these characters; escaping all
+//! ASCII punctuation needs no context (line start, word boundaries) to be correct.
+
+use std::fmt::Write;
+
+/// Appends `text` to `out` as Typst markup that typesets as exactly `text`.
+///
+/// Line breaks, tabs and control characters become spaces (inline text has its whitespace
+/// collapsed already; a line break in markup could end a heading or start a list item).
+pub fn push_markup_text(out: &mut String, text: &str) {
+    for c in text.chars() {
+        if c.is_ascii_punctuation() {
+            out.push('\\');
+            out.push(c);
+        } else if is_markup_space(c) {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// `text` as Typst markup; see [`push_markup_text`].
+pub fn markup_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 4);
+    push_markup_text(&mut out, text);
+    out
+}
+
+/// Whether `c` must not appear raw in markup: Typst's newlines (`\n`, VT, FF, `\r`, NEL, LS, PS),
+/// tabs and all other control characters.
+fn is_markup_space(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
+/// `text` as a Typst string literal, quotes included.
+///
+/// Escapes `\` and `"`; writes `\n`, `\r`, `\t` and every other control or line-separator
+/// character as `\u{…}` so that the literal stays on one line.
+pub fn string_literal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_markup_space(c) => {
+                let _ = write!(out, "\\u{{{:x}}}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// A valid Typst label name for an anchor, deterministic and injective.
+///
+/// ASCII letters, digits and `-` are kept; every other character becomes `_` + its code point in
+/// hex + `_`. The `anchor-` prefix keeps the name non-empty.
+pub fn label_name(anchor: &str) -> String {
+    let mut out = String::with_capacity(anchor.len() + 7);
+    out.push_str("anchor-");
+    for c in anchor.chars() {
+        if c.is_ascii_alphanumeric() || c == '-' {
+            out.push(c);
+        } else {
+            let _ = write!(out, "_{:x}_", c as u32);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_hash_starts_no_code() {
+        assert_eq!(markup_text("#read(\"/etc/passwd\")"), r#"\#read\(\"\/etc\/passwd\"\)"#);
+    }
+
+    #[test]
+    fn issue_brackets_stay_text() {
+        assert_eq!(markup_text("a]b[c"), r"a\]b\[c");
+    }
+
+    #[test]
+    fn issue_strong_and_emph_markers_stay_text() {
+        assert_eq!(markup_text("*bold* _emph_"), r"\*bold\* \_emph\_");
+    }
+
+    #[test]
+    fn issue_dollar_does_not_open_math() {
+        assert_eq!(markup_text("$x$"), r"\$x\$");
+    }
+
+    #[test]
+    fn issue_at_and_angle_do_not_reference_or_label() {
+        assert_eq!(markup_text("@ref <label>"), r"\@ref \<label\>");
+    }
+
+    #[test]
+    fn issue_backslash_is_escaped() {
+        assert_eq!(markup_text(r"a\b\"), r"a\\b\\");
+        // `\u{41}` in page text must not become a Unicode escape.
+        assert_eq!(markup_text(r"\u{41}"), r"\\u\{41\}");
+    }
+
+    #[test]
+    fn issue_comment_markers_stay_text() {
+        assert_eq!(markup_text("a // b /* c */"), r"a \/\/ b \/\* c \*\/");
+    }
+
+    #[test]
+    fn issue_line_start_markers_stay_text() {
+        assert_eq!(markup_text("= h"), r"\= h");
+        assert_eq!(markup_text("- item"), r"\- item");
+        assert_eq!(markup_text("+ item"), r"\+ item");
+        assert_eq!(markup_text("1. item"), r"1\. item");
+        assert_eq!(markup_text("/ term: x"), r"\/ term\: x");
+    }
+
+    #[test]
+    fn issue_shorthands_stay_text() {
+        assert_eq!(markup_text("a~b -- c --- d ... -? -1"), r"a\~b \-\- c \-\-\- d \.\.\. \-\? \-1");
+    }
+
+    #[test]
+    fn issue_quotes_are_not_smart() {
+        assert_eq!(markup_text(r#"'a' "b""#), r#"\'a\' \"b\""#);
+    }
+
+    #[test]
+    fn issue_autolinks_are_not_made() {
+        assert_eq!(markup_text("https://x.org"), r"https\:\/\/x\.org");
+    }
+
+    #[test]
+    fn issue_raw_backticks_stay_text() {
+        assert_eq!(markup_text("`code`"), r"\`code\`");
+    }
+
+    #[test]
+    fn issue_newlines_and_tabs_become_spaces() {
+        assert_eq!(markup_text("a\nb\tc\r\nd\u{2028}e\u{2029}f\u{85}g\u{b}h\u{c}i\u{0}j"), "a b c  d e f g h i j");
+    }
+
+    #[test]
+    fn issue_non_ascii_passes_through() {
+        assert_eq!(markup_text("한국어 ✓ émoji 🎉"), "한국어 ✓ émoji 🎉");
+    }
+
+    #[test]
+    fn issue_string_literal_escapes() {
+        assert_eq!(string_literal(r#"a"b\c"#), r#""a\"b\\c""#);
+        assert_eq!(string_literal("x\ny\r\tz\u{1}\u{2028}"), r#""x\ny\r\tz\u{1}\u{2028}""#);
+        assert_eq!(string_literal("#import \"x\""), r##""#import \"x\"""##);
+    }
+
+    #[test]
+    fn issue_label_names_are_valid_and_injective() {
+        assert_eq!(label_name(""), "anchor-");
+        assert_eq!(label_name("Intro-1"), "anchor-Intro-1");
+        assert_eq!(label_name("a b"), "anchor-a_20_b");
+        assert_eq!(label_name("a_20_b"), "anchor-a_5f_20_5f_b");
+        assert_eq!(label_name("한"), "anchor-_d55c_");
+        assert!(label_name("<x>]#").chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)));
+    }
+}

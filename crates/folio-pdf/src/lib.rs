@@ -1,0 +1,221 @@
+//! The PDF writer, and the only crate that knows Typst: folio IR → Typst markup → PDF.
+//!
+//! [`lower_document`] turns a [`Document`] into Typst markup that calls the bundled theme
+//! (`theme.typ`); [`Engine::render_pdf`] typesets that markup in-process with the `typst` and
+//! `typst-pdf` crates, in a sandboxed world that serves only the theme, the engine's fonts and
+//! the caller's attachments.
+//!
+//! Deliberately absent: file system, network, packages and environment access while rendering.
+//! Page text is always data: it reaches the markup escaped or inside string literals, never as
+//! code.
+
+mod escape;
+mod fonts;
+mod lower;
+mod world;
+
+#[cfg(test)]
+mod tests;
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+
+use folio_ir::{Attachments, Diagnostic, Document};
+use typst::diag::{Severity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst::syntax::Source;
+use typst::utils::LazyHash;
+use typst::visualize::{ImageFormat, RasterFormat, RasterImage, SvgImage, VectorFormat};
+use typst::{Library, LibraryExt};
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use crate::fonts::Fonts;
+use crate::world::SandboxWorld;
+
+/// Fonts and theme loaded once per process and reused for every document (a service renders
+/// many). Cheap to share between threads.
+pub struct Engine {
+    library: LazyHash<Library>,
+    fonts: Fonts,
+    theme: Source,
+}
+
+/// How to build an [`Engine`].
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Scan the system's fonts and use them as fallback for characters the embedded fonts lack
+    /// (CJK, emoji). Font files are read lazily, the first time one is needed. Default: true.
+    pub system_fonts: bool,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        Self { system_fonts: true }
+    }
+}
+
+/// Options of one render.
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    /// The PDF's title metadata; defaults to the document's title.
+    pub title: Option<String>,
+    /// The date Typst sees as "today" and the PDF's creation date: (year, month, day).
+    /// `None` means 1970-01-01, so that output is reproducible.
+    pub date: Option<(i32, u8, u8)>,
+}
+
+/// A rendered PDF.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub pdf: Vec<u8>,
+    /// Number of pages.
+    pub pages: usize,
+    /// Warnings from lowering and typesetting; messages quote no page text.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Typesetting or export failed. The lowering produces valid Typst for any IR, so this is a
+/// bug in folio-pdf whenever it happens.
+#[derive(thiserror::Error, Debug)]
+pub enum RenderError {
+    #[error("typesetting failed, which is a bug in folio-pdf (please report it): {0}")]
+    Typeset(String),
+    #[error("PDF export failed, which is a bug in folio-pdf (please report it): {0}")]
+    Export(String),
+    #[error("typesetting panicked, which is a bug in folio-pdf (please report it)")]
+    Panic,
+}
+
+/// Lowers the IR to Typst markup (the main file). Pure function; used by `--emit typst` and
+/// snapshots. Attachment images are assumed present unless the IR marks them `missing`.
+pub fn lower_document(document: &Document, options: &RenderOptions) -> String {
+    lower::lower(document, options, &|_| true).markup
+}
+
+impl Engine {
+    /// Loads the fonts (embedded, then system fonts if enabled) and the standard library.
+    pub fn new(options: &EngineOptions) -> Engine {
+        Engine {
+            library: LazyHash::new(Library::default()),
+            fonts: Fonts::load(options.system_fonts),
+            theme: world::theme_source(),
+        }
+    }
+
+    /// Typesets lowered markup with the bundled theme and the given attachments into PDF bytes.
+    pub fn render_pdf(
+        &self,
+        document: &Document,
+        attachments: &Attachments,
+        options: &RenderOptions,
+    ) -> Result<Rendered, RenderError> {
+        let (paged, mut diagnostics, _) = self.typeset(document, attachments, options)?;
+        let title = options.title.as_deref().or(document.title.as_deref());
+        let pdf_options = PdfOptions {
+            ident: match title {
+                Some(title) => Smart::Custom(format!("folio/{title}")),
+                None => Smart::Auto,
+            },
+            creator: Smart::Custom(Some(format!("folio {}", env!("CARGO_PKG_VERSION")))),
+            timestamp: Some(Timestamp::new_utc(today(options))),
+            tagged: true,
+            ..PdfOptions::default()
+        };
+        let pdf = typst_pdf::pdf(&paged, &pdf_options)
+            .map_err(|errors| RenderError::Export(describe(&errors)))?;
+        diagnostics.shrink_to_fit();
+        Ok(Rendered { pdf, pages: paged.pages().len(), diagnostics })
+    }
+
+    /// Lowers and lays out `document`; also returns the markup (for tests).
+    pub(crate) fn typeset(
+        &self,
+        document: &Document,
+        attachments: &Attachments,
+        options: &RenderOptions,
+    ) -> Result<(PagedDocument, Vec<Diagnostic>, String), RenderError> {
+        let checked = RefCell::new(BTreeMap::new());
+        let available = |filename: &str| {
+            *checked
+                .borrow_mut()
+                .entry(filename.to_owned())
+                .or_insert_with(|| attachments.get(filename).is_some_and(|b| is_loadable_image(b)))
+        };
+        let lowered = lower::lower(document, options, &available);
+        let images = lowered
+            .images
+            .iter()
+            .map(|name| attachments.get(name).map_or_else(|| Bytes::new([]), |b| Bytes::new(b.clone())))
+            .collect();
+        let world = SandboxWorld::new(
+            &self.library,
+            &self.fonts,
+            &self.theme,
+            lowered.markup.clone(),
+            images,
+            today(options),
+        );
+        let warned = catch_unwind(AssertUnwindSafe(|| typst::compile::<PagedDocument>(&world)))
+            .map_err(|_| RenderError::Panic)?;
+        // Bound the memory Typst's caches keep between renders.
+        typst::comemo::evict(10);
+        let paged = warned.output.map_err(|errors| RenderError::Typeset(describe(&errors)))?;
+        let mut diagnostics = lowered.diagnostics;
+        diagnostics.extend(warned.warnings.iter().map(map_warning));
+        Ok((paged, diagnostics, lowered.markup))
+    }
+}
+
+/// Whether Typst can show `bytes` as an image: a decodable PNG, JPEG, GIF or WebP, or a
+/// parsable SVG. (Decoding is memoized by Typst, so the real use does not decode again.)
+fn is_loadable_image(bytes: &std::sync::Arc<[u8]>) -> bool {
+    let data = Bytes::new(bytes.clone());
+    match ImageFormat::detect(&data) {
+        Some(ImageFormat::Raster(RasterFormat::Exchange(format))) => {
+            RasterImage::new(data, format, Smart::Auto).is_ok()
+        }
+        Some(ImageFormat::Vector(VectorFormat::Svg)) => SvgImage::new(data).is_ok(),
+        Some(ImageFormat::Raster(RasterFormat::Pixel(_)) | ImageFormat::Vector(VectorFormat::Pdf))
+        | None => false,
+    }
+}
+
+/// The fixed "today" of a render.
+fn today(options: &RenderOptions) -> Datetime {
+    options
+        .date
+        .and_then(|(year, month, day)| Datetime::from_ymd_hms(year, month, day, 0, 0, 0))
+        .or_else(|| Datetime::from_ymd_hms(1970, 1, 1, 0, 0, 0))
+        .expect("1970-01-01 is a valid date")
+}
+
+/// Typst's messages, with anything it quotes in backticks (which may come from the page)
+/// replaced by `…`.
+fn sanitize(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    for (i, part) in message.split('`').enumerate() {
+        if i % 2 == 0 {
+            out.push_str(part);
+        } else {
+            out.push_str("`…`");
+        }
+    }
+    out
+}
+
+fn describe(errors: &[SourceDiagnostic]) -> String {
+    errors.iter().map(|e| sanitize(&e.message)).collect::<Vec<_>>().join("; ")
+}
+
+fn map_warning(warning: &SourceDiagnostic) -> Diagnostic {
+    let mut diagnostic = match warning.severity {
+        Severity::Warning => Diagnostic::warning("typeset-warning", sanitize(&warning.message)),
+        Severity::Error => Diagnostic::error("typeset-error", sanitize(&warning.message)),
+    };
+    for hint in &warning.hints {
+        diagnostic = diagnostic.with_hint(sanitize(&hint.v));
+    }
+    diagnostic
+}

@@ -1,0 +1,132 @@
+//! The sandboxed Typst [`World`]: everything Typst may read, all in memory.
+//!
+//! It serves `/main.typ` (the lowered document), `/theme.typ` (the bundled theme), the engine's
+//! fonts, and the attachment images the lowering referenced, as `/attachments/<n>`. Any other
+//! path, every package (`@preview/…`) and the environment are out of reach: there is no file
+//! system, no network and no `sys.inputs`; `today()` is fixed by the render options.
+
+use std::sync::LazyLock;
+
+use typst::diag::{FileError, FileResult, PackageError};
+use typst::foundations::{Bytes, Datetime, Duration};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, World};
+
+use crate::fonts::Fonts;
+
+/// Path of the lowered document.
+pub const MAIN_PATH: &str = "/main.typ";
+/// Path of the bundled theme, imported by the lowered document.
+pub const THEME_PATH: &str = "/theme.typ";
+/// Directory of attachment images; the `n`-th referenced image is `/attachments/<n>`.
+pub const ATTACHMENTS_DIR: &str = "/attachments/";
+
+/// The bundled theme's source.
+pub const THEME: &str = include_str!("theme.typ");
+
+/// Interns a project path. File ids live for the whole process (Typst never frees them and
+/// allows at most 2^16), so only a bounded set of paths is ever interned: the two sources and
+/// `/attachments/0…n` for the most images one document has.
+pub fn file_id(path: &str) -> FileId {
+    let vpath = VirtualPath::new(path).expect("folio's virtual paths are valid");
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| file_id(MAIN_PATH));
+static THEME_ID: LazyLock<FileId> = LazyLock::new(|| file_id(THEME_PATH));
+
+/// The theme as a source, shared by all renders so that Typst's caches see the same file.
+pub fn theme_source() -> Source {
+    Source::new(*THEME_ID, THEME.to_owned())
+}
+
+/// One render's world.
+pub struct SandboxWorld<'a> {
+    library: &'a LazyHash<Library>,
+    fonts: &'a Fonts,
+    theme: &'a Source,
+    main: Source,
+    /// Image bytes by index; `/attachments/<index>`.
+    images: Vec<Bytes>,
+    today: Datetime,
+}
+
+impl<'a> SandboxWorld<'a> {
+    pub fn new(
+        library: &'a LazyHash<Library>,
+        fonts: &'a Fonts,
+        theme: &'a Source,
+        main: String,
+        images: Vec<Bytes>,
+        today: Datetime,
+    ) -> Self {
+        Self { library, fonts, theme, main: Source::new(*MAIN_ID, main), images, today }
+    }
+
+    /// The image at `/attachments/<n>`, if `id` names one.
+    fn image(&self, id: FileId) -> Option<&Bytes> {
+        if !matches!(id.root(), VirtualRoot::Project) {
+            return None;
+        }
+        let path = id.vpath().get_with_slash();
+        let index: usize = path.strip_prefix(ATTACHMENTS_DIR)?.parse().ok()?;
+        self.images.get(index)
+    }
+}
+
+fn not_available(id: FileId) -> FileError {
+    match id.root() {
+        VirtualRoot::Package(_) => FileError::Package(PackageError::Other(Some(
+            "packages are not available when folio renders a document".into(),
+        ))),
+        VirtualRoot::Project => FileError::NotFound(id.vpath().get_with_slash().into()),
+    }
+}
+
+impl World for SandboxWorld<'_> {
+    fn library(&self) -> &LazyHash<Library> {
+        self.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        self.fonts.book()
+    }
+
+    fn main(&self) -> FileId {
+        *MAIN_ID
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == *MAIN_ID {
+            Ok(self.main.clone())
+        } else if id == *THEME_ID {
+            Ok(self.theme.clone())
+        } else if self.image(id).is_some() {
+            Err(FileError::NotSource)
+        } else {
+            Err(not_available(id))
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == *MAIN_ID {
+            Ok(Bytes::from_string(self.main.clone()))
+        } else if id == *THEME_ID {
+            Ok(Bytes::from_string(self.theme.clone()))
+        } else if let Some(bytes) = self.image(id) {
+            Ok(bytes.clone())
+        } else {
+            Err(not_available(id))
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.fonts.font(index)
+    }
+
+    fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
+        Some(self.today)
+    }
+}

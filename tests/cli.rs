@@ -1,0 +1,109 @@
+//! The `folio` binary as a user runs it: help, exit codes, messages, files written.
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+fn folio(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_folio")).args(args).current_dir(common::root()).output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("folio-cli-test-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn help_describes_every_command_and_option() {
+    let help = stdout(&folio(&["--help"]));
+    for word in ["compile", "check", "Exit codes"] {
+        assert!(help.contains(word), "{word} missing from --help:\n{help}");
+    }
+    let help = stdout(&folio(&["compile", "--help"]));
+    for word in ["--output", "--attachments", "--title", "--emit", "REST API page JSON", "--diagnostic-format"] {
+        assert!(help.contains(word), "{word} missing from compile --help:\n{help}");
+    }
+    let help = stdout(&folio(&["check", "--help"]));
+    for word in ["PATH", ".xhtml", "--no-typeset"] {
+        assert!(help.contains(word), "{word} missing from check --help:\n{help}");
+    }
+}
+
+#[test]
+fn compile_writes_a_pdf() {
+    let page = &common::corpus_pages()[0];
+    let out = temp_dir("compile").join("out.pdf");
+    let output = folio(&["compile", page.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF-"));
+}
+
+#[test]
+fn emit_ir_and_typst_go_to_stdout() {
+    let output = folio(&["compile", "fixtures/ok/heading-levels.xhtml", "--emit", "ir", "-o", "-"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("\"folio-ir\""));
+    let output = folio(&["compile", "fixtures/ok/heading-levels.xhtml", "--emit", "typst", "-o", "-"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("heading"));
+}
+
+#[test]
+fn malformed_input_exits_2_naming_file_line_and_column() {
+    let dir = temp_dir("malformed");
+    let page = dir.join("bad.xhtml");
+    std::fs::write(&page, "<p>one</p>\n<p>two <strong>three</p>\n").unwrap();
+    let output = folio(&["compile", page.to_str().unwrap(), "--diagnostic-format", "short"]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("bad.xhtml:2:"), "{message}");
+    assert!(message.contains("error"), "{message}");
+    assert!(!dir.join("bad.pdf").exists(), "no PDF for a malformed page");
+
+    // The human format shows the source line.
+    let output = folio(&["compile", page.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("<p>two <strong>three</p>"), "{}", stderr(&output));
+}
+
+#[test]
+fn missing_page_file_exits_2() {
+    let output = folio(&["compile", "does/not/exist.xhtml"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("does/not/exist.xhtml"));
+}
+
+#[test]
+fn check_reports_each_document_and_fails_on_errors() {
+    let output = folio(&["check", "--no-typeset", "fixtures/err"]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    let errors = out.lines().filter(|line| line.starts_with("error")).count();
+    assert_eq!(errors, common::fixtures("err", "xhtml").len(), "{out}");
+    for line in out.lines().filter(|line| line.starts_with("error")) {
+        let location = line.split_whitespace().nth(1).unwrap();
+        let parts: Vec<_> = location.trim_end_matches(':').rsplitn(3, ':').collect();
+        assert!(parts.len() == 3 && parts[0].parse::<u32>().is_ok() && parts[1].parse::<u32>().is_ok(), "{line}");
+    }
+    assert!(out.lines().last().unwrap().starts_with("checked"), "{out}");
+}
+
+#[test]
+fn check_passes_on_the_corpus() {
+    let output = folio(&["check", "corpus"]);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}{}", stderr(&output));
+    let ok = out.lines().filter(|line| line.starts_with("ok")).count();
+    assert!(ok >= 8, "{out}");
+    assert!(out.contains(&format!("checked {ok} documents: {ok} ok, 0 failed")), "{out}");
+}

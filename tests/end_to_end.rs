@@ -1,0 +1,133 @@
+//! End to end through the library: pages in, PDFs out, read back as a reader's PDF viewer would.
+
+mod common;
+mod pdf;
+
+use std::sync::OnceLock;
+
+use folio::ir::{walk_blocks_mut, walk_inlines_mut, Block, Document, Inline, LinkTarget};
+use folio::{Compiled, Compiler, EngineOptions, Options};
+
+fn compiler() -> &'static Compiler {
+    static COMPILER: OnceLock<Compiler> = OnceLock::new();
+    COMPILER.get_or_init(|| Compiler::new(&EngineOptions::default()))
+}
+
+fn compile(bytes: &[u8], attachments: &folio::ir::Attachments) -> (Compiled, folio::Pdf) {
+    let options = Options::default();
+    let page = folio::read_input(bytes, &options).unwrap();
+    let compiled = folio::compile_document(&page, attachments, &options).unwrap();
+    let pdf = compiler().render_pdf(&compiled).unwrap();
+    (compiled, pdf)
+}
+
+/// Heading texts and URL link targets of a document.
+fn headings_and_urls(document: &Document) -> (Vec<String>, Vec<String>) {
+    let mut document = document.clone();
+    let mut headings = Vec::new();
+    walk_blocks_mut(&mut document.blocks, &mut |blocks: &mut Vec<Block>| {
+        for block in blocks.iter() {
+            if let Block::Heading { content, .. } = block {
+                headings.push(folio::ir::plain_text(content));
+            }
+        }
+    });
+    let mut urls = Vec::new();
+    walk_inlines_mut(&mut document.blocks, &mut |inlines: &mut Vec<Inline>| {
+        for inline in inlines.iter() {
+            if let Inline::Link { target: LinkTarget::Url { url }, .. } = inline {
+                if url.starts_with("http://") || url.starts_with("https://") {
+                    urls.push(url.clone());
+                }
+            }
+        }
+    });
+    (headings, urls)
+}
+
+/// Words of the document's running text (Latin letters and digits, three or more), which must all
+/// reach the PDF's text layer.
+fn words(document: &Document) -> Vec<String> {
+    let mut document = document.clone();
+    let mut text = String::new();
+    walk_inlines_mut(&mut document.blocks, &mut |inlines: &mut Vec<Inline>| {
+        for inline in inlines.iter() {
+            if let Inline::Text { text: t } = inline {
+                text.push_str(t);
+                text.push(' ');
+            }
+        }
+    });
+    text.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|word| word.len() >= 3)
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn corpus_pages_render_with_their_text_links_and_bookmarks() {
+    for page in common::corpus_pages() {
+        let name = common::case_name(&page);
+        let attachments = common::attachments_in(page.parent().unwrap());
+        let (compiled, pdf) = compile(&std::fs::read(&page).unwrap(), &attachments);
+        let report = pdf::read_pdf(&pdf.bytes);
+        assert!(report.pages >= 1, "{name}");
+        assert!(pdf.bytes.len() < 3_000_000, "{name}: {} bytes", pdf.bytes.len());
+
+        let text = pdf::squash(&report.text);
+        let words = words(&compiled.document);
+        let missing: Vec<_> = words.iter().filter(|word| !text.contains(word.as_str())).collect();
+        assert!(missing.is_empty(), "{name}: words missing from the PDF text: {missing:?}");
+
+        let (headings, urls) = headings_and_urls(&compiled.document);
+        for heading in headings.iter().filter(|h| !h.trim().is_empty()) {
+            let heading = pdf::squash(heading);
+            assert!(
+                report.bookmarks.iter().any(|b| pdf::squash(b) == heading),
+                "{name}: no bookmark for heading {heading:?} in {:?}",
+                report.bookmarks
+            );
+        }
+        for url in &urls {
+            assert!(report.uris.contains(url), "{name}: link to {url} is not clickable");
+        }
+    }
+}
+
+#[test]
+fn a_one_page_document_is_tens_of_kilobytes() {
+    let (_, pdf) = compile(b"<h1>Hello</h1><p>A <strong>short</strong> page.</p>", &Default::default());
+    assert_eq!(pdf.pages, 1);
+    assert!(pdf.bytes.len() < 100_000, "{} bytes", pdf.bytes.len());
+    assert!(pdf::squash(&pdf::read_pdf(&pdf.bytes).text).contains("A short page."));
+}
+
+#[test]
+fn typst_syntax_in_text_is_printed_literally() {
+    let source = r##"<p>#read("/etc/passwd") #import "x.typ" #sys.inputs $x$ *b* _i_ @ref &lt;lbl&gt; // c \ = h</p>"##;
+    let (_, pdf) = compile(source.as_bytes(), &Default::default());
+    let text = pdf::squash(&pdf::read_pdf(&pdf.bytes).text);
+    for literal in [r#"#read("/etc/passwd")"#, r#"#import "x.typ""#, "#sys.inputs", "$x$", "*b*", "_i_", "@ref", "<lbl>", "// c", "\\", "= h"] {
+        assert!(text.contains(literal), "{literal:?} not printed literally in {text:?}");
+    }
+}
+
+#[test]
+fn only_safe_url_schemes_become_clickable() {
+    let source = r#"<p><a href="javascript:alert(1)">js</a> <a href="file:///etc/passwd">file</a> <a href="https://example.com/ok">ok</a></p>"#;
+    let (_, pdf) = compile(source.as_bytes(), &Default::default());
+    let report = pdf::read_pdf(&pdf.bytes);
+    assert_eq!(report.uris, vec!["https://example.com/ok".to_owned()]);
+    let text = pdf::squash(&report.text);
+    assert!(text.contains("js") && text.contains("file"), "link texts are kept: {text:?}");
+}
+
+#[test]
+fn a_rest_page_json_compiles_with_its_title() {
+    let json = r#"{"id":"42","type":"page","title":"Runbook","body":{"storage":{"value":"<h2>Steps</h2><p>Restart it.</p>","representation":"storage"}}}"#;
+    let (compiled, pdf) = compile(json.as_bytes(), &Default::default());
+    assert_eq!(compiled.document.title.as_deref(), Some("Runbook"));
+    let report = pdf::read_pdf(&pdf.bytes);
+    assert!(pdf::squash(&report.text).contains("Restart it."));
+    assert!(report.bookmarks.iter().any(|b| b == "Steps"));
+}
