@@ -7,9 +7,14 @@ mod support;
 use folio_pdf::{Engine, EngineOptions, RenderOptions, lower_document};
 
 fn main() {
-    let out = std::env::args().nth(1).unwrap_or_else(|| "/tmp/folio-showcase.pdf".into());
+    let out = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "/tmp/folio-showcase.pdf".into());
     let document = support::showcase();
-    let options = RenderOptions { title: None, date: Some((2024, 7, 30)) };
+    let options = RenderOptions {
+        title: None,
+        date: Some((2024, 7, 30)),
+    };
     std::fs::write(format!("{out}.typ"), lower_document(&document, &options)).unwrap();
     let engine = Engine::new(&EngineOptions::default());
     let start = std::time::Instant::now();

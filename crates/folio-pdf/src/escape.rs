@@ -5,6 +5,9 @@
 //!   with a backslash (Typst's lexer reads `\` followed by any non-whitespace character as an
 //!   escape of that character), and every character Typst reads as a line break or that is a
 //!   control character becomes a space. The result is one line of plain text whatever the input.
+//!   Explicit bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are
+//!   dropped: they are invisible, can disguise text ("Trojan Source"), and some sequences of
+//!   them trip an assertion in Typst's shaping.
 //! - [`string_literal`]: code-block text, URLs, titles and names go into `"…"` string literals.
 //! - [`label_name`]: anchor names become label names made of `[A-Za-z0-9_-]` only.
 //!
@@ -19,7 +22,9 @@ use std::fmt::Write;
 /// collapsed already; a line break in markup could end a heading or start a list item).
 pub fn push_markup_text(out: &mut String, text: &str) {
     for c in text.chars() {
-        if c.is_ascii_punctuation() {
+        if is_bidi_control(c) {
+            continue;
+        } else if c.is_ascii_punctuation() {
             out.push('\\');
             out.push(c);
         } else if is_markup_space(c) {
@@ -43,14 +48,20 @@ fn is_markup_space(c: char) -> bool {
     c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')
 }
 
+/// Explicit directional embeddings, overrides and isolates.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
 /// `text` as a Typst string literal, quotes included.
 ///
 /// Escapes `\` and `"`; writes `\n`, `\r`, `\t` and every other control or line-separator
-/// character as `\u{…}` so that the literal stays on one line.
+/// character as `\u{…}` so that the literal stays on one line. Drops bidi embeddings,
+/// overrides and isolates, as [`push_markup_text`] does.
 pub fn string_literal(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
-    for c in text.chars() {
+    for c in text.chars().filter(|&c| !is_bidi_control(c)) {
         match c {
             '\\' => out.push_str("\\\\"),
             '"' => out.push_str("\\\""),
@@ -90,7 +101,10 @@ mod tests {
 
     #[test]
     fn issue_hash_starts_no_code() {
-        assert_eq!(markup_text("#read(\"/etc/passwd\")"), r#"\#read\(\"\/etc\/passwd\"\)"#);
+        assert_eq!(
+            markup_text("#read(\"/etc/passwd\")"),
+            r#"\#read\(\"\/etc\/passwd\"\)"#
+        );
     }
 
     #[test]
@@ -136,7 +150,10 @@ mod tests {
 
     #[test]
     fn issue_shorthands_stay_text() {
-        assert_eq!(markup_text("a~b -- c --- d ... -? -1"), r"a\~b \-\- c \-\-\- d \.\.\. \-\? \-1");
+        assert_eq!(
+            markup_text("a~b -- c --- d ... -? -1"),
+            r"a\~b \-\- c \-\-\- d \.\.\. \-\? \-1"
+        );
     }
 
     #[test]
@@ -156,7 +173,19 @@ mod tests {
 
     #[test]
     fn issue_newlines_and_tabs_become_spaces() {
-        assert_eq!(markup_text("a\nb\tc\r\nd\u{2028}e\u{2029}f\u{85}g\u{b}h\u{c}i\u{0}j"), "a b c  d e f g h i j");
+        assert_eq!(
+            markup_text("a\nb\tc\r\nd\u{2028}e\u{2029}f\u{85}g\u{b}h\u{c}i\u{0}j"),
+            "a b c  d e f g h i j"
+        );
+    }
+
+    #[test]
+    fn issue_bidi_overrides_are_dropped() {
+        assert_eq!(
+            markup_text("\u{202e}abc\u{202a}d\u{2066}e\u{2069}\u{200f}"),
+            "abcde\u{200f}"
+        );
+        assert_eq!(string_literal("\u{202e}x"), "\"x\"");
     }
 
     #[test]
@@ -167,7 +196,10 @@ mod tests {
     #[test]
     fn issue_string_literal_escapes() {
         assert_eq!(string_literal(r#"a"b\c"#), r#""a\"b\\c""#);
-        assert_eq!(string_literal("x\ny\r\tz\u{1}\u{2028}"), r#""x\ny\r\tz\u{1}\u{2028}""#);
+        assert_eq!(
+            string_literal("x\ny\r\tz\u{1}\u{2028}"),
+            r#""x\ny\r\tz\u{1}\u{2028}""#
+        );
         assert_eq!(string_literal("#import \"x\""), r##""#import \"x\"""##);
     }
 
@@ -178,6 +210,10 @@ mod tests {
         assert_eq!(label_name("a b"), "anchor-a_20_b");
         assert_eq!(label_name("a_20_b"), "anchor-a_5f_20_5f_b");
         assert_eq!(label_name("한"), "anchor-_d55c_");
-        assert!(label_name("<x>]#").chars().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)));
+        assert!(
+            label_name("<x>]#")
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
+        );
     }
 }

@@ -48,9 +48,10 @@ impl Fonts {
         );
         if system {
             let embedded = [SANS, MONO, MATH].map(str::to_lowercase);
-            store.extend(typst_kit::fonts::system().filter(|(_, info)| {
-                !embedded.contains(&info.family.to_lowercase())
-            }));
+            store.extend(
+                typst_kit::fonts::system()
+                    .filter(|(_, info)| !embedded.contains(&info.family.to_lowercase())),
+            );
         }
         Self { store }
     }

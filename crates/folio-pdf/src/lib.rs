@@ -91,7 +91,7 @@ pub enum RenderError {
 /// Lowers the IR to Typst markup (the main file). Pure function; used by `--emit typst` and
 /// snapshots. Attachment images are assumed present unless the IR marks them `missing`.
 pub fn lower_document(document: &Document, options: &RenderOptions) -> String {
-    lower::lower(document, options, &|_| true).markup
+    lower::lower(document, options, &|_| true, lower::MAX_DEPTH).markup
 }
 
 impl Engine {
@@ -119,14 +119,18 @@ impl Engine {
                 None => Smart::Auto,
             },
             creator: Smart::Custom(Some(format!("folio {}", env!("CARGO_PKG_VERSION")))),
-            timestamp: Some(Timestamp::new_utc(today(options))),
+            timestamp: Some(Timestamp::new_utc(midnight(options))),
             tagged: true,
             ..PdfOptions::default()
         };
         let pdf = typst_pdf::pdf(&paged, &pdf_options)
             .map_err(|errors| RenderError::Export(describe(&errors)))?;
         diagnostics.shrink_to_fit();
-        Ok(Rendered { pdf, pages: paged.pages().len(), diagnostics })
+        Ok(Rendered {
+            pdf,
+            pages: paged.pages().len(),
+            diagnostics,
+        })
     }
 
     /// Lowers and lays out `document`; also returns the markup (for tests).
@@ -141,13 +145,36 @@ impl Engine {
             *checked
                 .borrow_mut()
                 .entry(filename.to_owned())
-                .or_insert_with(|| attachments.get(filename).is_some_and(|b| is_loadable_image(b)))
+                .or_insert_with(|| attachments.get(filename).is_some_and(is_loadable_image))
         };
-        let lowered = lower::lower(document, options, &available);
+        // Typst limits how deeply layout nests; a document that exceeds it is lowered again
+        // with its deepest containers flattened.
+        let mut result = Err(RenderError::Panic);
+        for max_depth in [lower::MAX_DEPTH, 6, 2] {
+            let lowered = lower::lower(document, options, &available, max_depth);
+            result = self.compile(lowered, attachments, options);
+            match &result {
+                Err(RenderError::Typeset(message)) if message.contains("depth exceeded") => {}
+                _ => break,
+            }
+        }
+        result
+    }
+
+    fn compile(
+        &self,
+        lowered: lower::Lowered,
+        attachments: &Attachments,
+        options: &RenderOptions,
+    ) -> Result<(PagedDocument, Vec<Diagnostic>, String), RenderError> {
         let images = lowered
             .images
             .iter()
-            .map(|name| attachments.get(name).map_or_else(|| Bytes::new([]), |b| Bytes::new(b.clone())))
+            .map(|name| {
+                attachments
+                    .get(name)
+                    .map_or_else(|| Bytes::new([]), |b| Bytes::new(b.clone()))
+            })
             .collect();
         let world = SandboxWorld::new(
             &self.library,
@@ -161,7 +188,9 @@ impl Engine {
             .map_err(|_| RenderError::Panic)?;
         // Bound the memory Typst's caches keep between renders.
         typst::comemo::evict(10);
-        let paged = warned.output.map_err(|errors| RenderError::Typeset(describe(&errors)))?;
+        let paged = warned
+            .output
+            .map_err(|errors| RenderError::Typeset(describe(&errors)))?;
         let mut diagnostics = lowered.diagnostics;
         diagnostics.extend(warned.warnings.iter().map(map_warning));
         Ok((paged, diagnostics, lowered.markup))
@@ -177,18 +206,31 @@ fn is_loadable_image(bytes: &std::sync::Arc<[u8]>) -> bool {
             RasterImage::new(data, format, Smart::Auto).is_ok()
         }
         Some(ImageFormat::Vector(VectorFormat::Svg)) => SvgImage::new(data).is_ok(),
-        Some(ImageFormat::Raster(RasterFormat::Pixel(_)) | ImageFormat::Vector(VectorFormat::Pdf))
+        Some(
+            ImageFormat::Raster(RasterFormat::Pixel(_)) | ImageFormat::Vector(VectorFormat::Pdf),
+        )
         | None => false,
     }
 }
 
-/// The fixed "today" of a render.
-fn today(options: &RenderOptions) -> Datetime {
+/// The fixed "today" of a render (1970-01-01 unless set, or if invalid).
+fn date(options: &RenderOptions) -> (i32, u8, u8) {
     options
         .date
-        .and_then(|(year, month, day)| Datetime::from_ymd_hms(year, month, day, 0, 0, 0))
-        .or_else(|| Datetime::from_ymd_hms(1970, 1, 1, 0, 0, 0))
-        .expect("1970-01-01 is a valid date")
+        .filter(|&(year, month, day)| Datetime::from_ymd(year, month, day).is_some())
+        .unwrap_or((1970, 1, 1))
+}
+
+/// `today()` in Typst: a date.
+fn today(options: &RenderOptions) -> Datetime {
+    let (year, month, day) = date(options);
+    Datetime::from_ymd(year, month, day).expect("the date was validated")
+}
+
+/// The PDF's creation date: midnight UTC of the render's date.
+fn midnight(options: &RenderOptions) -> Datetime {
+    let (year, month, day) = date(options);
+    Datetime::from_ymd_hms(year, month, day, 0, 0, 0).expect("the date was validated")
 }
 
 /// Typst's messages, with anything it quotes in backticks (which may come from the page)
@@ -206,7 +248,11 @@ fn sanitize(message: &str) -> String {
 }
 
 fn describe(errors: &[SourceDiagnostic]) -> String {
-    errors.iter().map(|e| sanitize(&e.message)).collect::<Vec<_>>().join("; ")
+    errors
+        .iter()
+        .map(|e| sanitize(&e.message))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn map_warning(warning: &SourceDiagnostic) -> Diagnostic {

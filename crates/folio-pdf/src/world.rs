@@ -62,7 +62,14 @@ impl<'a> SandboxWorld<'a> {
         images: Vec<Bytes>,
         today: Datetime,
     ) -> Self {
-        Self { library, fonts, theme, main: Source::new(*MAIN_ID, main), images, today }
+        Self {
+            library,
+            fonts,
+            theme,
+            main: Source::new(*MAIN_ID, main),
+            images,
+            today,
+        }
     }
 
     /// The image at `/attachments/<n>`, if `id` names one.

@@ -33,9 +33,12 @@ impl Cx {
     pub fn unsupported(&mut self, name: &str, span: Span) {
         self.warn_once(
             &format!("unsupported:{name}"),
-            Diagnostic::warning("unsupported-element", format!("unsupported element `{name}`"))
-                .at(span)
-                .with_hint("its content is kept"),
+            Diagnostic::warning(
+                "unsupported-element",
+                format!("unsupported element `{name}`"),
+            )
+            .at(span)
+            .with_hint("its content is kept"),
         );
     }
 }
@@ -74,22 +77,32 @@ pub(crate) fn read_blocks(cx: &mut Cx, nodes: &[Node]) -> Vec<Block> {
         match node {
             Node::Text(text) => inline::push_text(&mut flow, text),
             Node::Element(el) => {
-                let place =
-                    if has_inline_neighbour(nodes, index) { Place::Inline } else { Place::Block };
+                let place = if has_inline_neighbour(nodes, index) {
+                    Place::Inline
+                } else {
+                    Place::Block
+                };
                 let from = flow.len();
                 read_element(cx, el, place, &mut flow);
-                if place == Place::Block {
-                    // An image standing alone between blocks is a block image.
-                    let tail: Vec<Flow> = flow.drain(from..).collect();
-                    flow.extend(tail.into_iter().map(|item| match item {
-                        Flow::Image(image, false) => Flow::Block(Block::Image(*image)),
-                        other => other,
-                    }));
+                if place == Place::Block && matches!(el.name.as_str(), "ac:image" | "img") {
+                    promote_images(&mut flow[from..]);
                 }
             }
         }
     }
     group(flow, Para::Implicit)
+}
+
+/// An image standing alone between blocks is a block image.
+fn promote_images(items: &mut [Flow]) {
+    for item in items {
+        if matches!(item, Flow::Image(_, false)) {
+            let taken = std::mem::replace(item, Flow::Inline(Inline::LineBreak, Span::DETACHED));
+            if let Flow::Image(image, _) = taken {
+                *item = Flow::Block(Block::Image(*image));
+            }
+        }
+    }
 }
 
 /// Reads nodes that stand in running text.
@@ -122,60 +135,33 @@ fn has_inline_neighbour(nodes: &[Node], index: usize) -> bool {
 }
 
 /// The dispatcher: reads one element standing at `place` into `out`.
+///
+/// Every arm is one call, which keeps this frame small: the reader recurses through here once
+/// per level of nesting.
 pub(crate) fn read_element(cx: &mut Cx, el: &Element, place: Place, out: &mut Vec<Flow>) {
     match el.name.as_str() {
         "p" | "dt" | "summary" | "figcaption" | "caption" => read_paragraph(cx, el, out),
         "h1" | "h2" | "h3" | "h4" | "h5" | "h6" => read_heading(cx, el, out),
-        "ul" | "ol" | "menu" => out.push(Flow::Block(read_list(cx, el))),
+        "ul" | "ol" | "menu" => read_list(cx, el, out),
         "table" => table::read_table(cx, el, out),
-        "blockquote" => out.push(Flow::Block(Block::Quote {
-            blocks: read_blocks(cx, &el.children),
-            span: el.span,
-        })),
-        "pre" => out.push(Flow::Block(read_pre(el))),
+        "blockquote" => read_quote(cx, el, out),
+        "pre" => read_pre(el, out),
         "hr" => out.push(Flow::Block(Block::Rule { span: el.span })),
         "div" | "section" | "article" | "aside" | "header" | "footer" | "nav" | "main"
         | "figure" | "address" | "center" | "details" | "dl" | "dd" | "form" | "fieldset" => {
             read_div(cx, el, out)
         }
-        // Table and list parts out of place: keep their content.
-        "li" | "tr" | "td" | "th" | "thead" | "tbody" | "tfoot" => {
-            cx.warn_once(
-                &format!("misplaced:{}", el.name),
-                Diagnostic::warning(
-                    "misplaced-element",
-                    format!("`{}` outside its container", el.name),
-                )
-                .at(el.span)
-                .with_hint("its content is kept as ordinary blocks"),
-            );
-            read_children(cx, el, Place::Block, out)
-        }
+        "li" | "tr" | "td" | "th" | "thead" | "tbody" | "tfoot" => read_misplaced(cx, el, out),
         "ac:structured-macro" | "ac:macro" => macros::read_macro_element(cx, el, place, out),
         "ac:adf-extension" => macros::read_adf_extension(cx, el, place, out),
         "ac:rich-text-body" | "ac:adf-content" | "ac:adf-fallback" | "ac:layout-cell" => {
             read_children(cx, el, Place::Block, out)
         }
         "ac:layout" | "ac:layout-section" => layout::read_layout(cx, el, out),
-        "ac:task-list" => out.push(Flow::Block(tasks::read_task_list(cx, el))),
-        "ac:task" => out.push(Flow::Block(Block::TaskList {
-            items: vec![tasks::read_task(cx, el)],
-            span: el.span,
-        })),
-        "ac:plain-text-body" => out.push(Flow::Block(Block::Code(CodeBlock {
-            language: None,
-            title: None,
-            line_numbers: false,
-            first_line: 1,
-            code: plain_text(el),
-            plain: true,
-            span: el.span,
-        }))),
-        // Editor metadata, instructional text and template declarations: never shown.
-        "ac:placeholder" | "ac:adf-fragment-mark" | "ac:adf-fragment-mark-detail"
-        | "ac:adf-mark" | "ac:adf-attribute" | "ac:task-id" | "ac:task-uuid"
-        | "ac:task-status" | "at:declarations" | "colgroup" | "col" | "wbr" | "script"
-        | "style" | "template" => {}
+        "ac:task-list" => tasks::read_task_list(cx, el, out),
+        "ac:task" => tasks::read_lone_task(cx, el, out),
+        "ac:plain-text-body" => read_pre(el, out),
+        name if IGNORED.contains(&name) => {}
         _ => {
             if !inline::read_inline_element(cx, el, out) {
                 read_unknown(cx, el, place, out)
@@ -184,18 +170,62 @@ pub(crate) fn read_element(cx: &mut Cx, el: &Element, place: Place, out: &mut Ve
     }
 }
 
+/// Table and list parts out of place: their content is kept.
+fn read_misplaced(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
+    cx.warn_once(
+        &format!("misplaced:{}", el.name),
+        Diagnostic::warning(
+            "misplaced-element",
+            format!("`{}` outside its container", el.name),
+        )
+        .at(el.span)
+        .with_hint("its content is kept as ordinary blocks"),
+    );
+    read_children(cx, el, Place::Block, out)
+}
+
+fn read_quote(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
+    let blocks = read_blocks(cx, &el.children);
+    out.push(Flow::Block(Block::Quote {
+        blocks,
+        span: el.span,
+    }));
+}
+
+/// Block-level elements of storage: what makes an unknown element that holds one a block.
+#[rustfmt::skip]
+const BLOCK_NAMES: &[&str] = &[
+    "p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "table", "blockquote", "pre", "hr", "div",
+    "section", "ac:layout", "ac:task-list", "ac:rich-text-body", "ac:adf-extension",
+];
+
+/// Editor metadata, instructional text, template declarations and table parts read elsewhere:
+/// never shown where they stand.
+#[rustfmt::skip]
+const IGNORED: &[&str] = &[
+    "ac:placeholder", "ac:adf-fragment-mark", "ac:adf-fragment-mark-detail", "ac:adf-mark",
+    "ac:adf-attribute", "ac:task-id", "ac:task-uuid", "ac:task-status", "at:declarations",
+    "colgroup", "col", "wbr", "script", "style", "template",
+];
+
 /// An element nobody maps: its content is kept in an `Unsupported` node.
 fn read_unknown(cx: &mut Cx, el: &Element, place: Place, out: &mut Vec<Flow>) {
     cx.unsupported(&el.name, el.span);
-    match place {
+    let holds_blocks = el
+        .elements()
+        .any(|child| BLOCK_NAMES.contains(&child.name.as_str()));
+    match if holds_blocks { Place::Block } else { place } {
         Place::Block => out.push(Flow::Block(Block::Unsupported {
             name: el.name.clone(),
             blocks: read_blocks(cx, &el.children),
             span: el.span,
         })),
-        Place::Inline => {
-            inline::wrap(cx, el, &[inline::Wrapper::Unsupported(el.name.clone())], out)
-        }
+        Place::Inline => inline::wrap(
+            cx,
+            el,
+            &[inline::Wrapper::Unsupported(el.name.clone())],
+            out,
+        ),
     }
 }
 
@@ -215,7 +245,10 @@ pub(crate) fn block_attr(el: &Element) -> Attr {
 fn read_paragraph(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
     let mut flow = Vec::new();
     read_flow(cx, &el.children, &mut flow);
-    let para = Para::Paragraph { attr: block_attr(el), span: el.span };
+    let para = Para::Paragraph {
+        attr: block_attr(el),
+        span: el.span,
+    };
     out.extend(group(flow, para).into_iter().map(Flow::Block));
 }
 
@@ -223,7 +256,11 @@ fn read_heading(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
     let level = el.name.as_bytes()[1] - b'0';
     let mut flow = Vec::new();
     read_flow(cx, &el.children, &mut flow);
-    let para = Para::Heading { level, attr: block_attr(el), span: el.span };
+    let para = Para::Heading {
+        level,
+        attr: block_attr(el),
+        span: el.span,
+    };
     out.extend(group(flow, para).into_iter().map(Flow::Block));
 }
 
@@ -236,13 +273,20 @@ fn read_div(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
     if attr.is_empty() {
         out.extend(blocks.into_iter().map(Flow::Block));
     } else {
-        out.push(Flow::Block(Block::Div { attr, blocks, span: el.span }));
+        out.push(Flow::Block(Block::Div {
+            attr,
+            blocks,
+            span: el.span,
+        }));
     }
 }
 
-fn read_list(cx: &mut Cx, el: &Element) -> Block {
+fn read_list(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
     let ordered = el.name == "ol";
-    let start = el.attr("start").and_then(|s| s.trim().parse::<u32>().ok()).unwrap_or(1);
+    let start = el
+        .attr("start")
+        .and_then(|s| s.trim().parse::<u32>().ok())
+        .unwrap_or(1);
     let mut items: Vec<ListItem> = Vec::new();
     // Content directly in the list (a nested list, loose text) joins the item before it.
     let mut loose_from = None;
@@ -267,7 +311,12 @@ fn read_list(cx: &mut Cx, el: &Element) -> Block {
     if let Some(from) = loose_from {
         attach_loose(cx, &el.children[from..], &mut items);
     }
-    Block::List(List { ordered, start, items, span: el.span })
+    out.push(Flow::Block(Block::List(List {
+        ordered,
+        start,
+        items,
+        span: el.span,
+    })));
 }
 
 fn attach_loose(cx: &mut Cx, nodes: &[Node], items: &mut Vec<ListItem>) {
@@ -286,17 +335,24 @@ pub(crate) fn prepend_anchor(blocks: &mut Vec<Block>, id: &str, span: Span) {
     let anchor = Inline::Anchor { id: id.to_owned() };
     match blocks.first_mut() {
         Some(Block::Paragraph { content, .. }) => content.insert(0, anchor),
-        _ => blocks.insert(0, Block::Paragraph { attr: Attr::default(), content: vec![anchor], span }),
+        _ => blocks.insert(
+            0,
+            Block::Paragraph {
+                attr: Attr::default(),
+                content: vec![anchor],
+                span,
+            },
+        ),
     }
 }
 
-fn read_pre(el: &Element) -> Block {
+/// `pre` (a leading line break dropped, as HTML does) and a stray `ac:plain-text-body`.
+fn read_pre(el: &Element, out: &mut Vec<Flow>) {
     let mut code = plain_text(el);
-    // As in HTML, a line break right after `<pre>` is not content.
-    if code.starts_with('\n') {
+    if el.name == "pre" && code.starts_with('\n') {
         code.remove(0);
     }
-    Block::Code(CodeBlock {
+    out.push(Flow::Block(Block::Code(CodeBlock {
         language: None,
         title: None,
         line_numbers: false,
@@ -304,7 +360,7 @@ fn read_pre(el: &Element) -> Block {
         code,
         plain: true,
         span: el.span,
-    })
+    })));
 }
 
 /// The verbatim text below `el` (markup flattened, `br` and line separators as line feeds).
@@ -340,12 +396,17 @@ pub(crate) fn group(flow: Vec<Flow>, para: Para) -> Vec<Block> {
     if blocks.is_empty() {
         match para {
             Para::Implicit => {}
-            Para::Paragraph { attr, span } => {
-                blocks.push(Block::Paragraph { attr, content: vec![], span })
-            }
-            Para::Heading { level, attr, span } => {
-                blocks.push(Block::Heading { level, attr, content: vec![], span })
-            }
+            Para::Paragraph { attr, span } => blocks.push(Block::Paragraph {
+                attr,
+                content: vec![],
+                span,
+            }),
+            Para::Heading { level, attr, span } => blocks.push(Block::Heading {
+                level,
+                attr,
+                content: vec![],
+                span,
+            }),
         }
     }
     blocks
@@ -366,8 +427,10 @@ fn flush_run(
         .iter()
         .filter(|(inline, _, _)| !matches!(inline, Inline::Text { text } if is_blank(text)));
     if let (Some((_, _, true)), None) = (visible.next(), visible.next()) {
-        if let Some(Inline::Image(mut image)) =
-            items.into_iter().map(|(inline, _, _)| inline).find(|i| matches!(i, Inline::Image(_)))
+        if let Some(Inline::Image(mut image)) = items
+            .into_iter()
+            .map(|(inline, _, _)| inline)
+            .find(|i| matches!(i, Inline::Image(_)))
         {
             if let (None, Para::Paragraph { attr, .. }) = (image.align, para) {
                 image.align = attr.align;
@@ -384,15 +447,27 @@ fn flush_run(
     }
     *pieces += 1;
     blocks.push(match para {
-        Para::Implicit => Block::Paragraph { attr: Attr::default(), content, span },
-        Para::Paragraph { attr, span } => {
-            Block::Paragraph { attr: attr.clone(), content, span: *span }
-        }
-        Para::Heading { level, attr, span } if *pieces == 1 => {
-            Block::Heading { level: *level, attr: attr.clone(), content, span: *span }
-        }
+        Para::Implicit => Block::Paragraph {
+            attr: Attr::default(),
+            content,
+            span,
+        },
+        Para::Paragraph { attr, span } => Block::Paragraph {
+            attr: attr.clone(),
+            content,
+            span: *span,
+        },
+        Para::Heading { level, attr, span } if *pieces == 1 => Block::Heading {
+            level: *level,
+            attr: attr.clone(),
+            content,
+            span: *span,
+        },
         Para::Heading { attr, span, .. } => Block::Paragraph {
-            attr: Attr { id: None, ..attr.clone() },
+            attr: Attr {
+                id: None,
+                ..attr.clone()
+            },
             content,
             span: *span,
         },

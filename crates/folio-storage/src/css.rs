@@ -10,8 +10,7 @@ pub(crate) fn property<'a>(style: &'a str, property: &str) -> Option<&'a str> {
         .filter_map(|declaration| declaration.split_once(':'))
         .filter(|(name, _)| name.trim().eq_ignore_ascii_case(property))
         .map(|(_, value)| strip_important(value.trim()))
-        .filter(|value| !value.is_empty())
-        .last()
+        .rfind(|value| !value.is_empty())
 }
 
 fn strip_important(value: &str) -> &str {
@@ -141,13 +140,19 @@ mod tests {
     #[test]
     fn parses_colours_and_highlights() {
         assert_eq!(parse_color("rgb(7,71,166)"), Some(Color::rgb(7, 71, 166)));
-        assert_eq!(parse_color("#FF0000 !important"), Some(Color::rgb(255, 0, 0)));
+        assert_eq!(
+            parse_color("#FF0000 !important"),
+            Some(Color::rgb(255, 0, 0))
+        );
         assert_eq!(
             parse_highlight("var(--ds-a, var(--ds-b, #F1F2F4))"),
             Some(Color::rgb(0xf1, 0xf2, 0xf4))
         );
         assert_eq!(parse_highlight("grey"), Some(Color::rgb(0xf4, 0xf5, 0xf7)));
-        assert_eq!(parse_highlight("#79f2c0"), Some(Color::rgb(0x79, 0xf2, 0xc0)));
+        assert_eq!(
+            parse_highlight("#79f2c0"),
+            Some(Color::rgb(0x79, 0xf2, 0xc0))
+        );
         assert_eq!(parse_highlight("nonsense"), None);
     }
 

@@ -46,7 +46,10 @@ pub(crate) fn is_blank(text: &str) -> bool {
 impl Element {
     /// The value of attribute `name` (lowercase); the first one when it is repeated.
     pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The value of attribute `name` when it is present and not blank.
@@ -69,7 +72,8 @@ impl Element {
 
     /// Whether the `class` attribute lists `class`.
     pub fn has_class(&self, class: &str) -> bool {
-        self.attr("class").is_some_and(|c| c.split_ascii_whitespace().any(|c| c == class))
+        self.attr("class")
+            .is_some_and(|c| c.split_ascii_whitespace().any(|c| c == class))
     }
 
     /// All text below this element, verbatim; `br` counts as a line feed.

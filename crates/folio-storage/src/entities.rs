@@ -22,7 +22,9 @@ pub(crate) fn resolve_reference(name: &str) -> Option<Cow<'static, str>> {
         }
         None => return None,
     };
-    let ch = windows_1252(code).or_else(|| char::from_u32(code)).filter(|&c| c != '\0')?;
+    let ch = windows_1252(code)
+        .or_else(|| char::from_u32(code))
+        .filter(|&c| c != '\0')?;
     Some(Cow::Owned(ch.to_string()))
 }
 
@@ -91,7 +93,13 @@ pub(crate) fn unescape_attribute(raw: &str) -> Cow<'_, str> {
 }
 
 fn push_normalized(out: &mut String, text: &str) {
-    out.extend(text.chars().map(|c| if matches!(c, '\t' | '\n' | '\r') { ' ' } else { c }));
+    out.extend(text.chars().map(|c| {
+        if matches!(c, '\t' | '\n' | '\r') {
+            ' '
+        } else {
+            c
+        }
+    }));
 }
 
 /// C0 controls other than tab, line feed and carriage return: XML 1.0 forbids them, and they

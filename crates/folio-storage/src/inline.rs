@@ -1,7 +1,7 @@
 //! Running text: text nodes, formatting elements, `span` styles, line breaks, dates, and the
 //! HTML whitespace rules.
 
-use folio_ir::{Block, Color, Inline, LinkTarget};
+use folio_ir::{Block, Color, Inline, LinkTarget, Span};
 
 use crate::blocks::{Cx, Flow, read_flow};
 use crate::dom::{Element, Text, is_blank};
@@ -34,31 +34,56 @@ impl Wrapper {
             Wrapper::Sub => Inline::Sub { content },
             Wrapper::Sup => Inline::Sup { content },
             Wrapper::Code => Inline::Code { content },
-            Wrapper::Color(color) => Inline::Color { color: *color, content },
-            Wrapper::Highlight(color) => Inline::Highlight { color: *color, content },
-            Wrapper::Link(target) => Inline::Link { target: target.clone(), content },
-            Wrapper::Unsupported(name) => Inline::Unsupported { name: name.clone(), content },
+            Wrapper::Color(color) => Inline::Color {
+                color: *color,
+                content,
+            },
+            Wrapper::Highlight(color) => Inline::Highlight {
+                color: *color,
+                content,
+            },
+            Wrapper::Link(target) => Inline::Link {
+                target: target.clone(),
+                content,
+            },
+            Wrapper::Unsupported(name) => Inline::Unsupported {
+                name: name.clone(),
+                content,
+            },
         }
     }
 }
 
 /// `wrappers` applied to `content`, the first outermost.
 fn apply(wrappers: &[Wrapper], content: Vec<Inline>) -> Vec<Inline> {
-    wrappers.iter().rev().fold(content, |content, wrapper| vec![wrapper.wrap(content)])
+    wrappers
+        .iter()
+        .rev()
+        .fold(content, |content, wrapper| vec![wrapper.wrap(content)])
 }
 
-/// Inline elements storage uses for running text (used to tell whether a macro or an unknown
-/// element sits in a line of text). Macros are not counted: two macros side by side in a block
-/// container are two blocks.
+/// Inline elements storage uses for running text. Macros and images are not among them: two of
+/// those side by side in a block container are two blocks.
+#[rustfmt::skip]
+const PHRASING: &[&str] = &[
+    "strong", "b", "em", "i", "cite", "var", "dfn", "u", "ins", "s", "del", "strike", "sub", "sup",
+    "code", "tt", "kbd", "samp", "span", "font", "small", "big", "abbr", "acronym", "label", "bdi",
+    "bdo", "data", "q", "nobr", "mark", "br", "a", "time", "ac:link", "ac:emoticon",
+    "ac:inline-comment-marker", "at:var",
+];
+
+/// Inline elements that only hold their content (a `style` on them still counts).
+#[rustfmt::skip]
+const TRANSPARENT: &[&str] = &[
+    "span", "font", "small", "big", "abbr", "acronym", "label", "bdi", "bdo", "data", "q", "nobr",
+    "mark", "ac:inline-comment-marker", "ac:link-body", "ac:plain-text-link-body", "ac:task-body",
+    "ac:caption",
+];
+
+/// Whether `el` is running text (used to tell whether a macro, an image or an unknown element
+/// stands in a line of text).
 pub(crate) fn is_phrasing(el: &Element) -> bool {
-    match el.name.as_str() {
-        "strong" | "b" | "em" | "i" | "cite" | "var" | "dfn" | "u" | "ins" | "s" | "del"
-        | "strike" | "sub" | "sup" | "code" | "tt" | "kbd" | "samp" | "span" | "font"
-        | "small" | "big" | "abbr" | "acronym" | "label" | "bdi" | "bdo" | "data" | "q"
-        | "nobr" | "mark" | "br" | "a" | "time" | "img" | "ac:link" | "ac:image"
-        | "ac:emoticon" | "ac:inline-comment-marker" | "at:var" => true,
-        name => name.starts_with("ri:"),
-    }
+    PHRASING.contains(&el.name.as_str()) || el.name.starts_with("ri:")
 }
 
 /// Pushes a text node; line separators (U+2028, U+2029) become line breaks.
@@ -74,65 +99,56 @@ pub(crate) fn push_text(out: &mut Vec<Flow>, text: &Text) {
 }
 
 /// Reads `el` if it is an inline element; `false` when it is not one.
+///
+/// Like the block dispatcher, every arm is one call, to keep the recursion's frames small.
 pub(crate) fn read_inline_element(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) -> bool {
-    let own = match el.name.as_str() {
-        "strong" | "b" => Some(Wrapper::Strong),
-        "em" | "i" | "cite" | "var" | "dfn" => Some(Wrapper::Emphasis),
-        "u" | "ins" => Some(Wrapper::Underline),
-        "s" | "del" | "strike" => Some(Wrapper::Strike),
-        "sub" => Some(Wrapper::Sub),
-        "sup" => Some(Wrapper::Sup),
-        "code" | "tt" | "kbd" | "samp" => Some(Wrapper::Code),
-        "span" | "font" | "small" | "big" | "abbr" | "acronym" | "label" | "bdi" | "bdo"
-        | "data" | "q" | "nobr" | "mark" | "ac:inline-comment-marker" | "ac:link-body"
-        | "ac:plain-text-link-body" | "ac:task-body" | "ac:caption" => None,
-        "br" => {
-            out.push(Flow::Inline(Inline::LineBreak, el.span));
-            return true;
-        }
-        "time" => {
-            match el.attr_nonblank("datetime") {
-                Some(date) => out.push(Flow::Inline(Inline::Date { date: date.to_owned() }, el.span)),
-                None => read_flow(cx, &el.children, out),
-            }
-            return true;
-        }
-        "at:var" => {
-            if let Some(name) = el.attr_nonblank("at:name") {
-                out.push(Flow::Inline(Inline::text(name), el.span));
-            }
-            return true;
-        }
-        "a" => {
-            links::read_html_link(cx, el, out);
-            return true;
-        }
-        "ac:link" => {
-            links::read_ac_link(cx, el, out);
-            return true;
-        }
-        "img" => {
-            media::read_html_image(el, out);
-            return true;
-        }
-        "ac:image" => {
-            media::read_ac_image(cx, el, out);
-            return true;
-        }
-        "ac:emoticon" => {
-            out.push(Flow::Inline(media::read_emoticon(el), el.span));
-            return true;
-        }
-        name if name.starts_with("ri:") => {
-            links::read_bare_resource(cx, el, out);
-            return true;
-        }
+    match el.name.as_str() {
+        "strong" | "b" => read_formatted(cx, el, Some(Wrapper::Strong), out),
+        "em" | "i" | "cite" | "var" | "dfn" => read_formatted(cx, el, Some(Wrapper::Emphasis), out),
+        "u" | "ins" => read_formatted(cx, el, Some(Wrapper::Underline), out),
+        "s" | "del" | "strike" => read_formatted(cx, el, Some(Wrapper::Strike), out),
+        "sub" => read_formatted(cx, el, Some(Wrapper::Sub), out),
+        "sup" => read_formatted(cx, el, Some(Wrapper::Sup), out),
+        "code" | "tt" | "kbd" | "samp" => read_formatted(cx, el, Some(Wrapper::Code), out),
+        name if TRANSPARENT.contains(&name) => read_formatted(cx, el, None, out),
+        "br" => out.push(Flow::Inline(Inline::LineBreak, el.span)),
+        "time" => read_time(cx, el, out),
+        "at:var" => read_template_variable(el, out),
+        "a" => links::read_html_link(cx, el, out),
+        "ac:link" => links::read_ac_link(cx, el, out),
+        "img" => media::read_html_image(el, out),
+        "ac:image" => media::read_ac_image(cx, el, out),
+        "ac:emoticon" => media::read_emoticon(el, out),
+        name if name.starts_with("ri:") => links::read_bare_resource(cx, el, out),
         _ => return false,
-    };
+    }
+    true
+}
+
+fn read_formatted(cx: &mut Cx, el: &Element, own: Option<Wrapper>, out: &mut Vec<Flow>) {
     let mut wrappers: Vec<Wrapper> = own.into_iter().collect();
     wrappers.extend(style_wrappers(el));
     wrap(cx, el, &wrappers, out);
-    true
+}
+
+/// `time datetime` is a date; without `datetime`, its text.
+fn read_time(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
+    match el.attr_nonblank("datetime") {
+        Some(date) => out.push(Flow::Inline(
+            Inline::Date {
+                date: date.to_owned(),
+            },
+            el.span,
+        )),
+        None => read_flow(cx, &el.children, out),
+    }
+}
+
+/// `at:var`: a template variable, shown as its name.
+fn read_template_variable(el: &Element, out: &mut Vec<Flow>) {
+    if let Some(name) = el.attr_nonblank("at:name") {
+        out.push(Flow::Inline(Inline::text(name), el.span));
+    }
 }
 
 /// The formatting a `style` attribute (or `<font color>`) asks for.
@@ -144,8 +160,7 @@ fn style_wrappers(el: &Element) -> Vec<Wrapper> {
     }
     if let Some(weight) = css::property(style, "font-weight") {
         let weight = weight.to_ascii_lowercase();
-        if weight == "bold" || weight == "bolder" || weight.parse::<u32>().is_ok_and(|w| w >= 600)
-        {
+        if weight == "bold" || weight == "bolder" || weight.parse::<u32>().is_ok_and(|w| w >= 600) {
             wrappers.push(Wrapper::Strong);
         }
     }
@@ -154,8 +169,8 @@ fn style_wrappers(el: &Element) -> Vec<Wrapper> {
     {
         wrappers.push(Wrapper::Emphasis);
     }
-    if let Some(decoration) = css::property(style, "text-decoration")
-        .or(css::property(style, "text-decoration-line"))
+    if let Some(decoration) =
+        css::property(style, "text-decoration").or(css::property(style, "text-decoration-line"))
     {
         let decoration = decoration.to_ascii_lowercase();
         if decoration.contains("underline") {
@@ -182,6 +197,11 @@ fn style_wrappers(el: &Element) -> Vec<Wrapper> {
 pub(crate) fn wrap(cx: &mut Cx, el: &Element, wrappers: &[Wrapper], out: &mut Vec<Flow>) {
     let mut inner = Vec::new();
     read_flow(cx, &el.children, &mut inner);
+    wrap_flow(inner, wrappers, el.span, out);
+}
+
+/// The second half of [`wrap`], apart so that the recursion's frames stay small.
+fn wrap_flow(mut inner: Vec<Flow>, wrappers: &[Wrapper], span: Span, out: &mut Vec<Flow>) {
     if wrappers.is_empty() {
         out.append(&mut inner);
         return;
@@ -194,7 +214,11 @@ pub(crate) fn wrap(cx: &mut Cx, el: &Element, wrappers: &[Wrapper], out: &mut Ve
             Flow::Image(image, _) => run.push(Inline::Image(image)),
             Flow::Block(block) => {
                 if !run.is_empty() {
-                    out.extend(apply(wrappers, std::mem::take(&mut run)).into_iter().map(|i| Flow::Inline(i, el.span)));
+                    out.extend(
+                        apply(wrappers, std::mem::take(&mut run))
+                            .into_iter()
+                            .map(|i| Flow::Inline(i, span)),
+                    );
                 }
                 out.push(Flow::Block(rewrap(block, wrappers)));
                 pushed = true;
@@ -202,15 +226,19 @@ pub(crate) fn wrap(cx: &mut Cx, el: &Element, wrappers: &[Wrapper], out: &mut Ve
         }
     }
     if !run.is_empty() || !pushed {
-        out.extend(apply(wrappers, run).into_iter().map(|i| Flow::Inline(i, el.span)));
+        out.extend(
+            apply(wrappers, run)
+                .into_iter()
+                .map(|i| Flow::Inline(i, span)),
+        );
     }
 }
 
 fn rewrap(mut block: Block, wrappers: &[Wrapper]) -> Block {
-    if let Block::Paragraph { content, .. } | Block::Heading { content, .. } = &mut block {
-        if !content.is_empty() {
-            *content = apply(wrappers, std::mem::take(content));
-        }
+    if let Block::Paragraph { content, .. } | Block::Heading { content, .. } = &mut block
+        && !content.is_empty()
+    {
+        *content = apply(wrappers, std::mem::take(content));
     }
     block
 }
@@ -253,17 +281,17 @@ fn children_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
 /// Formatting only: invisible when empty.
 fn is_formatting(inline: &Inline) -> bool {
     matches!(
-            inline,
-            Inline::Strong { .. }
-                | Inline::Emphasis { .. }
-                | Inline::Underline { .. }
-                | Inline::Strike { .. }
-                | Inline::Sub { .. }
-                | Inline::Sup { .. }
-                | Inline::Code { .. }
-                | Inline::Color { .. }
-                | Inline::Highlight { .. }
-        )
+        inline,
+        Inline::Strong { .. }
+            | Inline::Emphasis { .. }
+            | Inline::Underline { .. }
+            | Inline::Strike { .. }
+            | Inline::Sub { .. }
+            | Inline::Sup { .. }
+            | Inline::Code { .. }
+            | Inline::Color { .. }
+            | Inline::Highlight { .. }
+    )
 }
 
 fn collapse(list: &mut [Inline], after_space: &mut bool) {
@@ -323,7 +351,9 @@ fn trim_end(list: &mut [Inline]) -> bool {
     for inline in list.iter_mut().rev() {
         match inline {
             Inline::Text { text } => {
-                let kept = text.trim_end_matches(|c: char| c.is_ascii_whitespace()).len();
+                let kept = text
+                    .trim_end_matches(|c: char| c.is_ascii_whitespace())
+                    .len();
                 text.truncate(kept);
                 if !text.is_empty() {
                     return true;
@@ -390,7 +420,9 @@ pub(crate) fn read_inline_only(cx: &mut Cx, nodes: &[crate::dom::Node]) -> Vec<I
 }
 
 fn push_piece(pieces: &mut Vec<Vec<Inline>>, piece: Vec<Inline>) {
-    let blank = piece.iter().all(|i| matches!(i, Inline::Text { text } if is_blank(text)));
+    let blank = piece
+        .iter()
+        .all(|i| matches!(i, Inline::Text { text } if is_blank(text)));
     if !blank {
         pieces.push(piece);
     }
@@ -426,7 +458,9 @@ pub(crate) fn flatten_block(block: Block) -> Vec<Inline> {
         }
         Block::Quote { blocks, .. } | Block::Div { blocks, .. } => flatten_blocks(blocks),
         Block::Expand { title, blocks, .. } => {
-            let mut lines = vec![vec![Inline::Strong { content: vec![Inline::text(title)] }]];
+            let mut lines = vec![vec![Inline::Strong {
+                content: vec![Inline::text(title)],
+            }]];
             lines.extend(blocks.into_iter().map(flatten_block));
             join_lines(lines)
         }
@@ -435,7 +469,10 @@ pub(crate) fn flatten_block(block: Block) -> Vec<Inline> {
             flatten_blocks(columns.columns.into_iter().flat_map(|c| c.blocks).collect())
         }
         Block::Unsupported { name, blocks, .. } => {
-            vec![Inline::Unsupported { name, content: flatten_blocks(blocks) }]
+            vec![Inline::Unsupported {
+                name,
+                content: flatten_blocks(blocks),
+            }]
         }
         Block::Table(table) => {
             let rows = table.rows.into_iter().map(|row| {
@@ -448,11 +485,20 @@ pub(crate) fn flatten_block(block: Block) -> Vec<Inline> {
                 }
                 line
             });
-            vec![Inline::Unsupported { name: "table".to_owned(), content: join_lines(rows.collect()) }]
+            vec![Inline::Unsupported {
+                name: "table".to_owned(),
+                content: join_lines(rows.collect()),
+            }]
         }
         Block::Code(code) => {
-            let lines = code.code.lines().map(|line| vec![Inline::text(line)]).collect();
-            vec![Inline::Code { content: join_lines(lines) }]
+            let lines = code
+                .code
+                .lines()
+                .map(|line| vec![Inline::text(line)])
+                .collect();
+            vec![Inline::Code {
+                content: join_lines(lines),
+            }]
         }
         Block::TaskList { items, .. } => join_lines(flatten_tasks(items)),
         Block::Image(image) => vec![Inline::Image(Box::new(image))],
@@ -462,7 +508,13 @@ pub(crate) fn flatten_block(block: Block) -> Vec<Inline> {
 }
 
 fn flatten_blocks(blocks: Vec<Block>) -> Vec<Inline> {
-    join_lines(blocks.into_iter().map(flatten_block).filter(|l| !l.is_empty()).collect())
+    join_lines(
+        blocks
+            .into_iter()
+            .map(flatten_block)
+            .filter(|l| !l.is_empty())
+            .collect(),
+    )
 }
 
 fn flatten_tasks(tasks: Vec<folio_ir::Task>) -> Vec<Vec<Inline>> {

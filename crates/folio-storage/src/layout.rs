@@ -20,7 +20,10 @@ pub(crate) fn read_layout(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
 }
 
 fn read_section(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
-    let cells: Vec<&Element> = el.elements().filter(|c| c.name == "ac:layout-cell").collect();
+    let cells: Vec<&Element> = el
+        .elements()
+        .filter(|c| c.name == "ac:layout-cell")
+        .collect();
     if cells.len() <= 1 {
         read_children(cx, el, Place::Block, out);
         return;
@@ -72,7 +75,10 @@ mod tests {
     #[test]
     fn widths_follow_the_section_type() {
         assert_eq!(section_widths("two_left_sidebar", 2), vec![30.0, 70.0]);
-        assert_eq!(section_widths("three_with_sidebars", 3), vec![20.0, 60.0, 20.0]);
+        assert_eq!(
+            section_widths("three_with_sidebars", 3),
+            vec![20.0, 60.0, 20.0]
+        );
         assert_eq!(section_widths("two_equal", 3).len(), 3);
         assert_eq!(section_widths("mystery", 4), vec![25.0; 4]);
     }

@@ -30,6 +30,9 @@ use folio_ir::{Diagnostic, Document, Span};
 #[derive(Debug, Clone)]
 pub struct ReadOptions {
     /// The deepest element nesting accepted; deeper input is an error (default 256).
+    ///
+    /// The mapping to the IR recurses once per level, using a few KiB of stack per level in
+    /// debug builds (well under 1 MiB at 256), so raise it only with the stack to match.
     pub max_depth: usize,
 }
 
@@ -59,7 +62,11 @@ pub struct ReadError {
 
 impl ReadError {
     fn new(message: impl Into<String>, span: Span) -> Self {
-        Self { message: message.into(), span, hints: vec![] }
+        Self {
+            message: message.into(),
+            span,
+            hints: vec![],
+        }
     }
 
     fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -75,5 +82,11 @@ pub fn read_storage(source: &str, options: &ReadOptions) -> Result<Read, ReadErr
     let mut cx = blocks::Cx::default();
     let blocks = blocks::read_blocks(&mut cx, &nodes);
     diagnostics.append(&mut cx.diagnostics);
-    Ok(Read { document: Document { title: None, blocks }, diagnostics })
+    Ok(Read {
+        document: Document {
+            title: None,
+            blocks,
+        },
+        diagnostics,
+    })
 }

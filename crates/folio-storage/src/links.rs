@@ -21,10 +21,13 @@ pub(crate) fn read_html_link(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
 /// `#name` is an anchor on this page; anything else is a URL.
 fn url_target(href: &str) -> LinkTarget {
     match href.strip_prefix('#') {
-        Some(anchor) if !anchor.is_empty() => {
-            LinkTarget::Anchor { page: None, anchor: anchor.to_owned() }
-        }
-        _ => LinkTarget::Url { url: href.to_owned() },
+        Some(anchor) if !anchor.is_empty() => LinkTarget::Anchor {
+            page: None,
+            anchor: anchor.to_owned(),
+        },
+        _ => LinkTarget::Url {
+            url: href.to_owned(),
+        },
     }
 }
 
@@ -39,7 +42,11 @@ pub(crate) fn read_ac_link(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
         Some(body) if body.name == "ac:link-body" => read_inline_only(cx, &body.children),
         Some(body) => {
             let text = plain_text(body);
-            if text.is_empty() { vec![] } else { vec![Inline::text(text)] }
+            if text.is_empty() {
+                vec![]
+            } else {
+                vec![Inline::text(text)]
+            }
         }
         None => vec![],
     };
@@ -51,7 +58,10 @@ pub(crate) fn read_ac_link(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
     }
     let target = match resource {
         Some(resource) => resource_target(resource, anchor).map(|(target, _)| target),
-        None => anchor.map(|anchor| LinkTarget::Anchor { page: None, anchor: anchor.to_owned() }),
+        None => anchor.map(|anchor| LinkTarget::Anchor {
+            page: None,
+            anchor: anchor.to_owned(),
+        }),
     };
     match target {
         Some(target) => out.push(Flow::Inline(Inline::Link { target, content }, el.span)),
@@ -60,7 +70,11 @@ pub(crate) fn read_ac_link(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
                 cx.unsupported(&resource.name, resource.span);
             }
             // A link to nowhere: its text is kept, unlinked.
-            out.extend(content.into_iter().map(|inline| Flow::Inline(inline, el.span)));
+            out.extend(
+                content
+                    .into_iter()
+                    .map(|inline| Flow::Inline(inline, el.span)),
+            );
         }
     }
 }
@@ -74,7 +88,10 @@ pub(crate) fn resource_target(el: &Element, anchor: Option<&str>) -> Option<(Lin
             let page = page_ref(el);
             let title = page.title.clone();
             let target = match anchor {
-                Some(anchor) => LinkTarget::Anchor { page: Some(page), anchor: anchor.to_owned() },
+                Some(anchor) => LinkTarget::Anchor {
+                    page: Some(page),
+                    anchor: anchor.to_owned(),
+                },
                 None => LinkTarget::Page { page },
             };
             (target, title)
@@ -92,7 +109,13 @@ pub(crate) fn resource_target(el: &Element, anchor: Option<&str>) -> Option<(Lin
                 .elements()
                 .find(|c| c.name == "ri:page" || c.name == "ri:blog-post")
                 .map(page_ref);
-            (LinkTarget::Attachment { filename: filename.clone(), page }, filename)
+            (
+                LinkTarget::Attachment {
+                    filename: filename.clone(),
+                    page,
+                },
+                filename,
+            )
         }
         "ri:url" => {
             let url = attr("ri:value");
@@ -113,7 +136,13 @@ pub(crate) fn resource_target(el: &Element, anchor: Option<&str>) -> Option<(Lin
         }
         "ri:shortcut" => {
             let parameter = attr("ri:parameter");
-            (LinkTarget::Shortcut { key: attr("ri:key"), parameter: parameter.clone() }, parameter)
+            (
+                LinkTarget::Shortcut {
+                    key: attr("ri:key"),
+                    parameter: parameter.clone(),
+                },
+                parameter,
+            )
         }
         _ => return None,
     })
@@ -133,17 +162,18 @@ pub(crate) fn user_ref(el: &Element) -> Option<UserRef> {
     } else if let Some(key) = el.attr_nonblank("ri:userkey") {
         Some(UserRef::UserKey(key.to_owned()))
     } else {
-        el.attr_nonblank("ri:username").map(|name| UserRef::Username(name.to_owned()))
+        el.attr_nonblank("ri:username")
+            .map(|name| UserRef::Username(name.to_owned()))
     }
 }
 
 /// A resource identifier standing in text (as in templates): its display name, or a mention.
 pub(crate) fn read_bare_resource(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
-    if el.name == "ri:user" {
-        if let Some(user) = user_ref(el) {
-            out.push(Flow::Inline(Inline::Mention { user, name: None }, el.span));
-            return;
-        }
+    if el.name == "ri:user"
+        && let Some(user) = user_ref(el)
+    {
+        out.push(Flow::Inline(Inline::Mention { user, name: None }, el.span));
+        return;
     }
     match resource_target(el, None) {
         Some((_, name)) if !name.is_empty() => out.push(Flow::Inline(Inline::text(name), el.span)),

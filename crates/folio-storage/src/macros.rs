@@ -14,17 +14,22 @@ use crate::inline::{normalize, read_inline_only};
 use crate::links::resource_target;
 
 /// Macros that draw a block of their own even when written inside a paragraph.
+#[rustfmt::skip]
 const BLOCK_MACROS: &[&str] = &[
-    "attachments", "blog-posts", "children", "code", "column", "contentbylabel",
-    "content-by-user", "details", "detailssummary", "drawio", "excerpt-include", "expand",
-    "gallery", "gliffy", "html", "include", "info", "livesearch", "mermaid", "multimedia",
-    "noformat", "note", "pagetree", "pagetreesearch", "panel", "plantuml", "profile",
-    "recently-updated", "roadmap", "section", "tasks-report-macro", "tip", "toc", "toc-zone",
-    "view-file", "viewdoc", "viewpdf", "viewppt", "viewxls", "warning", "widget",
+    "attachments", "blog-posts", "children", "code", "column", "contentbylabel", "content-by-user",
+    "details", "detailssummary", "drawio", "excerpt-include", "expand", "gallery", "gliffy",
+    "html", "include", "info", "livesearch", "mermaid", "multimedia", "noformat", "note",
+    "pagetree", "pagetreesearch", "panel", "plantuml", "profile", "recently-updated", "roadmap",
+    "section", "tasks-report-macro", "tip", "toc", "toc-zone", "view-file", "viewdoc", "viewpdf",
+    "viewppt", "viewxls", "warning", "widget",
 ];
 
 fn macro_name(el: &Element) -> String {
-    el.attr("ac:name").or(el.attr("name")).unwrap_or("").trim().to_lowercase()
+    el.attr("ac:name")
+        .or(el.attr("name"))
+        .unwrap_or("")
+        .trim()
+        .to_lowercase()
 }
 
 fn parameter_name(el: &Element) -> &str {
@@ -32,7 +37,8 @@ fn parameter_name(el: &Element) -> &str {
 }
 
 fn parameter<'a>(el: &'a Element, name: &str) -> Option<&'a Element> {
-    el.elements().find(|c| c.name == "ac:parameter" && parameter_name(c) == name)
+    el.elements()
+        .find(|c| c.name == "ac:parameter" && parameter_name(c) == name)
 }
 
 /// Whether a macro draws a block even in running text: it has a rich body, or it is one of
@@ -78,8 +84,16 @@ fn read_macro(cx: &mut Cx, el: &Element) -> Macro {
             "ac:default-parameter" => {
                 params.insert(String::new(), read_parameter(child));
             }
-            "ac:rich-text-body" => body = MacroBody::Rich { blocks: read_blocks(cx, &child.children) },
-            "ac:plain-text-body" => body = MacroBody::Plain { text: plain_text(child) },
+            "ac:rich-text-body" => {
+                body = MacroBody::Rich {
+                    blocks: read_blocks(cx, &child.children),
+                }
+            }
+            "ac:plain-text-body" => {
+                body = MacroBody::Plain {
+                    text: plain_text(child),
+                }
+            }
             "ac:adf-fragment-mark" | "ac:adf-fragment-mark-detail" => {}
             _ => loose.push(node),
         }
@@ -94,10 +108,19 @@ fn read_macro(cx: &mut Cx, el: &Element) -> Macro {
                 text.push_str(&extra);
             }
             MacroBody::Rich { blocks } => blocks.extend(read_blocks(cx, &nodes)),
-            MacroBody::None => body = MacroBody::Rich { blocks: read_blocks(cx, &nodes) },
+            MacroBody::None => {
+                body = MacroBody::Rich {
+                    blocks: read_blocks(cx, &nodes),
+                }
+            }
         }
     }
-    Macro { name: macro_name(el), params, body, span: el.span }
+    Macro {
+        name: macro_name(el),
+        params,
+        body,
+        span: el.span,
+    }
 }
 
 /// A parameter's value: resource identifiers (possibly inside `ac:link`, or an `a href`) give a
@@ -115,7 +138,9 @@ fn read_parameter(el: &Element) -> ParamValue {
             ParamValue::Resource { target, text }
         }
         None => {
-            let text = el.text_content().replace(crate::entities::is_line_separator, " ");
+            let text = el
+                .text_content()
+                .replace(crate::entities::is_line_separator, " ");
             ParamValue::Text { text }
         }
     }
@@ -129,14 +154,22 @@ fn collect_resources(el: &Element, out: &mut Vec<(LinkTarget, String)>) {
                 match child.elements().find(|c| c.name.starts_with("ri:")) {
                     Some(resource) => out.extend(resource_target(resource, anchor)),
                     None => out.extend(anchor.map(|anchor| {
-                        let target = LinkTarget::Anchor { page: None, anchor: anchor.to_owned() };
+                        let target = LinkTarget::Anchor {
+                            page: None,
+                            anchor: anchor.to_owned(),
+                        };
                         (target, anchor.to_owned())
                     })),
                 }
             }
             "a" => {
                 if let Some(href) = child.attr_nonblank("href") {
-                    out.push((LinkTarget::Url { url: href.to_owned() }, href.to_owned()));
+                    out.push((
+                        LinkTarget::Url {
+                            url: href.to_owned(),
+                        },
+                        href.to_owned(),
+                    ));
                 }
             }
             name if name.starts_with("ri:") => out.extend(resource_target(child, None)),
@@ -153,17 +186,24 @@ pub(crate) fn read_adf_extension(cx: &mut Cx, el: &Element, place: Place, out: &
         out.push(Flow::Block(block));
         return;
     }
-    let kind = node.and_then(|n| n.attr_nonblank("type")).unwrap_or("unknown");
-    let shown = el.child("ac:adf-fallback").or(node.and_then(|n| n.child("ac:adf-content")));
+    let kind = node
+        .and_then(|n| n.attr_nonblank("type"))
+        .unwrap_or("unknown");
+    let shown = el
+        .child("ac:adf-fallback")
+        .or(node.and_then(|n| n.child("ac:adf-content")));
     cx.warn_once(
         &format!("adf:{kind}"),
-        Diagnostic::warning("unsupported-element", format!("unsupported ADF node `{kind}`"))
-            .at(el.span)
-            .with_hint(if shown.is_some() {
-                "it is shown from its fallback content"
-            } else {
-                "it has no content to show"
-            }),
+        Diagnostic::warning(
+            "unsupported-element",
+            format!("unsupported ADF node `{kind}`"),
+        )
+        .at(el.span)
+        .with_hint(if shown.is_some() {
+            "it is shown from its fallback content"
+        } else {
+            "it has no content to show"
+        }),
     );
     match shown {
         Some(shown) => read_children(cx, shown, place, out),
@@ -174,7 +214,10 @@ pub(crate) fn read_adf_extension(cx: &mut Cx, el: &Element, place: Place, out: &
                 span: el.span,
             }),
             Place::Inline => Flow::Inline(
-                Inline::Unsupported { name: format!("adf:{kind}"), content: vec![] },
+                Inline::Unsupported {
+                    name: format!("adf:{kind}"),
+                    content: vec![],
+                },
                 el.span,
             ),
         }),
@@ -189,7 +232,9 @@ fn adf_attribute(node: &Element, key: &str) -> Option<String> {
 }
 
 fn adf_content(cx: &mut Cx, node: &Element) -> Vec<Block> {
-    node.child("ac:adf-content").map(|c| read_blocks(cx, &c.children)).unwrap_or_default()
+    node.child("ac:adf-content")
+        .map(|c| read_blocks(cx, &c.children))
+        .unwrap_or_default()
 }
 
 fn read_adf_node(cx: &mut Cx, node: &Element, span: Span) -> Option<Block> {
@@ -221,7 +266,11 @@ fn read_adf_node(cx: &mut Cx, node: &Element, span: Span) -> Option<Block> {
                 .filter(|c| c.name == "ac:adf-node" && c.attr("type") == Some("decision-item"))
                 .map(|item| read_decision(cx, item, span))
                 .collect();
-            Some(Block::Div { attr: Attr::default(), blocks, span })
+            Some(Block::Div {
+                attr: Attr::default(),
+                blocks,
+                span,
+            })
         }
         "decision-item" => Some(read_decision(cx, node, span)),
         _ => None,
@@ -235,5 +284,9 @@ fn read_decision(cx: &mut Cx, item: &Element, span: Span) -> Block {
         content.extend(read_inline_only(cx, &body.children));
     }
     normalize(&mut content);
-    Block::Paragraph { attr: Attr::default(), content, span }
+    Block::Paragraph {
+        attr: Attr::default(),
+        content,
+        span,
+    }
 }

@@ -3,10 +3,10 @@
 use folio_ir::{Align, Diagnostic, Image, ImageSource, Inline};
 
 use crate::blocks::{Cx, Flow};
+use crate::css;
 use crate::dom::Element;
 use crate::inline::{normalize, read_inline_only};
 use crate::links::resource_target;
-use crate::css;
 
 /// `ac:image`: an attachment or URL image, with size, alignment, border and caption.
 pub(crate) fn read_ac_image(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
@@ -15,16 +15,25 @@ pub(crate) fn read_ac_image(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
         out.push(Flow::Inline(emoji(Some(name), None, None, None), el.span));
         return;
     }
-    let alt = el.attr_nonblank("ac:alt").or(el.attr_nonblank("ac:title")).map(str::to_owned);
+    let alt = el
+        .attr_nonblank("ac:alt")
+        .or(el.attr_nonblank("ac:title"))
+        .map(str::to_owned);
     let Some(source) = el.elements().find_map(image_source) else {
         cx.warn_once(
             "image-without-source",
-            Diagnostic::warning("image-without-source", "image without `ri:attachment` or `ri:url`")
-                .at(el.span)
-                .with_hint("its alternative text is kept"),
+            Diagnostic::warning(
+                "image-without-source",
+                "image without `ri:attachment` or `ri:url`",
+            )
+            .at(el.span)
+            .with_hint("its alternative text is kept"),
         );
         let content = alt.map(Inline::text).into_iter().collect();
-        let unsupported = Inline::Unsupported { name: "ac:image".to_owned(), content };
+        let unsupported = Inline::Unsupported {
+            name: "ac:image".to_owned(),
+            content,
+        };
         out.push(Flow::Inline(unsupported, el.span));
         return;
     };
@@ -35,8 +44,12 @@ pub(crate) fn read_ac_image(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
         _ => None,
     });
     let align = layout_align.or_else(|| el.attr("ac:align").and_then(css::parse_align));
-    let border = el.attr("ac:border").is_some_and(|b| b.trim().eq_ignore_ascii_case("true"))
-        || el.elements().any(|c| c.name == "ac:adf-mark" && c.attr("key") == Some("border"));
+    let border = el
+        .attr("ac:border")
+        .is_some_and(|b| b.trim().eq_ignore_ascii_case("true"))
+        || el
+            .elements()
+            .any(|c| c.name == "ac:adf-mark" && c.attr("key") == Some("border"));
     let mut caption = match el.child("ac:caption") {
         Some(caption) => read_inline_only(cx, &caption.children),
         None => vec![],
@@ -59,7 +72,9 @@ pub(crate) fn read_ac_image(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
         missing: false,
         span: el.span,
     };
-    let inline = el.attr("ac:inline").is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
+    let inline = el
+        .attr("ac:inline")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"));
     out.push(Flow::Image(Box::new(image), inline));
 }
 
@@ -71,14 +86,18 @@ fn image_source(el: &Element) -> Option<ImageSource> {
             }
             _ => None,
         },
-        "ri:url" => Some(ImageSource::Url { url: el.attr("ri:value")?.trim().to_owned() }),
+        "ri:url" => Some(ImageSource::Url {
+            url: el.attr("ri:value")?.trim().to_owned(),
+        }),
         _ => None,
     }
 }
 
 /// HTML `img`: an emoticon image, or an external image.
 pub(crate) fn read_html_image(el: &Element, out: &mut Vec<Flow>) {
-    let emoticon = el.attr_nonblank("data-emoticon-name").or(emoticon_class(el.attr("class")));
+    let emoticon = el
+        .attr_nonblank("data-emoticon-name")
+        .or(emoticon_class(el.attr("class")));
     if let Some(name) = emoticon {
         let emoji = emoji(
             Some(name),
@@ -89,7 +108,10 @@ pub(crate) fn read_html_image(el: &Element, out: &mut Vec<Flow>) {
         out.push(Flow::Inline(emoji, el.span));
         return;
     }
-    let alt = el.attr_nonblank("alt").or(el.attr_nonblank("title")).map(str::to_owned);
+    let alt = el
+        .attr_nonblank("alt")
+        .or(el.attr_nonblank("title"))
+        .map(str::to_owned);
     let Some(src) = el.attr_nonblank("src") else {
         if let Some(alt) = alt {
             out.push(Flow::Inline(Inline::text(alt), el.span));
@@ -97,7 +119,9 @@ pub(crate) fn read_html_image(el: &Element, out: &mut Vec<Flow>) {
         return;
     };
     let image = Image {
-        source: ImageSource::Url { url: src.to_owned() },
+        source: ImageSource::Url {
+            url: src.to_owned(),
+        },
         alt,
         width: el.attr("width").and_then(css::parse_px),
         height: el.attr("height").and_then(css::parse_px),
@@ -117,17 +141,20 @@ fn emoticon_class(class: Option<&str>) -> Option<&str> {
     if !class.split_ascii_whitespace().any(|c| c == "emoticon") {
         return None;
     }
-    class.split_ascii_whitespace().find_map(|c| c.strip_prefix("emoticon-"))
+    class
+        .split_ascii_whitespace()
+        .find_map(|c| c.strip_prefix("emoticon-"))
 }
 
 /// `ac:emoticon` (classic `ac:name`, Cloud `ac:emoji-*` attributes).
-pub(crate) fn read_emoticon(el: &Element) -> Inline {
-    emoji(
+pub(crate) fn read_emoticon(el: &Element, out: &mut Vec<Flow>) {
+    let emoji = emoji(
         el.attr_nonblank("ac:name"),
         el.attr_nonblank("ac:emoji-shortname"),
         el.attr_nonblank("ac:emoji-fallback"),
         el.attr_nonblank("ac:emoji-id"),
-    )
+    );
+    out.push(Flow::Inline(emoji, el.span));
 }
 
 /// What to print for an emoji: the fallback when it is a glyph, else the code points its id
@@ -138,7 +165,9 @@ fn emoji(
     fallback: Option<&str>,
     id: Option<&str>,
 ) -> Inline {
-    let short = shortname.map(|s| s.trim_matches(':')).filter(|s| !s.is_empty());
+    let short = shortname
+        .map(|s| s.trim_matches(':'))
+        .filter(|s| !s.is_empty());
     let text = fallback
         .filter(|f| !is_shortname(f))
         .map(str::to_owned)
@@ -212,12 +241,45 @@ mod tests {
 
     #[test]
     fn prefers_glyph_fallback_then_id_then_name_then_shortname() {
-        assert_eq!(text(emoji(Some("tick"), Some(":white_check_mark:"), Some("✅"), None)), "✅");
-        assert_eq!(text(emoji(Some("warning"), Some(":warning:"), Some(":warning:"), Some("atlassian-warning"))), "⚠️");
-        assert_eq!(text(emoji(Some("clipboard"), None, None, Some("1f4cb"))), "📋");
+        assert_eq!(
+            text(emoji(
+                Some("tick"),
+                Some(":white_check_mark:"),
+                Some("✅"),
+                None
+            )),
+            "✅"
+        );
+        assert_eq!(
+            text(emoji(
+                Some("warning"),
+                Some(":warning:"),
+                Some(":warning:"),
+                Some("atlassian-warning")
+            )),
+            "⚠️"
+        );
+        assert_eq!(
+            text(emoji(Some("clipboard"), None, None, Some("1f4cb"))),
+            "📋"
+        );
         assert_eq!(text(emoji(None, None, None, Some("31-20e3"))), "1\u{20e3}");
-        assert_eq!(text(emoji(None, Some(":face_exhaling:"), None, Some("27g52"))), ":face_exhaling:");
-        assert_eq!(text(emoji(Some("unknown"), Some(":unknown:"), Some(":unknown:"), Some("atlassian-unknown"))), ":unknown:");
-        assert_eq!(decode_emoji_id("8131cbc6-0d4e-4e0b-9b4a-2b6a1b7e7f1c"), None);
+        assert_eq!(
+            text(emoji(None, Some(":face_exhaling:"), None, Some("27g52"))),
+            ":face_exhaling:"
+        );
+        assert_eq!(
+            text(emoji(
+                Some("unknown"),
+                Some(":unknown:"),
+                Some(":unknown:"),
+                Some("atlassian-unknown")
+            )),
+            ":unknown:"
+        );
+        assert_eq!(
+            decode_emoji_id("8131cbc6-0d4e-4e0b-9b4a-2b6a1b7e7f1c"),
+            None
+        );
     }
 }

@@ -9,11 +9,12 @@ use std::collections::BTreeSet;
 use folio_ir::{Diagnostic, LineIndex, Span};
 use quick_xml::Reader;
 use quick_xml::errors::{Error as XmlError, SyntaxError};
+use quick_xml::events::attributes::AttrError;
 use quick_xml::events::{BytesStart, Event};
 
+use crate::ReadError;
 use crate::dom::{Element, Node, Text};
 use crate::entities::{resolve_reference, strip_controls, unescape_attribute};
-use crate::ReadError;
 
 /// An element whose end tag has not been read yet.
 struct Open {
@@ -39,7 +40,11 @@ pub(crate) fn parse(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Node>, ReadError> {
     // quick-xml skips a byte-order mark without counting it; strip it here to keep offsets right.
-    let base = if source.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
+    let base = if source.starts_with('\u{feff}') {
+        '\u{feff}'.len_utf8()
+    } else {
+        0
+    };
     let mut reader = Reader::from_str(&source[base..]);
     let config = reader.config_mut();
     // The builder checks nesting itself, to report faults with both ends' positions.
@@ -65,7 +70,7 @@ pub(crate) fn parse(
             Ok(event) => event,
             Err(error) => {
                 let at = base + reader.error_position() as usize;
-                return Err(syntax_error(&error, Span::new(at, end.max(at))));
+                return Err(syntax_error(source, &error, at));
             }
         };
         match event {
@@ -98,9 +103,11 @@ pub(crate) fn parse(
                 }
             },
             Event::DocType(_) => {
-                return Err(ReadError::new("document type declarations are not allowed", span)
-                    .with_hint("storage bodies never declare a DOCTYPE; remove it")
-                    .with_hint("entities it declares could expand without bound"));
+                return Err(
+                    ReadError::new("document type declarations are not allowed", span)
+                        .with_hint("storage bodies never declare a DOCTYPE; remove it")
+                        .with_hint("entities it declares could expand without bound"),
+                );
             }
             Event::Comment(_) | Event::Decl(_) | Event::PI(_) => {}
             Event::Eof => break,
@@ -108,8 +115,11 @@ pub(crate) fn parse(
     }
     if let Some(open) = builder.stack.last() {
         let name = &open.raw_name;
-        return Err(ReadError::new(format!("unclosed element `<{name}>`"), open.start_tag)
-            .with_hint(format!("the document ends before `</{name}>`; it may be truncated")));
+        return Err(
+            ReadError::new(format!("unclosed element `<{name}>`"), open.start_tag).with_hint(
+                format!("the document ends before `</{name}>`; it may be truncated"),
+            ),
+        );
     }
     diagnostics.append(&mut builder.diagnostics);
     Ok(builder.roots)
@@ -124,17 +134,17 @@ impl TreeBuilder<'_> {
         }
         if self.stack.len() >= self.max_depth {
             return Err(ReadError::new(
-                format!("elements are nested deeper than the limit of {}", self.max_depth),
+                format!(
+                    "elements are nested deeper than the limit of {}",
+                    self.max_depth
+                ),
                 span,
             )
             .with_hint("flatten the document, or raise `ReadOptions::max_depth`"));
         }
         let mut attrs = Vec::new();
-        for attr in tag.html_attributes().with_checks(false) {
-            let attr = attr.map_err(|error| {
-                ReadError::new(format!("malformed attribute in `<{raw_name}>`"), span)
-                    .with_hint(lowercase_first(&error.to_string()))
-            })?;
+        for attr in tag.attributes() {
+            let attr = attr.map_err(|error| self.attribute_error(raw_name, span, &error))?;
             let value = unescape_attribute(&attr.value).into_owned();
             attrs.push((attr.key.0.to_ascii_lowercase(), value));
         }
@@ -147,24 +157,69 @@ impl TreeBuilder<'_> {
         if empty {
             self.children().push(Node::Element(element));
         } else {
-            self.stack.push(Open { element, raw_name: raw_name.to_owned(), start_tag: span });
+            self.stack.push(Open {
+                element,
+                raw_name: raw_name.to_owned(),
+                start_tag: span,
+            });
         }
         Ok(())
     }
 
+    /// An attribute fault; quick-xml counts its positions from the byte after `<`.
+    fn attribute_error(&self, element: &str, tag: Span, error: &AttrError) -> ReadError {
+        let at = |offset: usize| {
+            let start = (tag.start + 1 + offset).min(tag.end);
+            Span::new(start, start)
+        };
+        match *error {
+            AttrError::ExpectedEq(offset) => ReadError::new(
+                format!("attribute without a value in `<{element}>`"),
+                at(offset),
+            )
+            .with_hint("write the attribute as `name=\"value\"`"),
+            AttrError::ExpectedValue(offset) => ReadError::new(
+                format!("missing attribute value in `<{element}>`"),
+                at(offset),
+            )
+            .with_hint("write the attribute as `name=\"value\"`"),
+            AttrError::UnquotedValue(offset) => ReadError::new(
+                format!("unquoted attribute value in `<{element}>`"),
+                at(offset),
+            )
+            .with_hint("enclose the value in `\"`"),
+            AttrError::ExpectedQuote(offset, _) => ReadError::new(
+                format!("unterminated attribute value in `<{element}>`"),
+                at(offset),
+            )
+            .with_hint("the closing quote is missing"),
+            AttrError::Duplicated(offset, first) => {
+                let first = at(first).start;
+                let (line, column) = LineIndex::new(self.source).line_col(self.source, first);
+                ReadError::new(format!("duplicate attribute in `<{element}>`"), at(offset))
+                    .with_hint(format!("the first one is at line {line}, column {column}"))
+            }
+        }
+    }
+
     fn close(&mut self, name: &str, span: Span) -> Result<(), ReadError> {
         let Some(open) = self.stack.pop() else {
-            return Err(ReadError::new(format!("unexpected end tag `</{name}>`"), span)
-                .with_hint("no element is open here; remove it or add its start tag"));
+            return Err(
+                ReadError::new(format!("unexpected end tag `</{name}>`"), span)
+                    .with_hint("no element is open here; remove it or add its start tag"),
+            );
         };
         if open.raw_name != name {
-            let (line, column) = LineIndex::new(self.source).line_col(self.source, open.start_tag.start);
+            let (line, column) =
+                LineIndex::new(self.source).line_col(self.source, open.start_tag.start);
             let expected = &open.raw_name;
             let mut error = ReadError::new(
                 format!("mismatched end tag: expected `</{expected}>`, found `</{name}>`"),
                 span,
             )
-            .with_hint(format!("`<{expected}>` was opened at line {line}, column {column}"));
+            .with_hint(format!(
+                "`<{expected}>` was opened at line {line}, column {column}"
+            ));
             if !self.stack.iter().any(|o| o.raw_name == name) {
                 error = error.with_hint(format!("no `<{name}>` is open here"));
             }
@@ -192,7 +247,10 @@ impl TreeBuilder<'_> {
             last.text.push_str(text);
             last.span.end = span.end;
         } else {
-            children.push(Node::Text(Text { text: text.to_owned(), span }));
+            children.push(Node::Text(Text {
+                text: text.to_owned(),
+                span,
+            }));
         }
     }
 
@@ -213,42 +271,77 @@ impl TreeBuilder<'_> {
 /// An XML name as storage uses them: a letter, `_` or `:` first, then no markup characters.
 fn is_valid_name(name: &str) -> bool {
     let mut chars = name.chars();
-    let Some(first) = chars.next() else { return false };
+    let Some(first) = chars.next() else {
+        return false;
+    };
     (first.is_alphabetic() || first == '_' || first == ':')
         && chars.all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.' | ':') || !c.is_ascii())
 }
 
-fn syntax_error(error: &XmlError, span: Span) -> ReadError {
-    let (message, hint) = match error {
-        XmlError::Syntax(SyntaxError::UnclosedCData) => {
-            ("unterminated CDATA section", "a CDATA section ends with `]]>`")
-        }
-        XmlError::Syntax(SyntaxError::UnclosedComment) => {
-            ("unterminated comment", "a comment ends with `-->`")
-        }
-        XmlError::Syntax(SyntaxError::UnclosedTag) => {
-            ("unterminated tag", "the document ends inside a tag; it may be truncated")
-        }
-        XmlError::Syntax(
-            SyntaxError::UnclosedDoubleQuotedAttributeValue
-            | SyntaxError::UnclosedSingleQuotedAttributeValue,
-        ) => ("unterminated attribute value", "the closing quote is missing"),
-        XmlError::Syntax(SyntaxError::UnclosedPI | SyntaxError::UnclosedXmlDecl) => {
-            ("unterminated processing instruction", "it ends with `?>`")
-        }
-        XmlError::Syntax(SyntaxError::UnclosedDoctype) => (
-            "document type declarations are not allowed",
-            "storage bodies never declare a DOCTYPE; remove it",
-        ),
-        XmlError::Syntax(SyntaxError::InvalidBangMarkup) => (
-            "malformed markup after `<!`",
-            "only comments `<!-- -->` and CDATA sections `<![CDATA[ ]]>` may start with `<!`",
-        ),
-        _ => {
-            return ReadError::new(format!("malformed XML: {}", lowercase_first(&error.to_string())), span);
-        }
+/// A fault quick-xml found at byte `at` (where the faulty markup starts). Unterminated comments
+/// and CDATA sections are reported where they start; input that ends inside a tag is reported
+/// where it ends, unless an open quote swallowed the rest of the document.
+fn syntax_error(source: &str, error: &XmlError, at: usize) -> ReadError {
+    let to_end = Span::new(at, source.len());
+    let eof = Span::new(source.len(), source.len());
+    let (line, column) = LineIndex::new(source).line_col(source, at);
+    let tag_start = format!("the tag starts at line {line}, column {column}");
+    let XmlError::Syntax(syntax) = error else {
+        let message = format!("malformed XML: {}", lowercase_first(&error.to_string()));
+        return ReadError::new(message, Span::new(at, at));
     };
-    ReadError::new(message, span).with_hint(hint)
+    match syntax {
+        SyntaxError::UnclosedCData => ReadError::new("unterminated CDATA section", to_end)
+            .with_hint(if source[at..].contains("]] >") {
+                "a CDATA section ends with `]]>`; `]] >` with a space does not end it"
+            } else {
+                "a CDATA section ends with `]]>`"
+            }),
+        SyntaxError::UnclosedComment => {
+            ReadError::new("unterminated comment", to_end).with_hint("a comment ends with `-->`")
+        }
+        SyntaxError::UnclosedTag => ReadError::new("the document ends inside a tag", eof)
+            .with_hint(tag_start)
+            .with_hint("the document may be truncated"),
+        SyntaxError::UnclosedDoubleQuotedAttributeValue
+        | SyntaxError::UnclosedSingleQuotedAttributeValue => match open_quote(source, at) {
+            Some(quote) if source[quote..].contains(['>', '\n']) => ReadError::new(
+                "unterminated attribute value",
+                Span::new(quote, source.len()),
+            )
+            .with_hint("the closing quote is missing; the value runs to the end"),
+            _ => ReadError::new("the document ends inside an attribute value", eof)
+                .with_hint(tag_start)
+                .with_hint("the document may be truncated"),
+        },
+        SyntaxError::UnclosedPI | SyntaxError::UnclosedXmlDecl => {
+            ReadError::new("unterminated processing instruction", to_end)
+                .with_hint("it ends with `?>`")
+        }
+        SyntaxError::UnclosedDoctype => {
+            ReadError::new("document type declarations are not allowed", to_end)
+                .with_hint("storage bodies never declare a DOCTYPE; remove it")
+        }
+        SyntaxError::InvalidBangMarkup => {
+            ReadError::new("malformed markup after `<!`", Span::new(at, at)).with_hint(
+                "only comments `<!-- -->` and CDATA sections `<![CDATA[ ]]>` start with `<!`",
+            )
+        }
+    }
+}
+
+/// The quote that opens the attribute value left unterminated in the tag starting at `tag`.
+fn open_quote(source: &str, tag: usize) -> Option<usize> {
+    let mut open: Option<(usize, u8)> = None;
+    for (offset, byte) in source.as_bytes()[tag..].iter().enumerate() {
+        match open {
+            Some((_, quote)) if *byte == quote => open = None,
+            Some(_) => {}
+            None if *byte == b'"' || *byte == b'\'' => open = Some((tag + offset, *byte)),
+            None => {}
+        }
+    }
+    open.map(|(position, _)| position)
 }
 
 fn lowercase_first(text: &str) -> String {

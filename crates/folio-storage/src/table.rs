@@ -23,7 +23,11 @@ pub(crate) fn read_table(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
     let width = css::property(style, "width")
         .or(el.attr("width"))
         .and_then(css::parse_length)
-        .or_else(|| el.attr("data-table-width").and_then(css::parse_px).map(Length::Px));
+        .or_else(|| {
+            el.attr("data-table-width")
+                .and_then(css::parse_px)
+                .map(Length::Px)
+        });
     let mut builder = TableBuilder {
         table: Table {
             columns: vec![],
@@ -55,7 +59,11 @@ pub(crate) fn read_table(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
             other => builder.foster(cx, other),
         }
     }
-    let TableBuilder { mut table, footer, fostered } = builder;
+    let TableBuilder {
+        mut table,
+        footer,
+        fostered,
+    } = builder;
     table.rows.extend(footer);
     out.extend(fostered);
     out.push(Flow::Block(Block::Table(table)));
@@ -63,15 +71,25 @@ pub(crate) fn read_table(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
 
 impl TableBuilder {
     fn foster(&mut self, cx: &mut Cx, node: &Node) {
-        self.fostered.extend(read_blocks(cx, std::slice::from_ref(node)).into_iter().map(Flow::Block));
+        self.fostered.extend(
+            read_blocks(cx, std::slice::from_ref(node))
+                .into_iter()
+                .map(Flow::Block),
+        );
     }
 
     fn read_colgroup(&mut self, el: &Element) {
         let cols: Vec<&Element> = el.elements().filter(|c| c.name == "col").collect();
         if cols.is_empty() {
-            let span = el.attr("span").and_then(css::parse_count).unwrap_or(1).min(MAX_COL_SPAN);
+            let span = el
+                .attr("span")
+                .and_then(css::parse_count)
+                .unwrap_or(1)
+                .min(MAX_COL_SPAN);
             let width = column_width(el);
-            self.table.columns.extend((0..span).map(|_| ColumnSpec { width }));
+            self.table
+                .columns
+                .extend((0..span).map(|_| ColumnSpec { width }));
         }
         for col in cols {
             self.read_col(col);
@@ -82,9 +100,15 @@ impl TableBuilder {
         if el.has_class("numberingColumn") {
             self.table.numbered = true;
         }
-        let span = el.attr("span").and_then(css::parse_count).unwrap_or(1).min(MAX_COL_SPAN);
+        let span = el
+            .attr("span")
+            .and_then(css::parse_count)
+            .unwrap_or(1)
+            .min(MAX_COL_SPAN);
         let width = column_width(el);
-        self.table.columns.extend((0..span).map(|_| ColumnSpec { width }));
+        self.table
+            .columns
+            .extend((0..span).map(|_| ColumnSpec { width }));
     }
 
     fn read_section(&mut self, cx: &mut Cx, el: &Element, in_head: bool, footer: bool) {
@@ -92,7 +116,11 @@ impl TableBuilder {
             match node {
                 Node::Element(tr) if tr.name == "tr" => {
                     let row = self.read_row(cx, tr, in_head);
-                    if footer { self.footer.push(row) } else { self.table.rows.push(row) }
+                    if footer {
+                        self.footer.push(row)
+                    } else {
+                        self.table.rows.push(row)
+                    }
                 }
                 Node::Element(mark) if mark.name.starts_with("ac:adf-fragment-mark") => {}
                 node if node.is_blank_text() => {}
@@ -125,7 +153,9 @@ impl TableBuilder {
             .and_then(css::parse_highlight)
             .or_else(|| {
                 let class = el.attr("class")?;
-                class.split_ascii_whitespace().find_map(|c| css::parse_highlight(c.strip_prefix("highlight-")?))
+                class
+                    .split_ascii_whitespace()
+                    .find_map(|c| css::parse_highlight(c.strip_prefix("highlight-")?))
             })
             .or_else(|| css::property(style, "background-color").and_then(css::parse_color));
         let mut blocks = read_blocks(cx, &el.children);
@@ -136,7 +166,9 @@ impl TableBuilder {
             header: el.name == "th",
             colspan: el.attr("colspan").and_then(css::parse_count).unwrap_or(1),
             rowspan: el.attr("rowspan").and_then(css::parse_count).unwrap_or(1),
-            align: css::property(style, "text-align").or(el.attr("align")).and_then(css::parse_align),
+            align: css::property(style, "text-align")
+                .or(el.attr("align"))
+                .and_then(css::parse_align),
             background,
             blocks,
         }
@@ -145,6 +177,7 @@ impl TableBuilder {
 
 fn column_width(el: &Element) -> Option<Length> {
     let style = el.attr("style").unwrap_or("");
-    css::property(style, "width").or(el.attr("width")).and_then(css::parse_length)
+    css::property(style, "width")
+        .or(el.attr("width"))
+        .and_then(css::parse_length)
 }
-

@@ -2,13 +2,26 @@
 
 use folio_ir::{Block, Inline, Task};
 
-use crate::blocks::Cx;
+use crate::blocks::{Cx, Flow};
 use crate::dom::{Element, Node};
 use crate::inline::{normalize, read_inline_only};
 
 /// `ac:task-list` → a task list; nested lists become the children of the task before them.
-pub(crate) fn read_task_list(cx: &mut Cx, el: &Element) -> Block {
-    Block::TaskList { items: read_tasks(cx, el), span: el.span }
+pub(crate) fn read_task_list(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
+    let items = read_tasks(cx, el);
+    out.push(Flow::Block(Block::TaskList {
+        items,
+        span: el.span,
+    }));
+}
+
+/// An `ac:task` outside a task list: a list of one.
+pub(crate) fn read_lone_task(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
+    let items = vec![read_task(cx, el)];
+    out.push(Flow::Block(Block::TaskList {
+        items,
+        span: el.span,
+    }));
 }
 
 fn read_tasks(cx: &mut Cx, el: &Element) -> Vec<Task> {
@@ -36,7 +49,11 @@ fn read_tasks(cx: &mut Cx, el: &Element) -> Vec<Task> {
                         task.content.push(Inline::LineBreak);
                         task.content.extend(content);
                     }
-                    None => tasks.push(Task { done: false, content, children: vec![] }),
+                    None => tasks.push(Task {
+                        done: false,
+                        content,
+                        children: vec![],
+                    }),
                 }
             }
         }
@@ -46,7 +63,7 @@ fn read_tasks(cx: &mut Cx, el: &Element) -> Vec<Task> {
 
 /// `ac:task`: `ac:task-status` (`complete` = done), `ac:task-body` (inlines; paragraphs in it are
 /// flattened), nested `ac:task-list`s as children.
-pub(crate) fn read_task(cx: &mut Cx, el: &Element) -> Task {
+fn read_task(cx: &mut Cx, el: &Element) -> Task {
     let done = el
         .child("ac:task-status")
         .is_some_and(|s| s.text_content().trim().eq_ignore_ascii_case("complete"));
@@ -72,5 +89,9 @@ pub(crate) fn read_task(cx: &mut Cx, el: &Element) -> Task {
         }
     }
     normalize(&mut content);
-    Task { done, content, children }
+    Task {
+        done,
+        content,
+        children,
+    }
 }

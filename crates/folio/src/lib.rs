@@ -150,6 +150,8 @@ pub fn compile_document(
     let mut cx = folio_passes::PassContext::new(&loaded, &options.passes);
     folio_passes::run_passes(&mut document, &mut cx);
     diagnostics.append(&mut cx.diagnostics);
+    // Passes report in their own order; readers want the page's.
+    diagnostics.sort_by_key(|diagnostic| diagnostic.span.map(|span| span.start));
     Ok(Compiled { document, attachments: loaded, diagnostics })
 }
 

@@ -1,6 +1,5 @@
 //! Test support: reading helpers and a compact, one-line rendering of the IR for assertions.
 
-
 use std::fmt::Write;
 
 use folio_ir::{
@@ -32,7 +31,11 @@ pub fn check(source: &str) -> String {
 
 /// Codes of the diagnostics of reading `source`.
 pub fn codes(source: &str) -> Vec<String> {
-    read(source).diagnostics.iter().map(|d: &Diagnostic| d.code.clone()).collect()
+    read(source)
+        .diagnostics
+        .iter()
+        .map(|d: &Diagnostic| d.code.clone())
+        .collect()
 }
 
 pub fn render(document: &Document) -> String {
@@ -95,13 +98,20 @@ fn length(l: &Length) -> String {
 
 fn block(out: &mut String, b: &Block) {
     match b {
-        Block::Heading { level, attr: a, content, .. } => {
+        Block::Heading {
+            level,
+            attr: a,
+            content,
+            ..
+        } => {
             write!(out, "h{level}").unwrap();
             attr(out, a);
             inlines(out, content);
         }
-        Block::Paragraph { attr: a, content, .. } => {
-            out.push_str("p");
+        Block::Paragraph {
+            attr: a, content, ..
+        } => {
+            out.push('p');
             attr(out, a);
             inlines(out, content);
         }
@@ -185,7 +195,9 @@ fn block(out: &mut String, b: &Block) {
             out.push(')');
             nested(out, &p.blocks);
         }
-        Block::Expand { title, blocks: b, .. } => {
+        Block::Expand {
+            title, blocks: b, ..
+        } => {
             write!(out, "expand({title:?})").unwrap();
             nested(out, b);
         }
@@ -196,7 +208,12 @@ fn block(out: &mut String, b: &Block) {
         Block::Columns(c) => {
             out.push_str("columns");
             list(out, &c.columns, |out, col| {
-                write!(out, "col({})", col.width.as_ref().map_or("auto".into(), length)).unwrap();
+                write!(
+                    out,
+                    "col({})",
+                    col.width.as_ref().map_or("auto".into(), length)
+                )
+                .unwrap();
                 nested(out, &col.blocks);
             });
         }
@@ -205,13 +222,17 @@ fn block(out: &mut String, b: &Block) {
             tasks(out, items);
         }
         Block::Toc(_) => out.push_str("toc"),
-        Block::Div { attr: a, blocks: b, .. } => {
+        Block::Div {
+            attr: a, blocks: b, ..
+        } => {
             out.push_str("div");
             attr(out, a);
             nested(out, b);
         }
         Block::Macro(m) => macro_(out, m),
-        Block::Unsupported { name, blocks: b, .. } => {
+        Block::Unsupported {
+            name, blocks: b, ..
+        } => {
             write!(out, "unsupported({name})").unwrap();
             nested(out, b);
         }
@@ -251,7 +272,10 @@ pub fn target(t: &LinkTarget) -> String {
             None => format!("anchor:#{anchor}"),
         },
         LinkTarget::Page { page: p } => format!("page:{}", page(p)),
-        LinkTarget::BlogPost { page: p, posting_day } => {
+        LinkTarget::BlogPost {
+            page: p,
+            posting_day,
+        } => {
             format!("blog:{}@{}", page(p), posting_day.as_deref().unwrap_or("-"))
         }
         LinkTarget::ContentId { id } => format!("content:{id}"),
@@ -267,8 +291,14 @@ pub fn target(t: &LinkTarget) -> String {
 
 fn image(out: &mut String, i: &Image) {
     let mut parts = vec![match &i.source {
-        ImageSource::Attachment { filename, page: None } => format!("attachment:{filename}"),
-        ImageSource::Attachment { filename, page: Some(p) } => {
+        ImageSource::Attachment {
+            filename,
+            page: None,
+        } => format!("attachment:{filename}"),
+        ImageSource::Attachment {
+            filename,
+            page: Some(p),
+        } => {
             format!("attachment:{}/{filename}", page(p))
         }
         ImageSource::Url { url } => format!("url:{url}"),
@@ -316,7 +346,7 @@ fn macro_(out: &mut String, m: &Macro) {
 }
 
 pub fn inlines(out: &mut String, items: &[Inline]) {
-    list(out, items, |out, i| inline(out, i));
+    list(out, items, inline);
 }
 
 fn inline(out: &mut String, i: &Inline) {
@@ -333,7 +363,9 @@ fn inline(out: &mut String, i: &Inline) {
         Inline::Sub { content } => wrap(out, "sub", content),
         Inline::Sup { content } => wrap(out, "sup", content),
         Inline::Code { content } => wrap(out, "code", content),
-        Inline::Color { color, content } => wrap(out, &format!("color({})", color.to_hex()), content),
+        Inline::Color { color, content } => {
+            wrap(out, &format!("color({})", color.to_hex()), content)
+        }
         Inline::Highlight { color, content } => {
             wrap(out, &format!("highlight({})", color.to_hex()), content)
         }
@@ -344,9 +376,11 @@ fn inline(out: &mut String, i: &Inline) {
             out.push_str("img");
             image(out, img);
         }
-        Inline::Status { title, colour, subtle } => {
-            write!(out, "status({title:?} {colour:?} {subtle})").unwrap()
-        }
+        Inline::Status {
+            title,
+            colour,
+            subtle,
+        } => write!(out, "status({title:?} {colour:?} {subtle})").unwrap(),
         Inline::Emoji { name, text } => write!(out, "emoji({name} {text:?})").unwrap(),
         Inline::Mention { user: u, name } => match name {
             Some(n) => write!(out, "mention({} {n:?})", user(u)).unwrap(),
@@ -357,6 +391,8 @@ fn inline(out: &mut String, i: &Inline) {
             out.push_str("inline-");
             macro_(out, m);
         }
-        Inline::Unsupported { name, content } => wrap(out, &format!("unsupported({name})"), content),
+        Inline::Unsupported { name, content } => {
+            wrap(out, &format!("unsupported({name})"), content)
+        }
     }
 }

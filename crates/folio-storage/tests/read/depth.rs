@@ -26,7 +26,12 @@ fn nesting_at_the_limit_reads_in_a_test_thread() {
         nested("<blockquote>", "</blockquote>", 255, "x"),
         nested("<ul><li>", "</li></ul>", 127, "x"),
         nested("<table><tr><td>", "</td></tr></table>", 85, "x"),
-        nested("<table><tbody><tr><td>", "</td></tr></tbody></table>", 64, "x"),
+        nested(
+            "<table><tbody><tr><td>",
+            "</td></tr></tbody></table>",
+            64,
+            "x",
+        ),
         nested(
             "<ac:structured-macro ac:name=\"info\"><ac:rich-text-body>",
             "</ac:rich-text-body></ac:structured-macro>",
@@ -34,12 +39,32 @@ fn nesting_at_the_limit_reads_in_a_test_thread() {
             "x",
         ),
         nested("<p><span>", "</span></p>", 127, "x"),
-        nested("<ac:layout><ac:layout-section ac:type=\"two_equal\"><ac:layout-cell>", "</ac:layout-cell><ac:layout-cell/></ac:layout-section></ac:layout>", 85, "x"),
-        nested("<ac:task-list><ac:task><ac:task-body>", "</ac:task-body></ac:task></ac:task-list>", 85, "x"),
+        nested(
+            "<ac:layout><ac:layout-section ac:type=\"two_equal\"><ac:layout-cell>",
+            "</ac:layout-cell><ac:layout-cell/></ac:layout-section></ac:layout>",
+            85,
+            "x",
+        ),
+        nested(
+            "<ac:task-list><ac:task><ac:task-body>",
+            "</ac:task-body></ac:task></ac:task-list>",
+            85,
+            "x",
+        ),
         nested("<a href=\"x\">", "</a>", 255, "x"),
         nested("<foo>", "</foo>", 255, "x"),
-        nested("<ac:link><ac:link-body>", "</ac:link-body></ac:link>", 127, "x"),
-        nested("<ac:structured-macro ac:name=\"x\"><ac:parameter ac:name=\"p\">", "</ac:parameter></ac:structured-macro>", 127, "x"),
+        nested(
+            "<ac:link><ac:link-body>",
+            "</ac:link-body></ac:link>",
+            127,
+            "x",
+        ),
+        nested(
+            "<ac:structured-macro ac:name=\"x\"><ac:parameter ac:name=\"p\">",
+            "</ac:parameter></ac:structured-macro>",
+            127,
+            "x",
+        ),
     ];
     for case in &cases {
         let read = read_storage(case, &ReadOptions::default());
