@@ -18,8 +18,9 @@ pub struct PdfReport {
 pub fn read_pdf(bytes: &[u8]) -> PdfReport {
     let document = Document::load_mem(bytes).expect("the PDF parses");
     let pages = document.get_pages();
-    let numbers: Vec<u32> = pages.keys().copied().collect();
-    let text = document.extract_text(&numbers).unwrap_or_default();
+    // lopdf's own text extraction does not read Typst's CID fonts; pdf-extract maps glyphs back
+    // through the ToUnicode tables as a viewer's copy and paste does.
+    let text = pdf_extract::extract_text_from_mem(bytes).expect("the PDF's text extracts");
     let mut uris = Vec::new();
     let mut internal_links = 0;
     for page_id in pages.values() {

@@ -35,6 +35,38 @@ pub fn push_markup_text(out: &mut String, text: &str) {
     }
 }
 
+/// Appends `text` as markup like [`push_markup_text`], except that runs of `break_at` or more
+/// characters with no break opportunity (no space; CJK text breaks anywhere anyway) become
+/// `#folio-break("…")`, which lets them break anywhere instead of overflowing the line.
+pub fn push_breakable_text(out: &mut String, text: &str, break_at: usize) {
+    let mut rest = text;
+    while !rest.is_empty() {
+        let split = rest.find(|c: char| !is_run_char(c)).unwrap_or(rest.len());
+        let (run, after) = rest.split_at(split);
+        if run.chars().count() >= break_at {
+            out.push_str("#folio-break(");
+            out.push_str(&string_literal(run));
+            out.push(')');
+        } else {
+            push_markup_text(out, run);
+        }
+        let split = after.find(is_run_char).unwrap_or(after.len());
+        let (gap, after) = after.split_at(split);
+        push_markup_text(out, gap);
+        rest = after;
+    }
+}
+
+/// A character of a run that only breaks at its ends: not a space, control or bidi control,
+/// nor CJK (which Typst breaks between any two characters).
+fn is_run_char(c: char) -> bool {
+    !c.is_whitespace()
+        && !is_markup_space(c)
+        && !is_bidi_control(c)
+        && !matches!(c as u32,
+            0x2e80..=0xa4cf | 0xac00..=0xd7af | 0xf900..=0xfaff | 0xff00..=0xffef | 0x20000..=0x3ffff)
+}
+
 /// `text` as Typst markup; see [`push_markup_text`].
 pub fn markup_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 4);
@@ -177,6 +209,27 @@ mod tests {
             markup_text("a\nb\tc\r\nd\u{2028}e\u{2029}f\u{85}g\u{b}h\u{c}i\u{0}j"),
             "a b c  d e f g h i j"
         );
+    }
+
+    #[test]
+    fn issue_long_runs_may_break_anywhere() {
+        let mut out = String::new();
+        push_breakable_text(
+            &mut out,
+            "see https://x.org/aaaaaaaaaaaaaaaaaaaa\"x now",
+            20,
+        );
+        assert_eq!(
+            out,
+            r#"see #folio-break("https://x.org/aaaaaaaaaaaaaaaaaaaa\"x") now"#
+        );
+        let mut out = String::new();
+        push_breakable_text(&mut out, "short words stay #text", 20);
+        assert_eq!(out, r"short words stay \#text");
+        // CJK breaks by itself.
+        let mut out = String::new();
+        push_breakable_text(&mut out, &"漢".repeat(30), 20);
+        assert_eq!(out, "漢".repeat(30));
     }
 
     #[test]

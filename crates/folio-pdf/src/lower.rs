@@ -18,7 +18,9 @@ use folio_ir::{
 };
 
 use crate::RenderOptions;
-use crate::escape::{label_name, markup_text, push_markup_text, string_literal};
+use crate::escape::{
+    label_name, markup_text, push_breakable_text, push_markup_text, string_literal,
+};
 use crate::world::{ATTACHMENTS_DIR, THEME_PATH};
 
 /// CSS pixels to points.
@@ -30,7 +32,7 @@ pub struct Lowered {
     pub markup: String,
     /// Attachment file names by index: image `n` is served at `/attachments/<n>`.
     pub images: Vec<String>,
-    /// What the lowering had to replace (images it could not show).
+    /// What the lowering had to replace (images it could not show, nesting it flattened).
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -56,11 +58,13 @@ pub fn lower(
         image_index: BTreeMap::new(),
         image_available,
         diagnostics: Vec::new(),
-        in_heading: 0,
+        deferring: 0,
         deferred: Vec::new(),
         depth: 0,
         max_depth,
         flattened: false,
+        break_at: BREAK_AT,
+        enum_depth: 0,
     };
 
     let mut out = String::new();
@@ -81,6 +85,15 @@ pub fn lower(
         out.push('\n');
         out.push_str(&body);
         out.push('\n');
+    }
+    if writer.flattened {
+        writer.diagnostics.push(
+            Diagnostic::warning(
+                "nesting-too-deep",
+                format!("content nested more than {max_depth} levels deep was flattened"),
+            )
+            .with_hint("reduce how deeply tables, panels, lists and formatting are nested"),
+        );
     }
     Lowered {
         markup: out,
@@ -177,15 +190,27 @@ struct Writer<'a> {
     image_index: BTreeMap<String, usize>,
     image_available: &'a dyn Fn(&str) -> bool,
     diagnostics: Vec<Diagnostic>,
-    /// Nesting depth of headings being lowered; anchors met there are `deferred`.
-    in_heading: usize,
+    /// Nesting depth of headings and links being lowered. Anchors met there are `deferred` to
+    /// before the outermost one: a heading's body is copied into the outline (and a label must
+    /// be unique), and Typst cannot find a label inside the link that points to it.
+    deferring: usize,
     deferred: Vec<String>,
     /// Blocks and inline wrappers enclosing the one being lowered.
     depth: usize,
     max_depth: usize,
     /// Something was flattened for being nested `max_depth` deep.
     flattened: bool,
+    /// Runs of this many characters without a break opportunity may break anywhere (fewer in
+    /// table cells, which are narrow).
+    break_at: usize,
+    /// Numbered lists enclosing the one being lowered.
+    enum_depth: usize,
 }
+
+/// Runs without a break opportunity longer than this may break anywhere in running text…
+const BREAK_AT: usize = 40;
+/// …and in table cells.
+const BREAK_AT_IN_CELLS: usize = 20;
 
 impl Writer<'_> {
     /// Blocks separated by blank lines.
@@ -215,11 +240,11 @@ impl Writer<'_> {
         self.emitted.insert(id.to_owned()).then(|| label_name(id))
     }
 
-    /// `#folio-anchor(<label>)` for the first occurrence of `id` (deferred to before the
-    /// heading when inside one).
+    /// `#folio-anchor(<label>)` for the first occurrence of `id` (deferred when inside a
+    /// heading or link).
     fn anchor(&mut self, id: &str) -> String {
         match self.take_label(id) {
-            Some(label) if self.in_heading > 0 => {
+            Some(label) if self.deferring > 0 => {
                 self.deferred.push(label);
                 String::new()
             }
@@ -251,14 +276,24 @@ impl Writer<'_> {
             } => {
                 // Anchors inside a heading would be copied into the outline with its body (and
                 // their labels with them), so they go on a line of their own before it.
-                self.in_heading += 1;
+                let outermost = self.deferring == 0;
+                self.deferring += 1;
                 let body = self.inlines_to_typst(content);
-                self.in_heading -= 1;
+                self.deferring -= 1;
                 let mut out = String::new();
-                for label in std::mem::take(&mut self.deferred) {
-                    let _ = writeln!(out, "#folio-anchor(<{label}>)");
+                let label = match &attr.id {
+                    Some(id) if outermost => self.take_label(id),
+                    Some(id) => {
+                        self.anchor(id);
+                        None
+                    }
+                    None => None,
+                };
+                if outermost {
+                    for label in std::mem::take(&mut self.deferred) {
+                        let _ = writeln!(out, "#folio-anchor(<{label}>)");
+                    }
                 }
-                let label = attr.id.as_deref().and_then(|id| self.take_label(id));
                 if body.trim().is_empty() {
                     // An empty heading draws nothing, but its anchor stays a target.
                     if let Some(label) = label {
@@ -348,11 +383,18 @@ impl Writer<'_> {
     }
 
     fn list_to_typst(&mut self, list: &List) -> String {
+        // Nested numbered lists count in letters and roman numerals, which have no zero.
+        let start = if self.enum_depth > 0 {
+            list.start.max(1)
+        } else {
+            list.start
+        };
+        self.enum_depth += usize::from(list.ordered);
         let mut out = String::new();
         for (i, item) in list.items.iter().enumerate() {
             let marker = match (list.ordered, i) {
                 (false, _) => "-".to_owned(),
-                (true, 0) => format!("{}.", list.start),
+                (true, 0) => format!("{start}."),
                 (true, _) => "+".to_owned(),
             };
             if i > 0 {
@@ -384,6 +426,7 @@ impl Writer<'_> {
                 first = false;
             }
         }
+        self.enum_depth -= usize::from(list.ordered);
         out
     }
 
@@ -601,12 +644,14 @@ impl Writer<'_> {
         } else {
             format!("({})", args.join(", "))
         };
+        let break_at = std::mem::replace(&mut self.break_at, BREAK_AT_IN_CELLS);
         let body = match cell.blocks.as_slice() {
             [Block::Paragraph { attr, content, .. }] if attr.is_empty() => {
                 format!("[{}]", self.inlines_to_typst(content).trim())
             }
             blocks => self.content_block(blocks),
         };
+        self.break_at = break_at;
         format!("{function}{args}{body}")
     }
 
@@ -641,7 +686,7 @@ impl Writer<'_> {
 
     fn inline_to_typst_inner(&mut self, inline: &Inline, out: &mut String) {
         match inline {
-            Inline::Text { text } => push_markup_text(out, text),
+            Inline::Text { text } => push_breakable_text(out, text, self.break_at),
             Inline::Strong { content } => self.wrap(out, "strong", content),
             Inline::Emphasis { content } => self.wrap(out, "emph", content),
             Inline::Underline { content } => self.wrap(out, "underline", content),
@@ -714,11 +759,16 @@ impl Writer<'_> {
     }
 
     fn link_to_typst(&mut self, target: &LinkTarget, content: &[Inline], out: &mut String) {
+        let outermost = self.deferring == 0;
+        self.deferring += 1;
         let body = if content.is_empty() {
-            markup_text(&target_name(target))
+            let mut name = String::new();
+            push_breakable_text(&mut name, &target_name(target), self.break_at);
+            name
         } else {
             self.inlines_to_typst(content)
         };
+        self.deferring -= 1;
         let destination = match target {
             LinkTarget::Url { url } => is_clickable(url).then(|| string_literal(url.trim())),
             LinkTarget::Anchor { page: None, anchor } => self
@@ -734,6 +784,11 @@ impl Writer<'_> {
             | LinkTarget::User { .. }
             | LinkTarget::Shortcut { .. } => None,
         };
+        if outermost {
+            for label in std::mem::take(&mut self.deferred) {
+                let _ = write!(out, "#folio-anchor(<{label}>)");
+            }
+        }
         match destination {
             Some(destination) => {
                 let _ = write!(out, "#folio-link({destination})[{body}]");
@@ -1121,7 +1176,7 @@ fn layout_table(table: &Table) -> TableGrid<'_> {
     let header_rows = table.header_rows.min(rows);
     let span = |n: u32| (n as usize).max(1);
 
-    // First pass: how many columns the rows need.
+    // First pass: how many columns the rows need, placing cells without regard to collisions.
     let mut columns = table.columns.len();
     {
         let mut covered: Vec<Vec<bool>> = vec![Vec::new(); rows];
@@ -1147,7 +1202,29 @@ fn layout_table(table: &Table) -> TableGrid<'_> {
         columns = columns.max(covered.iter().map(Vec::len).max().unwrap_or(0));
     }
 
-    // Second pass: place cells within `columns`.
+    // Second pass: place cells within `columns`. Shrinking spans that collide can move a cell
+    // past where the first pass put it; if one falls off the grid, widen it and place again.
+    loop {
+        if let Some(rows) = place_cells(table, columns, header_rows) {
+            return TableGrid {
+                columns,
+                header_rows,
+                rows,
+            };
+        }
+        columns += 1;
+    }
+}
+
+/// Places every cell of `table` in a grid `columns` wide, padding short rows; `None` if a cell
+/// does not fit.
+fn place_cells(
+    table: &Table,
+    columns: usize,
+    header_rows: usize,
+) -> Option<Vec<Vec<PlacedCell<'_>>>> {
+    let span = |n: u32| (n as usize).max(1);
+    let rows = table.rows.len();
     let mut covered = vec![vec![false; columns]; rows];
     let mut placed_rows = Vec::with_capacity(rows);
     for (r, row) in table.rows.iter().enumerate() {
@@ -1158,7 +1235,7 @@ fn layout_table(table: &Table) -> TableGrid<'_> {
                 c += 1;
             }
             if c >= columns {
-                break;
+                return None;
             }
             let colspan = span(cell.colspan).min(columns - c);
             let last_row = row_span_end(r, span(cell.rowspan), rows, header_rows);
@@ -1193,11 +1270,7 @@ fn layout_table(table: &Table) -> TableGrid<'_> {
         }
         placed_rows.push(placed);
     }
-    TableGrid {
-        columns,
-        header_rows,
-        rows: placed_rows,
-    }
+    Some(placed_rows)
 }
 
 /// One past the last row a cell starting at row `r` may span: header cells stay in the header,
@@ -1205,4 +1278,221 @@ fn layout_table(table: &Table) -> TableGrid<'_> {
 fn row_span_end(r: usize, rowspan: usize, rows: usize, header_rows: usize) -> usize {
     let limit = if r < header_rows { header_rows } else { rows };
     (r + rowspan.min(1000)).min(limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use folio_ir::{Attr, Cell, ColumnSpec, Row, Span};
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn lower_blocks(blocks: Vec<Block>) -> String {
+        let document = Document {
+            title: None,
+            blocks,
+        };
+        let markup = lower(&document, &RenderOptions::default(), &|_| true, MAX_DEPTH).markup;
+        markup
+            .split_once("#show: folio-document\n")
+            .unwrap()
+            .1
+            .trim()
+            .to_owned()
+    }
+
+    fn p(text: &str) -> Block {
+        Block::Paragraph {
+            attr: Attr::default(),
+            content: vec![Inline::text(text)],
+            span: Span::DETACHED,
+        }
+    }
+
+    #[test]
+    fn issue_lists_nest_by_indentation() {
+        let list = |ordered, start, items: Vec<Vec<Block>>| {
+            Block::List(List {
+                ordered,
+                start,
+                items: items
+                    .into_iter()
+                    .map(|blocks| folio_ir::ListItem { blocks })
+                    .collect(),
+                span: Span::DETACHED,
+            })
+        };
+        let markup = lower_blocks(vec![list(
+            false,
+            1,
+            vec![
+                vec![p("a"), list(true, 3, vec![vec![p("b")], vec![p("c")]])],
+                vec![p("d"), p("e")],
+            ],
+        )]);
+        assert_eq!(markup, "- a\n  3. b\n  + c\n- d\n\n  e");
+    }
+
+    #[test]
+    fn issue_heading_labels_and_anchors() {
+        let markup = lower_blocks(vec![
+            Block::Heading {
+                level: 9,
+                attr: Attr {
+                    id: Some("Top Id".into()),
+                    ..Attr::default()
+                },
+                content: vec![Inline::Anchor { id: "x".into() }, Inline::text("Title #1")],
+                span: Span::DETACHED,
+            },
+            Block::Paragraph {
+                attr: Attr::default(),
+                content: vec![
+                    Inline::Link {
+                        target: LinkTarget::Anchor {
+                            page: None,
+                            anchor: "Top Id".into(),
+                        },
+                        content: vec![],
+                    },
+                    Inline::Link {
+                        target: LinkTarget::Anchor {
+                            page: None,
+                            anchor: "missing".into(),
+                        },
+                        content: vec![],
+                    },
+                ],
+                span: Span::DETACHED,
+            },
+        ]);
+        assert_eq!(
+            markup,
+            "#folio-anchor(<anchor-x>)\n====== Title \\#1 <anchor-Top_20_Id>\n\n\
+             #folio-link(<anchor-Top_20_Id>)[Top Id]#folio-xref[missing]"
+        );
+    }
+
+    #[test]
+    fn issue_only_safe_url_schemes_are_clickable() {
+        for (url, clickable) in [
+            ("https://x.org", true),
+            ("HTTP://x.org", true),
+            ("mailto:a@b.c", true),
+            ("ftp://x.org/f", true),
+            ("javascript:alert(1)", false),
+            ("file:///etc/passwd", false),
+            ("data:text/html,x", false),
+            ("/wiki/spaces/X", false),
+            ("https:", false),
+        ] {
+            assert_eq!(is_clickable(url), clickable, "{url}");
+        }
+        assert!(!is_clickable(&format!(
+            "https://x.org/{}",
+            "a".repeat(8000)
+        )));
+    }
+
+    #[test]
+    fn issue_code_languages_map_to_typst_names() {
+        assert_eq!(typst_language("C#"), Some("cs"));
+        assert_eq!(typst_language("JavaScript"), Some("js"));
+        assert_eq!(typst_language("html"), Some("xml"));
+        assert_eq!(typst_language("none"), None);
+        assert_eq!(typst_language("klingon"), None);
+    }
+
+    fn table(rows: Vec<Vec<(u32, u32)>>, columns: usize, header_rows: usize) -> Table {
+        Table {
+            columns: vec![ColumnSpec::default(); columns],
+            rows: rows
+                .into_iter()
+                .map(|cells| Row {
+                    cells: cells
+                        .into_iter()
+                        .map(|(colspan, rowspan)| Cell {
+                            colspan,
+                            rowspan,
+                            ..Cell::empty()
+                        })
+                        .collect(),
+                    in_head: false,
+                })
+                .collect(),
+            header_rows,
+            width: None,
+            numbered: false,
+            span: Span::DETACHED,
+        }
+    }
+
+    /// Places the lowered cells as Typst does (row-major, skipping covered positions) and
+    /// checks that every row is filled exactly, without overlaps, with every source cell.
+    fn check_grid(table: &Table) {
+        let grid = layout_table(table);
+        let rows = grid.rows.len();
+        let mut covered = vec![vec![false; grid.columns]; rows];
+        let mut placed_sources = 0;
+        for (r, row) in grid.rows.iter().enumerate() {
+            let mut c = 0;
+            for cell in row {
+                while c < grid.columns && covered[r][c] {
+                    c += 1;
+                }
+                assert!(
+                    c + cell.colspan <= grid.columns,
+                    "cell beyond the grid in row {r}"
+                );
+                assert!(r + cell.rowspan <= rows, "cell below the table in row {r}");
+                if r < grid.header_rows {
+                    assert!(
+                        r + cell.rowspan <= grid.header_rows,
+                        "header cell spans into body"
+                    );
+                }
+                for rr in r..r + cell.rowspan {
+                    for cc in c..c + cell.colspan {
+                        assert!(!covered[rr][cc], "overlap at {rr},{cc}");
+                        covered[rr][cc] = true;
+                    }
+                }
+                placed_sources += usize::from(cell.cell.is_some());
+                c += cell.colspan;
+            }
+            assert!(covered[r].iter().all(|&x| x), "row {r} not filled");
+        }
+        let sources: usize = table.rows.iter().map(|r| r.cells.len()).sum();
+        assert_eq!(placed_sources, sources, "a source cell was dropped");
+    }
+
+    #[test]
+    fn issue_ragged_and_overlapping_spans_make_a_valid_grid() {
+        check_grid(&table(
+            vec![vec![(1, 2), (2, 1)], vec![(1, 1)], vec![(5, 5)]],
+            3,
+            1,
+        ));
+        check_grid(&table(
+            vec![vec![(0, 0)], vec![], vec![(1, 1), (1, 1), (1, 1), (1, 1)]],
+            0,
+            9,
+        ));
+        check_grid(&table(
+            vec![vec![(1, 3), (1, 1)], vec![(3, 1)], vec![(1, 1)]],
+            2,
+            0,
+        ));
+    }
+
+    proptest! {
+        #[test]
+        fn issue_any_spans_make_a_valid_grid(
+            rows in prop::collection::vec(prop::collection::vec((0u32..4, 0u32..4), 0..5), 0..6),
+            columns in 0usize..5,
+            header_rows in 0usize..4,
+        ) {
+            check_grid(&table(rows, columns, header_rows));
+        }
+    }
 }

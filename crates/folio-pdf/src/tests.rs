@@ -351,6 +351,30 @@ fn issue_heading_anchors_do_not_duplicate_labels_in_the_toc() {
 }
 
 #[test]
+fn issue_anchor_inside_the_link_to_it() {
+    use folio_ir::LinkTarget;
+    // Typst cannot find a label inside the link that points to it.
+    let link = Inline::Link {
+        target: LinkTarget::Anchor {
+            page: None,
+            anchor: "a".into(),
+        },
+        content: vec![Inline::Anchor { id: "a".into() }, Inline::text("self")],
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![Block::Paragraph {
+            attr: Attr::default(),
+            content: vec![link],
+            span: Span::DETACHED,
+        }],
+    };
+    ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+}
+
+#[test]
 fn issue_odd_lists_compile() {
     use folio_ir::{List, ListItem};
     let list = |ordered, start, items: Vec<Vec<Block>>| {
@@ -403,6 +427,79 @@ fn issue_odd_lists_compile() {
     assert!(
         text.contains("paragraphafteralist") || comparable(&text).contains("paragraphafteralist"),
         "{markup}"
+    );
+}
+
+/// Nesting far deeper than Typst allows is flattened, not an error.
+#[test]
+fn issue_deep_nesting_is_flattened_not_an_error() {
+    use folio_ir::{Cell, List, ListItem, Panel, PanelKind, Row, Table};
+    let mut block = Block::Paragraph {
+        attr: Attr::default(),
+        content: vec![Inline::text("deep")],
+        span: Span::DETACHED,
+    };
+    let mut inline = Inline::text("styled");
+    for i in 0..200 {
+        block = match i % 4 {
+            0 => Block::Quote {
+                blocks: vec![block],
+                span: Span::DETACHED,
+            },
+            1 => Block::List(List {
+                ordered: i % 8 == 1,
+                start: 1,
+                items: vec![ListItem {
+                    blocks: vec![block],
+                }],
+                span: Span::DETACHED,
+            }),
+            2 => Block::Panel(Panel::new(PanelKind::Info, vec![block], Span::DETACHED)),
+            _ => Block::Table(Table {
+                columns: vec![],
+                rows: vec![Row {
+                    cells: vec![Cell {
+                        blocks: vec![block],
+                        ..Cell::empty()
+                    }],
+                    in_head: false,
+                }],
+                header_rows: 0,
+                width: None,
+                numbered: false,
+                span: Span::DETACHED,
+            }),
+        };
+        inline = match i % 3 {
+            0 => Inline::Strong {
+                content: vec![inline],
+            },
+            1 => Inline::Highlight {
+                color: folio_ir::Color::rgb(1, 2, 3),
+                content: vec![inline],
+            },
+            _ => Inline::Code {
+                content: vec![inline],
+            },
+        };
+    }
+    let para = Block::Paragraph {
+        attr: Attr::default(),
+        content: vec![inline],
+        span: Span::DETACHED,
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![block, para],
+    };
+    let (paged, diagnostics, _) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    let text = frame_text(&paged);
+    assert!(text.contains("deep") && text.contains("styled"), "{text}");
+    assert!(
+        diagnostics.iter().any(|d| d.code == "nesting-too-deep"),
+        "{diagnostics:?}"
     );
 }
 
@@ -503,60 +600,381 @@ fn debug_markup() {
     std::fs::write("/tmp/folio-exp.pdf", pdf).unwrap();
 }
 
-#[test]
-#[ignore]
-fn debug_depth() {
-    let depth: usize = std::env::var("FOLIO_DEPTH").unwrap().parse().unwrap();
-    let kind = std::env::var("FOLIO_KIND").unwrap();
-    let mut block = Block::Paragraph {
-        attr: Attr::default(),
-        content: vec![Inline::text("deep")],
-        span: Span::DETACHED,
-    };
-    for _ in 0..depth {
-        block = match kind.as_str() {
-            "quote" => Block::Quote {
-                blocks: vec![block],
-                span: Span::DETACHED,
-            },
-            "list" => Block::List(folio_ir::List {
-                ordered: false,
-                start: 1,
-                items: vec![folio_ir::ListItem {
-                    blocks: vec![block],
-                }],
-                span: Span::DETACHED,
-            }),
-            "panel" => Block::Panel(folio_ir::Panel::new(
-                folio_ir::PanelKind::Info,
-                vec![block],
-                Span::DETACHED,
-            )),
-            "table" => Block::Table(folio_ir::Table {
-                columns: vec![],
-                rows: vec![folio_ir::Row {
-                    cells: vec![folio_ir::Cell {
-                        blocks: vec![block],
-                        ..folio_ir::Cell::empty()
-                    }],
-                    in_head: false,
-                }],
-                header_rows: 0,
-                width: None,
-                numbered: false,
-                span: Span::DETACHED,
-            }),
-            _ => panic!(),
-        };
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Any document the IR can hold typesets: lowering never produces invalid Typst.
+    #[test]
+    fn issue_arbitrary_documents_typeset(blocks in prop::collection::vec(arb::block(), 0..6)) {
+        let mut attachments = Attachments::new();
+        attachments.insert("a.png", arb::PNG.to_vec());
+        attachments.insert("bad.png", b"not an image".to_vec());
+        let document = Document { title: Some("t".into()), blocks };
+        if std::env::var_os("FOLIO_DUMP").is_some() {
+            std::fs::write("/tmp/folio-case.typ", crate::lower_document(&document, &RenderOptions::default())).unwrap();
+        }
+        let result = ENGINE.typeset(&document, &attachments, &RenderOptions::default());
+        prop_assert!(result.is_ok(), "{}", result.err().map(|e| e.to_string()).unwrap_or_default());
+        let (_, diagnostics, markup) = result.unwrap();
+        let typst_warnings: Vec<_> =
+            diagnostics.iter().filter(|d| d.code.starts_with("typeset")).collect();
+        prop_assert!(typst_warnings.is_empty(), "{typst_warnings:?}\n{markup}");
     }
-    let t = std::time::Instant::now();
-    let r = ENGINE.typeset(
-        &Document {
-            title: None,
-            blocks: vec![block],
-        },
-        &Attachments::new(),
-        &RenderOptions::default(),
-    );
-    eprintln!("{:?} {:?}", r.map(|r| r.0.pages().len()), t.elapsed());
+}
+
+/// Strategies for arbitrary IR.
+mod arb {
+    use folio_ir::*;
+    use proptest::prelude::*;
+
+    /// A 1×1 PNG.
+    pub const PNG: &[u8] = &[
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x02, 0x00, 0x00, 0x00, 0x90,
+        0x77, 0x53, 0xde, 0x00, 0x00, 0x00, 0x0c, 0x49, 0x44, 0x41, 0x54, 0x08, 0xd7, 0x63, 0xf8,
+        0xcf, 0xc0, 0x00, 0x00, 0x03, 0x01, 0x01, 0x00, 0x18, 0xdd, 0x8d, 0xb0, 0x00, 0x00, 0x00,
+        0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+    ];
+
+    fn text() -> impl Strategy<Value = String> {
+        super::text_strategy()
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop_oneof![Just("a".to_owned()), Just("b".to_owned()), text()]
+    }
+
+    fn colour() -> impl Strategy<Value = Color> {
+        any::<(u8, u8, u8)>().prop_map(|(r, g, b)| Color::rgb(r, g, b))
+    }
+
+    fn length() -> impl Strategy<Value = Option<Length>> {
+        prop_oneof![
+            Just(None),
+            (-10.0f32..2000.0).prop_map(|px| Some(Length::Px(px))),
+            (-10.0f32..150.0).prop_map(|p| Some(Length::Percent(p))),
+            Just(Some(Length::Px(f32::NAN))),
+        ]
+    }
+
+    fn page() -> impl Strategy<Value = PageRef> {
+        (text(), proptest::option::of(text())).prop_map(|(title, space)| PageRef { title, space })
+    }
+
+    fn target() -> impl Strategy<Value = LinkTarget> {
+        prop_oneof![
+            prop_oneof![
+                text(),
+                Just("https://example.com/x".to_owned()),
+                Just("javascript:alert(1)".to_owned()),
+                Just("mailto:".to_owned()),
+                Just(format!("https://x.org/{}", "a".repeat(9000))),
+            ]
+            .prop_map(|url| LinkTarget::Url { url }),
+            (proptest::option::of(page()), name())
+                .prop_map(|(page, anchor)| LinkTarget::Anchor { page, anchor }),
+            page().prop_map(|page| LinkTarget::Page { page }),
+            (page(), proptest::option::of(text()))
+                .prop_map(|(page, posting_day)| LinkTarget::BlogPost { page, posting_day }),
+            text().prop_map(|id| LinkTarget::ContentId { id }),
+            (text(), proptest::option::of(page()))
+                .prop_map(|(filename, page)| LinkTarget::Attachment { filename, page }),
+            text().prop_map(|key| LinkTarget::Space { key }),
+            user().prop_map(|user| LinkTarget::User { user }),
+            (text(), text()).prop_map(|(key, parameter)| LinkTarget::Shortcut { key, parameter }),
+        ]
+    }
+
+    fn user() -> impl Strategy<Value = UserRef> {
+        prop_oneof![
+            text().prop_map(UserRef::AccountId),
+            text().prop_map(UserRef::UserKey),
+            text().prop_map(UserRef::Username),
+        ]
+    }
+
+    fn image() -> impl Strategy<Value = Image> {
+        (
+            prop_oneof![
+                Just("a.png".to_owned()),
+                Just("bad.png".to_owned()),
+                Just("absent.png".to_owned()),
+                text()
+            ],
+            any::<bool>(),
+            proptest::option::of(-5.0f32..3000.0),
+            proptest::option::of(-5.0f32..3000.0),
+            proptest::option::of((0u32..5000, 0u32..5000)),
+            any::<(bool, bool)>(),
+            prop::sample::select(vec![
+                None,
+                Some(Align::Left),
+                Some(Align::Center),
+                Some(Align::Right),
+                Some(Align::Justify),
+            ]),
+            proptest::option::of(text()),
+        )
+            .prop_map(
+                |(file, url, width, height, intrinsic, (border, missing), align, alt)| Image {
+                    source: if url {
+                        ImageSource::Url { url: file }
+                    } else {
+                        ImageSource::Attachment {
+                            filename: file,
+                            page: None,
+                        }
+                    },
+                    alt,
+                    width,
+                    height,
+                    intrinsic,
+                    align,
+                    border,
+                    caption: vec![Inline::text("caption")],
+                    missing,
+                    span: Span::DETACHED,
+                },
+            )
+    }
+
+    fn macro_body(blocks: BoxedStrategy<Vec<Block>>) -> impl Strategy<Value = MacroBody> {
+        prop_oneof![
+            Just(MacroBody::None),
+            text().prop_map(|text| MacroBody::Plain { text }),
+            blocks.prop_map(|blocks| MacroBody::Rich { blocks }),
+        ]
+    }
+
+    pub fn inline() -> impl Strategy<Value = Inline> {
+        let leaf = prop_oneof![
+            4 => text().prop_map(|text| Inline::Text { text }),
+            1 => Just(Inline::LineBreak),
+            1 => name().prop_map(|id| Inline::Anchor { id }),
+            1 => (text(), prop::sample::select(vec![StatusColour::Grey, StatusColour::Red, StatusColour::Yellow, StatusColour::Green, StatusColour::Blue, StatusColour::Purple]), any::<bool>())
+                .prop_map(|(title, colour, subtle)| Inline::Status { title, colour, subtle }),
+            1 => (text(), text()).prop_map(|(name, text)| Inline::Emoji { name, text }),
+            1 => (user(), proptest::option::of(text())).prop_map(|(user, name)| Inline::Mention { user, name }),
+            1 => text().prop_map(|date| Inline::Date { date }),
+            1 => image().prop_map(|image| Inline::Image(Box::new(image))),
+        ];
+        leaf.prop_recursive(3, 16, 3, |inner| {
+            let content = prop::collection::vec(inner, 0..3);
+            prop_oneof![
+                content
+                    .clone()
+                    .prop_map(|content| Inline::Strong { content }),
+                content
+                    .clone()
+                    .prop_map(|content| Inline::Emphasis { content }),
+                content
+                    .clone()
+                    .prop_map(|content| Inline::Underline { content }),
+                content
+                    .clone()
+                    .prop_map(|content| Inline::Strike { content }),
+                content.clone().prop_map(|content| Inline::Sub { content }),
+                content.clone().prop_map(|content| Inline::Sup { content }),
+                content.clone().prop_map(|content| Inline::Code { content }),
+                (colour(), content.clone())
+                    .prop_map(|(color, content)| Inline::Color { color, content }),
+                (colour(), content.clone())
+                    .prop_map(|(color, content)| Inline::Highlight { color, content }),
+                (target(), content.clone())
+                    .prop_map(|(target, content)| Inline::Link { target, content }),
+                (text(), content.clone())
+                    .prop_map(|(name, content)| Inline::Unsupported { name, content }),
+                (text(), macro_body(Just(vec![]).boxed())).prop_map(|(name, body)| Inline::Macro(
+                    Box::new(Macro {
+                        name,
+                        params: Default::default(),
+                        body,
+                        span: Span::DETACHED,
+                    })
+                )),
+            ]
+        })
+    }
+
+    fn inlines() -> impl Strategy<Value = Vec<Inline>> {
+        prop::collection::vec(inline(), 0..4)
+    }
+
+    fn attr() -> impl Strategy<Value = Attr> {
+        (
+            proptest::option::of(name()),
+            prop::sample::select(vec![
+                None,
+                Some(Align::Left),
+                Some(Align::Center),
+                Some(Align::Right),
+                Some(Align::Justify),
+            ]),
+            0u8..4,
+        )
+            .prop_map(|(id, align, indent)| Attr { id, align, indent })
+    }
+
+    fn task() -> impl Strategy<Value = Task> {
+        let leaf = (any::<bool>(), inlines()).prop_map(|(done, content)| Task {
+            done,
+            content,
+            children: vec![],
+        });
+        leaf.prop_recursive(2, 6, 2, |inner| {
+            (any::<bool>(), inlines(), prop::collection::vec(inner, 0..2)).prop_map(
+                |(done, content, children)| Task {
+                    done,
+                    content,
+                    children,
+                },
+            )
+        })
+    }
+
+    pub fn block() -> impl Strategy<Value = Block> {
+        let leaf = prop_oneof![
+            3 => (attr(), inlines()).prop_map(|(attr, content)| Block::Paragraph { attr, content, span: Span::DETACHED }),
+            2 => (0u8..9, attr(), inlines()).prop_map(|(level, attr, content)| Block::Heading { level, attr, content, span: Span::DETACHED }),
+            1 => Just(Block::Rule { span: Span::DETACHED }),
+            1 => (proptest::option::of(prop_oneof![Just("python".to_owned()), Just("yaml".to_owned()), text()]), proptest::option::of(text()), any::<bool>(), 0u32..100, text(), any::<bool>())
+                .prop_map(|(language, title, line_numbers, first_line, code, plain)| Block::Code(CodeBlock { language, title, line_numbers, first_line, code, plain, span: Span::DETACHED })),
+            1 => image().prop_map(Block::Image),
+            1 => (0u8..9, 0u8..9, any::<(bool, bool)>(), proptest::option::of(text()))
+                .prop_map(|(min_level, max_level, (numbered, flat), separator)| Block::Toc(Toc { min_level, max_level, numbered, flat, separator, span: Span::DETACHED })),
+            1 => prop::collection::vec(task(), 0..3).prop_map(|items| Block::TaskList { items, span: Span::DETACHED }),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            let blocks = prop::collection::vec(inner, 0..3).boxed();
+            let cell = (
+                any::<bool>(),
+                0u32..4,
+                0u32..4,
+                proptest::option::of(colour()),
+                blocks.clone(),
+            )
+                .prop_map(|(header, colspan, rowspan, background, blocks)| Cell {
+                    header,
+                    colspan,
+                    rowspan,
+                    align: Some(Align::Center),
+                    background,
+                    blocks,
+                });
+            let row = (prop::collection::vec(cell, 0..4), any::<bool>())
+                .prop_map(|(cells, in_head)| Row { cells, in_head });
+            prop_oneof![
+                (
+                    any::<bool>(),
+                    0u32..20,
+                    prop::collection::vec(blocks.clone(), 0..3)
+                )
+                    .prop_map(|(ordered, start, items)| Block::List(List {
+                        ordered,
+                        start,
+                        items: items
+                            .into_iter()
+                            .map(|blocks| ListItem { blocks })
+                            .collect(),
+                        span: Span::DETACHED,
+                    })),
+                blocks.clone().prop_map(|blocks| Block::Quote {
+                    blocks,
+                    span: Span::DETACHED
+                }),
+                (
+                    prop::collection::vec(length(), 0..4),
+                    prop::collection::vec(row, 0..4),
+                    0usize..5,
+                    length(),
+                    any::<bool>()
+                )
+                    .prop_map(|(widths, rows, header_rows, width, numbered)| {
+                        Block::Table(Table {
+                            columns: widths
+                                .into_iter()
+                                .map(|width| ColumnSpec { width })
+                                .collect(),
+                            rows,
+                            header_rows,
+                            width,
+                            numbered,
+                            span: Span::DETACHED,
+                        })
+                    }),
+                (
+                    prop::sample::select(vec![
+                        PanelKind::Info,
+                        PanelKind::Note,
+                        PanelKind::Tip,
+                        PanelKind::Warning,
+                        PanelKind::Purple,
+                        PanelKind::Custom
+                    ]),
+                    proptest::option::of(text()),
+                    any::<(bool, bool)>(),
+                    proptest::option::of(text()),
+                    proptest::option::of(colour()),
+                    proptest::option::of(colour()),
+                    blocks.clone()
+                )
+                    .prop_map(
+                        |(
+                            kind,
+                            title,
+                            (show_icon, dashed),
+                            icon_text,
+                            background,
+                            border_color,
+                            blocks,
+                        )| Block::Panel(Panel {
+                            kind,
+                            title,
+                            show_icon,
+                            icon_text,
+                            background,
+                            border_color,
+                            title_background: background,
+                            title_color: border_color,
+                            dashed,
+                            blocks,
+                            span: Span::DETACHED,
+                        })
+                    ),
+                (text(), blocks.clone()).prop_map(|(title, blocks)| Block::Expand {
+                    title,
+                    blocks,
+                    span: Span::DETACHED
+                }),
+                (
+                    prop::collection::vec((length(), blocks.clone()), 0..4),
+                    any::<bool>()
+                )
+                    .prop_map(|(columns, border)| Block::Columns(Columns {
+                        columns: columns
+                            .into_iter()
+                            .map(|(width, blocks)| Column { width, blocks })
+                            .collect(),
+                        border,
+                        span: Span::DETACHED,
+                    })),
+                (attr(), blocks.clone()).prop_map(|(attr, blocks)| Block::Div {
+                    attr,
+                    blocks,
+                    span: Span::DETACHED
+                }),
+                (text(), macro_body(blocks.clone())).prop_map(|(name, body)| Block::Macro(Macro {
+                    name,
+                    params: Default::default(),
+                    body,
+                    span: Span::DETACHED
+                })),
+                (text(), blocks).prop_map(|(name, blocks)| Block::Unsupported {
+                    name,
+                    blocks,
+                    span: Span::DETACHED
+                }),
+            ]
+        })
+    }
 }
