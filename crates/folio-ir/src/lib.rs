@@ -221,6 +221,50 @@ impl Inline {
     pub fn text(text: impl Into<String>) -> Self {
         Inline::Text { text: text.into() }
     }
+
+    /// The inlines this one wraps (formatting, links, unsupported spans); `None` for leaves.
+    pub fn content(&self) -> Option<&Vec<Inline>> {
+        match self {
+            Inline::Strong { content }
+            | Inline::Emphasis { content }
+            | Inline::Underline { content }
+            | Inline::Strike { content }
+            | Inline::Sub { content }
+            | Inline::Sup { content }
+            | Inline::Code { content }
+            | Inline::Color { content, .. }
+            | Inline::Highlight { content, .. }
+            | Inline::Link { content, .. }
+            | Inline::Unsupported { content, .. } => Some(content),
+            Inline::Text { .. }
+            | Inline::LineBreak
+            | Inline::Anchor { .. }
+            | Inline::Image(_)
+            | Inline::Status { .. }
+            | Inline::Emoji { .. }
+            | Inline::Mention { .. }
+            | Inline::Date { .. }
+            | Inline::Macro(_) => None,
+        }
+    }
+
+    /// Mutable [`Inline::content`].
+    pub fn content_mut(&mut self) -> Option<&mut Vec<Inline>> {
+        match self {
+            Inline::Strong { content }
+            | Inline::Emphasis { content }
+            | Inline::Underline { content }
+            | Inline::Strike { content }
+            | Inline::Sub { content }
+            | Inline::Sup { content }
+            | Inline::Code { content }
+            | Inline::Color { content, .. }
+            | Inline::Highlight { content, .. }
+            | Inline::Link { content, .. }
+            | Inline::Unsupported { content, .. } => Some(content),
+            _ => None,
+        }
+    }
 }
 
 /// What a link points at.
@@ -593,25 +637,20 @@ pub fn plain_text(inlines: &[Inline]) -> String {
 
 fn push_plain_text(inlines: &[Inline], out: &mut String) {
     for inline in inlines {
+        if let Some(content) = inline.content() {
+            push_plain_text(content, out);
+            continue;
+        }
         match inline {
             Inline::Text { text } => out.push_str(text),
-            Inline::Strong { content }
-            | Inline::Emphasis { content }
-            | Inline::Underline { content }
-            | Inline::Strike { content }
-            | Inline::Sub { content }
-            | Inline::Sup { content }
-            | Inline::Code { content }
-            | Inline::Color { content, .. }
-            | Inline::Highlight { content, .. }
-            | Inline::Link { content, .. }
-            | Inline::Unsupported { content, .. } => push_plain_text(content, out),
             Inline::LineBreak => out.push('\n'),
             Inline::Status { title, .. } => out.push_str(title),
             Inline::Emoji { text, .. } => out.push_str(text),
             Inline::Mention { user, name } => out.push_str(name.as_deref().unwrap_or(user.id())),
             Inline::Date { date } => out.push_str(date),
             Inline::Image(_) | Inline::Anchor { .. } | Inline::Macro(_) => {}
+            // Wrappers were handled above.
+            _ => {}
         }
     }
 }

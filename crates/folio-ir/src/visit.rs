@@ -49,31 +49,18 @@ fn walk_tasks(tasks: &mut [Task], f: &mut impl FnMut(&mut Vec<Inline>)) {
 fn walk_inline_list(inlines: &mut Vec<Inline>, f: &mut impl FnMut(&mut Vec<Inline>)) {
     f(inlines);
     for inline in inlines.iter_mut() {
+        if let Some(content) = inline.content_mut() {
+            walk_inline_list(content, f);
+            continue;
+        }
         match inline {
-            Inline::Strong { content }
-            | Inline::Emphasis { content }
-            | Inline::Underline { content }
-            | Inline::Strike { content }
-            | Inline::Sub { content }
-            | Inline::Sup { content }
-            | Inline::Code { content }
-            | Inline::Color { content, .. }
-            | Inline::Highlight { content, .. }
-            | Inline::Link { content, .. }
-            | Inline::Unsupported { content, .. } => walk_inline_list(content, f),
             Inline::Image(image) => walk_inline_list(&mut image.caption, f),
             Inline::Macro(m) => {
                 if let MacroBody::Rich { blocks } = &mut m.body {
                     walk_inlines_mut(blocks, f);
                 }
             }
-            Inline::Text { .. }
-            | Inline::LineBreak
-            | Inline::Anchor { .. }
-            | Inline::Status { .. }
-            | Inline::Emoji { .. }
-            | Inline::Mention { .. }
-            | Inline::Date { .. } => {}
+            _ => {}
         }
     }
 }

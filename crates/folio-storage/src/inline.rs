@@ -260,24 +260,6 @@ pub(crate) fn normalize(content: &mut Vec<Inline>) {
     }
 }
 
-/// The children of an inline that holds inlines.
-fn children_mut(inline: &mut Inline) -> Option<&mut Vec<Inline>> {
-    match inline {
-        Inline::Strong { content }
-        | Inline::Emphasis { content }
-        | Inline::Underline { content }
-        | Inline::Strike { content }
-        | Inline::Sub { content }
-        | Inline::Sup { content }
-        | Inline::Code { content }
-        | Inline::Color { content, .. }
-        | Inline::Highlight { content, .. }
-        | Inline::Link { content, .. }
-        | Inline::Unsupported { content, .. } => Some(content),
-        _ => None,
-    }
-}
-
 /// Formatting only: invisible when empty.
 fn is_formatting(inline: &Inline) -> bool {
     matches!(
@@ -302,7 +284,7 @@ fn collapse(list: &mut [Inline], after_space: &mut bool) {
             Inline::Anchor { .. } => {}
             other => {
                 let visible_when_empty = !is_formatting(other);
-                match children_mut(other) {
+                match other.content_mut() {
                     Some(content) if !(content.is_empty() && visible_when_empty) => {
                         collapse(content, after_space)
                     }
@@ -337,7 +319,7 @@ fn collapse_text(text: &mut String, after_space: &mut bool) {
 
 fn trim_before_breaks(list: &mut [Inline]) {
     for index in 0..list.len() {
-        if let Some(content) = children_mut(&mut list[index]) {
+        if let Some(content) = list[index].content_mut() {
             trim_before_breaks(content);
         }
         if matches!(list[index], Inline::LineBreak) {
@@ -362,7 +344,7 @@ fn trim_end(list: &mut [Inline]) -> bool {
             Inline::Anchor { .. } => {}
             other => {
                 let formatting = is_formatting(other);
-                match children_mut(other) {
+                match other.content_mut() {
                     Some(content) => {
                         if trim_end(content) || !formatting {
                             return true;
@@ -378,13 +360,13 @@ fn trim_end(list: &mut [Inline]) -> bool {
 
 fn prune(list: &mut Vec<Inline>) {
     for inline in list.iter_mut() {
-        if let Some(content) = children_mut(inline) {
+        if let Some(content) = inline.content_mut() {
             prune(content);
         }
     }
     list.retain_mut(|inline| match inline {
         Inline::Text { text } => !text.is_empty(),
-        other if is_formatting(other) => children_mut(other).is_some_and(|c| !c.is_empty()),
+        other if is_formatting(other) => other.content_mut().is_some_and(|c| !c.is_empty()),
         _ => true,
     });
     let mut merged: Vec<Inline> = Vec::with_capacity(list.len());
