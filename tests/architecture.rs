@@ -5,7 +5,9 @@ mod common;
 
 /// `folio-*` crates a crate's `[dependencies]` name.
 fn folio_dependencies(krate: &str) -> Vec<String> {
-    let manifest = std::fs::read_to_string(common::root().join("crates").join(krate).join("Cargo.toml")).unwrap();
+    let manifest =
+        std::fs::read_to_string(common::root().join("crates").join(krate).join("Cargo.toml"))
+            .unwrap();
     let mut in_dependencies = false;
     let mut deps = Vec::new();
     for line in manifest.lines() {
@@ -33,7 +35,10 @@ fn crates_depending_on(external: &str) -> Vec<String> {
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
         let dependencies = manifest.split("[dependencies]").nth(1).unwrap_or_default();
         let dependencies = dependencies.split("\n[").next().unwrap_or_default();
-        if dependencies.lines().any(|line| line.trim().split(['.', '=', ' ']).next() == Some(external)) {
+        if dependencies
+            .lines()
+            .any(|line| line.trim().split(['.', '=', ' ']).next() == Some(external))
+        {
             users.push(dir.file_name().unwrap().to_string_lossy().into_owned());
         }
     }
@@ -43,19 +48,45 @@ fn crates_depending_on(external: &str) -> Vec<String> {
 
 #[test]
 fn dependencies_point_one_way() {
-    assert!(folio_dependencies("folio-ir").is_empty(), "folio-ir depends on nothing of ours");
+    assert!(
+        folio_dependencies("folio-ir").is_empty(),
+        "folio-ir depends on nothing of ours"
+    );
     for reader_or_writer in ["folio-storage", "folio-passes", "folio-pdf"] {
-        assert_eq!(folio_dependencies(reader_or_writer), ["folio-ir"], "{reader_or_writer} meets others only at the IR");
+        assert_eq!(
+            folio_dependencies(reader_or_writer),
+            ["folio-ir"],
+            "{reader_or_writer} meets others only at the IR"
+        );
     }
-    assert_eq!(folio_dependencies("folio"), ["folio-ir", "folio-passes", "folio-pdf", "folio-storage"]);
-    assert_eq!(folio_dependencies("folio-cli"), ["folio"], "the CLI depends only on the façade");
+    assert_eq!(
+        folio_dependencies("folio"),
+        ["folio-ir", "folio-passes", "folio-pdf", "folio-storage"]
+    );
+    assert_eq!(
+        folio_dependencies("folio-cli"),
+        ["folio"],
+        "the CLI depends only on the façade"
+    );
 }
 
 #[test]
 fn one_crate_knows_each_outside_format() {
-    assert_eq!(crates_depending_on("quick-xml"), ["folio-storage"], "only the reader knows XML");
+    assert_eq!(
+        crates_depending_on("quick-xml"),
+        ["folio-storage"],
+        "only the reader knows XML"
+    );
     for typst in ["typst", "typst-pdf", "typst-layout", "typst-kit"] {
-        assert_eq!(crates_depending_on(typst), ["folio-pdf"], "only the writer knows Typst");
+        assert_eq!(
+            crates_depending_on(typst),
+            ["folio-pdf"],
+            "only the writer knows Typst"
+        );
     }
-    assert_eq!(crates_depending_on("clap"), ["folio-cli"], "only the CLI knows the command line");
+    assert_eq!(
+        crates_depending_on("clap"),
+        ["folio-cli"],
+        "only the CLI knows the command line"
+    );
 }

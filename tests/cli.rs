@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn folio(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_folio")).args(args).current_dir(common::root()).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(args)
+        .current_dir(common::root())
+        .output()
+        .unwrap()
 }
 
 fn stdout(output: &Output) -> String {
@@ -30,12 +34,25 @@ fn help_describes_every_command_and_option() {
         assert!(help.contains(word), "{word} missing from --help:\n{help}");
     }
     let help = stdout(&folio(&["compile", "--help"]));
-    for word in ["--output", "--attachments", "--title", "--emit", "REST API page JSON", "--diagnostic-format"] {
-        assert!(help.contains(word), "{word} missing from compile --help:\n{help}");
+    for word in [
+        "--output",
+        "--attachments",
+        "--title",
+        "--emit",
+        "REST API page JSON",
+        "--diagnostic-format",
+    ] {
+        assert!(
+            help.contains(word),
+            "{word} missing from compile --help:\n{help}"
+        );
     }
     let help = stdout(&folio(&["check", "--help"]));
     for word in ["PATH", ".xhtml", "--no-typeset"] {
-        assert!(help.contains(word), "{word} missing from check --help:\n{help}");
+        assert!(
+            help.contains(word),
+            "{word} missing from check --help:\n{help}"
+        );
     }
 }
 
@@ -43,17 +60,36 @@ fn help_describes_every_command_and_option() {
 fn compile_writes_a_pdf() {
     let page = &common::corpus_pages()[0];
     let out = temp_dir("compile").join("out.pdf");
-    let output = folio(&["compile", page.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+    let output = folio(&[
+        "compile",
+        page.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF-"));
 }
 
 #[test]
 fn emit_ir_and_typst_go_to_stdout() {
-    let output = folio(&["compile", "fixtures/ok/heading-levels.xhtml", "--emit", "ir", "-o", "-"]);
+    let output = folio(&[
+        "compile",
+        "fixtures/ok/heading-levels.xhtml",
+        "--emit",
+        "ir",
+        "-o",
+        "-",
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("\"folio-ir\""));
-    let output = folio(&["compile", "fixtures/ok/heading-levels.xhtml", "--emit", "typst", "-o", "-"]);
+    let output = folio(&[
+        "compile",
+        "fixtures/ok/heading-levels.xhtml",
+        "--emit",
+        "typst",
+        "-o",
+        "-",
+    ]);
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("heading"));
 }
@@ -63,7 +99,12 @@ fn malformed_input_exits_2_naming_file_line_and_column() {
     let dir = temp_dir("malformed");
     let page = dir.join("bad.xhtml");
     std::fs::write(&page, "<p>one</p>\n<p>two <strong>three</p>\n").unwrap();
-    let output = folio(&["compile", page.to_str().unwrap(), "--diagnostic-format", "short"]);
+    let output = folio(&[
+        "compile",
+        page.to_str().unwrap(),
+        "--diagnostic-format",
+        "short",
+    ]);
     assert_eq!(output.status.code(), Some(2));
     let message = stderr(&output);
     assert!(message.contains("bad.xhtml:2:"), "{message}");
@@ -73,7 +114,11 @@ fn malformed_input_exits_2_naming_file_line_and_column() {
     // The human format shows the source line.
     let output = folio(&["compile", page.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("<p>two <strong>three</p>"), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("<p>two <strong>three</p>"),
+        "{}",
+        stderr(&output)
+    );
 }
 
 #[test]
@@ -93,7 +138,10 @@ fn check_reports_each_document_and_fails_on_errors() {
     for line in out.lines().filter(|line| line.starts_with("error")) {
         let location = line.split_whitespace().nth(1).unwrap();
         let parts: Vec<_> = location.trim_end_matches(':').rsplitn(3, ':').collect();
-        assert!(parts.len() == 3 && parts[0].parse::<u32>().is_ok() && parts[1].parse::<u32>().is_ok(), "{line}");
+        assert!(
+            parts.len() == 3 && parts[0].parse::<u32>().is_ok() && parts[1].parse::<u32>().is_ok(),
+            "{line}"
+        );
     }
     assert!(out.lines().last().unwrap().starts_with("checked"), "{out}");
 }
@@ -105,5 +153,8 @@ fn check_passes_on_the_corpus() {
     assert!(output.status.success(), "{out}{}", stderr(&output));
     let ok = out.lines().filter(|line| line.starts_with("ok")).count();
     assert!(ok >= 8, "{out}");
-    assert!(out.contains(&format!("checked {ok} documents: {ok} ok, 0 failed")), "{out}");
+    assert!(
+        out.contains(&format!("checked {ok} documents: {ok} ok, 0 failed")),
+        "{out}"
+    );
 }

@@ -8,7 +8,10 @@ use folio::ir::Attachments;
 
 /// The repository root.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .canonicalize()
+        .unwrap()
 }
 
 /// Every page of the project's corpus: `corpus/<shape>/page.xhtml` or `page.json`.
@@ -57,7 +60,12 @@ pub fn attachments_in(dir: &Path) -> Attachments {
 pub fn case_name(path: &Path) -> String {
     let stem = path.file_stem().unwrap().to_string_lossy();
     if stem == "page" {
-        path.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned()
+        path.parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned()
     } else {
         stem.into_owned()
     }

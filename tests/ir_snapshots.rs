@@ -19,8 +19,13 @@ fn compile_to_snapshot(path: &Path, attachments_dir: &Path) -> String {
     out.push_str("\n\n--- diagnostics ---\n");
     let index = LineIndex::new(&page.storage);
     for diagnostic in &compiled.diagnostics {
-        let at = diagnostic.span.map(|span| index.line_col(&page.storage, span.start));
-        out.push_str(&format!("{:?} {} at {:?}: {}\n", diagnostic.severity, diagnostic.code, at, diagnostic.message));
+        let at = diagnostic
+            .span
+            .map(|span| index.line_col(&page.storage, span.start));
+        out.push_str(&format!(
+            "{:?} {} at {:?}: {}\n",
+            diagnostic.severity, diagnostic.code, at, diagnostic.message
+        ));
     }
     out
 }
@@ -55,14 +60,17 @@ fn err_fixtures_fail_at_the_expected_position() {
         let bytes = std::fs::read(&fixture).unwrap();
         let options = Options::default();
         let name = common::case_name(&fixture);
-        let result = folio::read_input(&bytes, &options)
-            .and_then(|page| folio::compile_document(&page, &folio::NoAttachments, &options).map(|_| page));
+        let result = folio::read_input(&bytes, &options).and_then(|page| {
+            folio::compile_document(&page, &folio::NoAttachments, &options).map(|_| page)
+        });
         let error = match result {
             Ok(_) => panic!("{name}: malformed input compiled"),
             Err(error) => error,
         };
         let source = String::from_utf8_lossy(&bytes);
-        let span = error.span().unwrap_or_else(|| panic!("{name}: error without a position: {error}"));
+        let span = error
+            .span()
+            .unwrap_or_else(|| panic!("{name}: error without a position: {error}"));
         let (line, column) = LineIndex::new(&source).line_col(&source, span.start);
         let expected = std::fs::read_to_string(fixture.with_extension("expected")).unwrap();
         let expected = expected.trim();
@@ -74,9 +82,19 @@ fn err_fixtures_fail_at_the_expected_position() {
         let want_line: usize = want_line.parse().unwrap();
         assert_eq!(line, want_line, "{name}: {error}");
         if !approximate {
-            assert_eq!(column, want_column.parse::<usize>().unwrap(), "{name}: {error}");
+            assert_eq!(
+                column,
+                want_column.parse::<usize>().unwrap(),
+                "{name}: {error}"
+            );
         }
-        assert!(matches!(error, CompileError::Read(_) | CompileError::InvalidUtf8 { .. }), "{name}");
+        assert!(
+            matches!(
+                error,
+                CompileError::Read(_) | CompileError::InvalidUtf8 { .. }
+            ),
+            "{name}"
+        );
         report.push_str(&format!("{name}: {line}:{column}: {error}\n"));
     }
     insta::assert_snapshot!("err-fixtures", report);

@@ -24,13 +24,24 @@ pub fn read_pdf(bytes: &[u8]) -> PdfReport {
     let mut uris = Vec::new();
     let mut internal_links = 0;
     for page_id in pages.values() {
-        let Ok(page) = document.get_dictionary(*page_id) else { continue };
-        let Ok(annots) = page.get(b"Annots") else { continue };
-        let annots = resolve(&document, annots).as_array().cloned().unwrap_or_default();
+        let Ok(page) = document.get_dictionary(*page_id) else {
+            continue;
+        };
+        let Ok(annots) = page.get(b"Annots") else {
+            continue;
+        };
+        let annots = resolve(&document, annots)
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         for annot in annots {
-            let Ok(annot) = resolve(&document, &annot).as_dict() else { continue };
+            let Ok(annot) = resolve(&document, &annot).as_dict() else {
+                continue;
+            };
             if let Ok(action) = annot.get(b"A") {
-                let Ok(action) = resolve(&document, action).as_dict() else { continue };
+                let Ok(action) = resolve(&document, action).as_dict() else {
+                    continue;
+                };
                 if let Ok(uri) = action.get(b"URI") {
                     if let Ok(uri) = resolve(&document, uri).as_str() {
                         uris.push(String::from_utf8_lossy(uri).into_owned());
@@ -44,16 +55,20 @@ pub fn read_pdf(bytes: &[u8]) -> PdfReport {
         }
     }
     let mut bookmarks = Vec::new();
-    if let Ok(catalog) = document.catalog() {
-        if let Ok(outlines) = catalog.get(b"Outlines") {
-            if let Ok(outlines) = resolve(&document, outlines).as_dict() {
-                if let Ok(first) = outlines.get(b"First") {
-                    collect_bookmarks(&document, first, &mut bookmarks, 0);
-                }
-            }
-        }
+    if let Ok(catalog) = document.catalog()
+        && let Ok(outlines) = catalog.get(b"Outlines")
+        && let Ok(outlines) = resolve(&document, outlines).as_dict()
+        && let Ok(first) = outlines.get(b"First")
+    {
+        collect_bookmarks(&document, first, &mut bookmarks, 0);
     }
-    PdfReport { pages: pages.len(), text, uris, internal_links, bookmarks }
+    PdfReport {
+        pages: pages.len(),
+        text,
+        uris,
+        internal_links,
+        bookmarks,
+    }
 }
 
 fn resolve<'a>(document: &'a Document, object: &'a Object) -> &'a Object {
@@ -71,11 +86,13 @@ fn collect_bookmarks(document: &Document, item: &Object, out: &mut Vec<String>, 
         if guard > 100_000 || depth > 64 {
             return;
         }
-        let Ok(dict) = resolve(document, &object).as_dict() else { return };
-        if let Ok(title) = dict.get(b"Title") {
-            if let Ok(bytes) = resolve(document, title).as_str() {
-                out.push(decode_pdf_string(bytes));
-            }
+        let Ok(dict) = resolve(document, &object).as_dict() else {
+            return;
+        };
+        if let Ok(title) = dict.get(b"Title")
+            && let Ok(bytes) = resolve(document, title).as_str()
+        {
+            out.push(decode_pdf_string(bytes));
         }
         if let Ok(first) = dict.get(b"First") {
             collect_bookmarks(document, first, out, depth + 1);
@@ -87,13 +104,20 @@ fn collect_bookmarks(document: &Document, item: &Object, out: &mut Vec<String>, 
 /// PDF text strings are UTF-16BE with a byte-order mark, or PDFDocEncoding (ASCII-compatible).
 fn decode_pdf_string(bytes: &[u8]) -> String {
     if let Some(utf16) = bytes.strip_prefix(&[0xfe, 0xff]) {
-        let units: Vec<u16> = utf16.chunks(2).map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)])).collect();
+        let units: Vec<u16> = utf16
+            .chunks(2)
+            .map(|c| u16::from_be_bytes([c[0], *c.get(1).unwrap_or(&0)]))
+            .collect();
         return String::from_utf16_lossy(&units);
     }
     bytes.iter().map(|&b| b as char).collect()
 }
 
-/// Collapses all white space, so that line breaks the typesetter chose do not matter.
+/// Collapses all white space and drops the zero-width spaces folio puts into long unbreakable
+/// runs, so that line breaks the typesetter chose do not matter.
 pub fn squash(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    text.replace('\u{200B}', "")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -57,9 +57,11 @@ pub struct CompileArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "Folders are searched recursively for .xml and .xhtml files; each is compiled \
+#[command(
+    after_help = "Folders are searched recursively for .xml and .xhtml files; each is compiled \
                         with its own folder as its attachments folder. Confluence space exports \
-                        (entities.xml) are skipped.")]
+                        (entities.xml) are skipped."
+)]
 pub struct CheckArgs {
     /// Files and folders to check.
     #[arg(required = true, value_name = "PATH")]

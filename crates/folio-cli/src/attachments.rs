@@ -40,6 +40,9 @@ mod tests {
         assert!(dir.path_of("../../etc/passwd").is_none());
         assert!(dir.path_of("/etc/passwd").is_none());
         assert!(dir.path_of("..").is_none());
-        assert_eq!(dir.path_of("a b.png"), Some(PathBuf::from("/some/dir/a b.png")));
+        assert_eq!(
+            dir.path_of("a b.png"),
+            Some(PathBuf::from("/some/dir/a b.png"))
+        );
     }
 }

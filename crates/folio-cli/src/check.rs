@@ -35,15 +35,21 @@ pub fn run(args: &CheckArgs) -> u8 {
     }
 
     let mut reporter = Reporter::new(args.common.diagnostic_format, args.common.quiet);
-    let compiler = (!args.no_typeset)
-        .then(|| Compiler::new(&EngineOptions { system_fonts: !args.common.no_system_fonts }));
+    let compiler = (!args.no_typeset).then(|| {
+        Compiler::new(&EngineOptions {
+            system_fonts: !args.common.no_system_fonts,
+        })
+    });
     let (mut ok, mut failed, mut skipped, mut warnings) = (0, 0, 0, 0);
     for document in &documents {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             check_document(document, compiler.as_ref(), args.verbose, &mut reporter)
         }))
         .unwrap_or_else(|_| {
-            println!("error    {}: folio panicked; please report this as a bug", document.display());
+            println!(
+                "error    {}: folio panicked; please report this as a bug",
+                document.display()
+            );
             Outcome::Failed
         });
         match outcome {
@@ -85,20 +91,26 @@ fn check_document(
         Ok(page) => page,
         Err(error) => {
             let source = String::from_utf8_lossy(&bytes);
-            println!("error    {}: {error}", error_location(&name, Some(&source), &error));
+            println!(
+                "error    {}: {error}",
+                error_location(&name, Some(&source), &error)
+            );
             if verbose {
                 reporter.error(&name, Some(&source), &error);
             }
             return Outcome::Failed;
         }
     };
-    let dir = path.parent().map_or_else(|| PathBuf::from("."), Path::to_owned);
-    let result = folio::compile_document(&page, &AttachmentDir::new(dir), &options).and_then(|compiled| {
-        match compiler {
-            Some(compiler) => compiler.render_pdf(&compiled).map(|pdf| pdf.diagnostics),
-            None => Ok(compiled.diagnostics),
-        }
-    });
+    let dir = path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_owned);
+    let result =
+        folio::compile_document(&page, &AttachmentDir::new(dir), &options).and_then(|compiled| {
+            match compiler {
+                Some(compiler) => compiler.render_pdf(&compiled).map(|pdf| pdf.diagnostics),
+                None => Ok(compiled.diagnostics),
+            }
+        });
     match result {
         Ok(diagnostics) => {
             let count = diagnostics.len();
@@ -113,7 +125,10 @@ fn check_document(
             Outcome::Ok { warnings: count }
         }
         Err(error) => {
-            println!("error    {}: {error}", error_location(&name, Some(&page.storage), &error));
+            println!(
+                "error    {}: {error}",
+                error_location(&name, Some(&page.storage), &error)
+            );
             if verbose {
                 reporter.error(&name, Some(&page.storage), &error);
             }
@@ -124,13 +139,18 @@ fn check_document(
 
 /// Storage documents below `dir`, in a stable order.
 fn collect_documents(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     let mut paths: Vec<PathBuf> = entries.flatten().map(|entry| entry.path()).collect();
     paths.sort();
     for path in paths {
         if path.is_dir() {
             collect_documents(&path, out);
-        } else if path.extension().is_some_and(|ext| ext == "xml" || ext == "xhtml") {
+        } else if path
+            .extension()
+            .is_some_and(|ext| ext == "xml" || ext == "xhtml")
+        {
             out.push(path);
         }
     }
@@ -139,5 +159,6 @@ fn collect_documents(dir: &Path, out: &mut Vec<PathBuf>) {
 /// Space exports (`entities.xml`) are Hibernate XML holding many bodies, not a body.
 fn is_space_export(bytes: &[u8]) -> bool {
     let head = &bytes[..bytes.len().min(1024)];
-    head.windows(18).any(|window| window == b"<hibernate-generic")
+    head.windows(18)
+        .any(|window| window == b"<hibernate-generic")
 }

@@ -20,7 +20,10 @@ pub fn run(args: &CompileArgs) -> u8 {
             return exit::INPUT;
         }
     };
-    let options = Options { title: args.title.clone(), ..Options::default() };
+    let options = Options {
+        title: args.title.clone(),
+        ..Options::default()
+    };
     let page = match folio::read_input(&bytes, &options) {
         Ok(page) => page,
         Err(error) => {
@@ -29,21 +32,37 @@ pub fn run(args: &CompileArgs) -> u8 {
         }
     };
     // Spans index the storage body; for a JSON page that is a string inside the file.
-    let shown = if page.from_json { format!("{name} (body.storage.value)") } else { name.clone() };
-    let attachment_dir = args.attachments.clone().unwrap_or_else(|| parent_dir(&args.page));
-    let compiled = match folio::compile_document(&page, &AttachmentDir::new(attachment_dir), &options) {
-        Ok(compiled) => compiled,
-        Err(error) => {
-            reporter.error(&shown, Some(&page.storage), &error);
-            return exit::INPUT;
-        }
+    let shown = if page.from_json {
+        format!("{name} (body.storage.value)")
+    } else {
+        name.clone()
     };
+    let attachment_dir = args
+        .attachments
+        .clone()
+        .unwrap_or_else(|| parent_dir(&args.page));
+    let compiled =
+        match folio::compile_document(&page, &AttachmentDir::new(attachment_dir), &options) {
+            Ok(compiled) => compiled,
+            Err(error) => {
+                reporter.error(&shown, Some(&page.storage), &error);
+                return exit::INPUT;
+            }
+        };
 
     let (output, diagnostics) = match args.emit {
-        Emit::Ir => (folio::ir_to_json(&compiled.document).into_bytes(), compiled.diagnostics),
-        Emit::Typst => (folio::lower_to_typst(&compiled).into_bytes(), compiled.diagnostics),
+        Emit::Ir => (
+            folio::ir_to_json(&compiled.document).into_bytes(),
+            compiled.diagnostics,
+        ),
+        Emit::Typst => (
+            folio::lower_to_typst(&compiled).into_bytes(),
+            compiled.diagnostics,
+        ),
         Emit::Pdf => {
-            let compiler = Compiler::new(&EngineOptions { system_fonts: !args.common.no_system_fonts });
+            let compiler = Compiler::new(&EngineOptions {
+                system_fonts: !args.common.no_system_fonts,
+            });
             match compiler.render_pdf(&compiled) {
                 Ok(pdf) => (pdf.bytes, pdf.diagnostics),
                 Err(error) => {
@@ -56,7 +75,10 @@ pub fn run(args: &CompileArgs) -> u8 {
     };
     reporter.diagnostics(&shown, &page.storage, &diagnostics);
 
-    let target = args.output.clone().unwrap_or_else(|| default_output(&args.page, args.emit));
+    let target = args
+        .output
+        .clone()
+        .unwrap_or_else(|| default_output(&args.page, args.emit));
     match write_output(&target, &output) {
         Ok(()) => exit::OK,
         Err(error) => {
@@ -77,7 +99,9 @@ fn read_page(path: &Path) -> std::io::Result<Vec<u8>> {
 
 fn parent_dir(page: &Path) -> PathBuf {
     match page.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() && page != Path::new("-") => parent.to_owned(),
+        Some(parent) if !parent.as_os_str().is_empty() && page != Path::new("-") => {
+            parent.to_owned()
+        }
         _ => PathBuf::from("."),
     }
 }

@@ -3,7 +3,10 @@
 
 use codespan_reporting::diagnostic::{Diagnostic as Report, Label};
 use codespan_reporting::files::SimpleFile;
-use codespan_reporting::term::{self, termcolor::{ColorChoice, StandardStream}};
+use codespan_reporting::term::{
+    self,
+    termcolor::{ColorChoice, StandardStream},
+};
 use folio::CompileError;
 use folio::ir::{Diagnostic, LineIndex, Severity, Span};
 
@@ -22,7 +25,11 @@ impl Reporter {
         } else {
             ColorChoice::Never
         };
-        Self { format, quiet, stderr: StandardStream::stderr(color) }
+        Self {
+            format,
+            quiet,
+            stderr: StandardStream::stderr(color),
+        }
     }
 
     /// Prints warnings (unless quiet) and errors about `source`, a file shown as `name`.
@@ -31,7 +38,15 @@ impl Reporter {
             if self.quiet && diagnostic.severity == Severity::Warning {
                 continue;
             }
-            self.emit(name, source, diagnostic.severity, &diagnostic.code, &diagnostic.message, diagnostic.span, &diagnostic.hints);
+            self.emit(
+                name,
+                source,
+                diagnostic.severity,
+                &diagnostic.code,
+                &diagnostic.message,
+                diagnostic.span,
+                &diagnostic.hints,
+            );
         }
     }
 
@@ -42,12 +57,34 @@ impl Reporter {
             (_, CompileError::Json { line, column, .. }) => {
                 let span = None;
                 let message = format!("{error} (at {line}:{column})");
-                self.emit(name, "", Severity::Error, code, &message, span, error.hints());
+                self.emit(
+                    name,
+                    "",
+                    Severity::Error,
+                    code,
+                    &message,
+                    span,
+                    error.hints(),
+                );
             }
-            (Some(source), _) => {
-                self.emit(name, source, Severity::Error, code, &error.to_string(), error.span(), error.hints())
-            }
-            (None, _) => self.emit(name, "", Severity::Error, code, &error.to_string(), None, error.hints()),
+            (Some(source), _) => self.emit(
+                name,
+                source,
+                Severity::Error,
+                code,
+                &error.to_string(),
+                error.span(),
+                error.hints(),
+            ),
+            (None, _) => self.emit(
+                name,
+                "",
+                Severity::Error,
+                code,
+                &error.to_string(),
+                None,
+                error.hints(),
+            ),
         }
     }
 
@@ -71,7 +108,10 @@ impl Reporter {
                 let (line, column) = LineIndex::new(source).line_col(source, span.start);
                 format!(":{line}:{column}")
             });
-            eprintln!("{name}{}: {severity_word}[{code}]: {message}", at.unwrap_or_default());
+            eprintln!(
+                "{name}{}: {severity_word}[{code}]: {message}",
+                at.unwrap_or_default()
+            );
             for hint in hints {
                 eprintln!("  = hint: {hint}");
             }

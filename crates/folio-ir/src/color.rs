@@ -34,8 +34,14 @@ mod tests {
 
     #[test]
     fn parses_the_forms_confluence_writes() {
-        assert_eq!(Color::parse_css("#79f2c0"), Some(Color::rgb(0x79, 0xf2, 0xc0)));
-        assert_eq!(Color::parse_css("rgb(7,71,166)"), Some(Color::rgb(7, 71, 166)));
+        assert_eq!(
+            Color::parse_css("#79f2c0"),
+            Some(Color::rgb(0x79, 0xf2, 0xc0))
+        );
+        assert_eq!(
+            Color::parse_css("rgb(7,71,166)"),
+            Some(Color::rgb(7, 71, 166))
+        );
         assert_eq!(Color::parse_css("grey"), Some(Color::rgb(128, 128, 128)));
         assert_eq!(
             Color::parse_css("var(--ds-background-accent-gray-subtlest, var(--ds-x, #F1F2F4))"),

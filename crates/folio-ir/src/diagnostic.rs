@@ -37,7 +37,13 @@ impl Diagnostic {
     }
 
     fn new(severity: Severity, code: &str, message: impl Into<String>) -> Self {
-        Self { severity, code: code.to_owned(), message: message.into(), span: None, hints: vec![] }
+        Self {
+            severity,
+            code: code.to_owned(),
+            message: message.into(),
+            span: None,
+            hints: vec![],
+        }
     }
 
     /// Attaches a span, unless it is detached (generated content).
@@ -84,8 +90,15 @@ impl LineIndex {
 
     /// Byte range of the 1-based `line`, without its line break.
     pub fn line_range(&self, source: &str, line: usize) -> std::ops::Range<usize> {
-        let start = self.line_starts.get(line.saturating_sub(1)).copied().unwrap_or(source.len());
-        let end = self.line_starts.get(line).map_or(source.len(), |next| next - 1);
+        let start = self
+            .line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(source.len());
+        let end = self
+            .line_starts
+            .get(line)
+            .map_or(source.len(), |next| next - 1);
         start..end.max(start)
     }
 }

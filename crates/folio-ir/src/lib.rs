@@ -17,7 +17,7 @@ mod diagnostic;
 mod visit;
 
 pub use diagnostic::{Diagnostic, LineIndex, Severity};
-pub use visit::{for_each_child_list, walk_blocks_mut, walk_inlines_mut, BlockVisitor};
+pub use visit::{BlockVisitor, for_each_child_list, walk_blocks_mut, walk_inlines_mut};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -120,9 +120,18 @@ impl Attr {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Block {
     /// A heading of level 1–6.
-    Heading { level: u8, attr: Attr, content: Vec<Inline>, span: Span },
+    Heading {
+        level: u8,
+        attr: Attr,
+        content: Vec<Inline>,
+        span: Span,
+    },
     /// A paragraph of running text.
-    Paragraph { attr: Attr, content: Vec<Inline>, span: Span },
+    Paragraph {
+        attr: Attr,
+        content: Vec<Inline>,
+        span: Span,
+    },
     /// A bulleted or numbered list.
     List(List),
     /// A block quotation.
@@ -136,7 +145,11 @@ pub enum Block {
     /// A coloured box with an optional title and icon: info/note/tip/warning/panel.
     Panel(Panel),
     /// A titled section shown expanded (the `expand` macro).
-    Expand { title: String, blocks: Vec<Block>, span: Span },
+    Expand {
+        title: String,
+        blocks: Vec<Block>,
+        span: Span,
+    },
     /// A block image.
     Image(Image),
     /// Side-by-side columns (page layouts, `section`/`column`).
@@ -146,11 +159,19 @@ pub enum Block {
     /// A generated table of contents of the page's headings.
     Toc(Toc),
     /// A generic container that only groups blocks (for example a layout cell's wrapper).
-    Div { attr: Attr, blocks: Vec<Block>, span: Span },
+    Div {
+        attr: Attr,
+        blocks: Vec<Block>,
+        span: Span,
+    },
     /// A macro the reader did not type; the expansion pass replaces the ones it knows.
     Macro(Macro),
     /// A construct folio does not render yet: shown as a labelled box with its content kept.
-    Unsupported { name: String, blocks: Vec<Block>, span: Span },
+    Unsupported {
+        name: String,
+        blocks: Vec<Block>,
+        span: Span,
+    },
 }
 
 impl Block {
@@ -182,39 +203,81 @@ impl Block {
 #[serde(tag = "type", rename_all = "kebab-case")]
 pub enum Inline {
     /// Plain text; whitespace already collapsed as HTML does.
-    Text { text: String },
-    Strong { content: Vec<Inline> },
-    Emphasis { content: Vec<Inline> },
-    Underline { content: Vec<Inline> },
-    Strike { content: Vec<Inline> },
-    Sub { content: Vec<Inline> },
-    Sup { content: Vec<Inline> },
+    Text {
+        text: String,
+    },
+    Strong {
+        content: Vec<Inline>,
+    },
+    Emphasis {
+        content: Vec<Inline>,
+    },
+    Underline {
+        content: Vec<Inline>,
+    },
+    Strike {
+        content: Vec<Inline>,
+    },
+    Sub {
+        content: Vec<Inline>,
+    },
+    Sup {
+        content: Vec<Inline>,
+    },
     /// Inline code (`code`, `tt`).
-    Code { content: Vec<Inline> },
+    Code {
+        content: Vec<Inline>,
+    },
     /// Text in a colour (`span style="color: …"`).
-    Color { color: Color, content: Vec<Inline> },
+    Color {
+        color: Color,
+        content: Vec<Inline>,
+    },
     /// Text on a background colour (highlight).
-    Highlight { color: Color, content: Vec<Inline> },
+    Highlight {
+        color: Color,
+        content: Vec<Inline>,
+    },
     /// A hyperlink; `content` empty means "show the target's own name".
-    Link { target: LinkTarget, content: Vec<Inline> },
+    Link {
+        target: LinkTarget,
+        content: Vec<Inline>,
+    },
     /// A hard line break (`br`).
     LineBreak,
     /// A link target with no visible content (the `anchor` macro).
-    Anchor { id: String },
+    Anchor {
+        id: String,
+    },
     /// An image in the line.
     Image(Box<Image>),
     /// A status lozenge.
-    Status { title: String, colour: StatusColour, subtle: bool },
+    Status {
+        title: String,
+        colour: StatusColour,
+        subtle: bool,
+    },
     /// An emoticon or emoji, already resolved to what to print.
-    Emoji { name: String, text: String },
+    Emoji {
+        name: String,
+        text: String,
+    },
     /// A mention of a user.
-    Mention { user: UserRef, name: Option<String> },
+    Mention {
+        user: UserRef,
+        name: Option<String>,
+    },
     /// A date (`time datetime`), as stored (`YYYY-MM-DD`).
-    Date { date: String },
+    Date {
+        date: String,
+    },
     /// An inline macro not yet expanded.
     Macro(Box<Macro>),
     /// An inline construct nobody renders yet; keeps its content.
-    Unsupported { name: String, content: Vec<Inline> },
+    Unsupported {
+        name: String,
+        content: Vec<Inline>,
+    },
 }
 
 impl Inline {
@@ -274,15 +337,24 @@ pub enum LinkTarget {
     /// An external URL.
     Url { url: String },
     /// An anchor, on this page (`page: None`) or another.
-    Anchor { page: Option<PageRef>, anchor: String },
+    Anchor {
+        page: Option<PageRef>,
+        anchor: String,
+    },
     /// A Confluence page by title (and space).
     Page { page: PageRef },
     /// A blog post.
-    BlogPost { page: PageRef, posting_day: Option<String> },
+    BlogPost {
+        page: PageRef,
+        posting_day: Option<String>,
+    },
     /// Content by numeric id.
     ContentId { id: String },
     /// An attachment (of this page, or of `page`).
-    Attachment { filename: String, page: Option<PageRef> },
+    Attachment {
+        filename: String,
+        page: Option<PageRef>,
+    },
     /// A space's home.
     Space { key: String },
     /// A user's profile.
@@ -412,7 +484,14 @@ pub struct Cell {
 impl Cell {
     /// An empty data cell, used to pad ragged rows.
     pub fn empty() -> Self {
-        Cell { header: false, colspan: 1, rowspan: 1, align: None, background: None, blocks: vec![] }
+        Cell {
+            header: false,
+            colspan: 1,
+            rowspan: 1,
+            align: None,
+            background: None,
+            blocks: vec![],
+        }
     }
 }
 
@@ -477,7 +556,10 @@ impl Panel {
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ImageSource {
     /// An attachment, by file name (of this page, or of `page`).
-    Attachment { filename: String, page: Option<PageRef> },
+    Attachment {
+        filename: String,
+        page: Option<PageRef>,
+    },
     /// An external URL. folio never fetches it: it is drawn as a linked placeholder.
     Url { url: String },
 }
@@ -574,10 +656,15 @@ impl Macro {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum ParamValue {
-    Text { text: String },
+    Text {
+        text: String,
+    },
     /// A resource identifier (`ri:page`, `ri:attachment`, …), possibly wrapped in `ac:link`;
     /// `text` is its display name.
-    Resource { target: LinkTarget, text: String },
+    Resource {
+        target: LinkTarget,
+        text: String,
+    },
 }
 
 /// A macro's body.
@@ -586,9 +673,13 @@ pub enum ParamValue {
 pub enum MacroBody {
     None,
     /// `ac:plain-text-body`: text kept verbatim.
-    Plain { text: String },
+    Plain {
+        text: String,
+    },
     /// `ac:rich-text-body`: storage content.
-    Rich { blocks: Vec<Block> },
+    Rich {
+        blocks: Vec<Block>,
+    },
 }
 
 /// Attachment bytes by file name, as the caller supplied them. Passes read image headers from them;

@@ -79,9 +79,10 @@ pub fn for_each_child_list(block: &mut Block, f: &mut dyn FnMut(&mut Vec<Block>)
             .iter_mut()
             .flat_map(|row| row.cells.iter_mut())
             .for_each(|cell| f(&mut cell.blocks)),
-        Block::Columns(columns) => {
-            columns.columns.iter_mut().for_each(|column| f(&mut column.blocks))
-        }
+        Block::Columns(columns) => columns
+            .columns
+            .iter_mut()
+            .for_each(|column| f(&mut column.blocks)),
         Block::Macro(m) => {
             if let MacroBody::Rich { blocks } = &mut m.body {
                 f(blocks)

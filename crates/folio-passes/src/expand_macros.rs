@@ -4,9 +4,9 @@
 //! naming the macro: content is never dropped.
 
 use folio_ir::{
-    for_each_child_list, walk_blocks_mut, walk_inlines_mut, Attr, Block, CodeBlock, Color, Column,
-    Columns, Diagnostic, Document, Inline, Length, Macro, MacroBody, Panel, PanelKind, Span,
-    StatusColour, Toc,
+    Attr, Block, CodeBlock, Color, Column, Columns, Diagnostic, Document, Inline, Length, Macro,
+    MacroBody, Panel, PanelKind, Span, StatusColour, Toc, for_each_child_list, walk_blocks_mut,
+    walk_inlines_mut,
 };
 
 use crate::PassContext;
@@ -17,8 +17,12 @@ pub fn expand_macros(document: &mut Document, cx: &mut PassContext<'_>) {
 }
 
 fn expand_in_blocks(blocks: &mut Vec<Block>, cx: &mut PassContext<'_>) {
-    walk_blocks_mut(blocks, &mut |list: &mut Vec<Block>| expand_block_list(list, cx));
-    walk_inlines_mut(blocks, &mut |list: &mut Vec<Inline>| expand_inline_list(list, cx));
+    walk_blocks_mut(blocks, &mut |list: &mut Vec<Block>| {
+        expand_block_list(list, cx)
+    });
+    walk_inlines_mut(blocks, &mut |list: &mut Vec<Inline>| {
+        expand_inline_list(list, cx)
+    });
 }
 
 fn expand_block_list(blocks: &mut Vec<Block>, cx: &mut PassContext<'_>) {
@@ -36,7 +40,10 @@ fn expand_block_list(blocks: &mut Vec<Block>, cx: &mut PassContext<'_>) {
 }
 
 fn expand_inline_list(inlines: &mut Vec<Inline>, cx: &mut PassContext<'_>) {
-    if !inlines.iter().any(|inline| matches!(inline, Inline::Macro(_))) {
+    if !inlines
+        .iter()
+        .any(|inline| matches!(inline, Inline::Macro(_)))
+    {
         return;
     }
     let mut expanded = Vec::with_capacity(inlines.len());
@@ -61,22 +68,44 @@ fn expand_block_macro(m: Macro, cx: &mut PassContext<'_>) -> Vec<Block> {
         "warning" => vec![Block::Panel(admonition(PanelKind::Warning, m))],
         "panel" => vec![Block::Panel(custom_panel(m))],
         "expand" => {
-            let title = m.param("title").unwrap_or("Click here to expand...").to_owned();
-            vec![Block::Expand { title, blocks: rich_body(m.body), span }]
+            let title = m
+                .param("title")
+                .unwrap_or("Click here to expand...")
+                .to_owned();
+            vec![Block::Expand {
+                title,
+                blocks: rich_body(m.body),
+                span,
+            }]
         }
         "toc" => vec![Block::Toc(toc(&m))],
         "anchor" => match anchor_name(&m) {
-            Some(id) => vec![Block::Div { attr: Attr { id: Some(id), ..Attr::default() }, blocks: vec![], span }],
+            Some(id) => vec![Block::Div {
+                attr: Attr {
+                    id: Some(id),
+                    ..Attr::default()
+                },
+                blocks: vec![],
+                span,
+            }],
             None => vec![],
         },
         "status" => match expand_inline_macro(m, cx).as_slice() {
             [] => vec![],
-            inlines => vec![Block::Paragraph { attr: Attr::default(), content: inlines.to_vec(), span }],
+            inlines => vec![Block::Paragraph {
+                attr: Attr::default(),
+                content: inlines.to_vec(),
+                span,
+            }],
         },
         // The page-properties table and excerpts are shown where they stand, as Confluence does,
         // unless the author hid them.
         "excerpt" | "details" | "column" if !m.flag("hidden", false) => {
-            vec![Block::Div { attr: Attr::default(), blocks: rich_body(m.body), span }]
+            vec![Block::Div {
+                attr: Attr::default(),
+                blocks: rich_body(m.body),
+                span,
+            }]
         }
         "excerpt" | "details" => vec![],
         "section" => vec![section(m)],
@@ -93,11 +122,20 @@ fn expand_inline_macro(m: Macro, cx: &mut PassContext<'_>) -> Vec<Inline> {
                 // Confluence shows the colour's name when the lozenge has no title.
                 format!("{colour:?}").to_uppercase()
             });
-            vec![Inline::Status { title, colour, subtle: m.flag("subtle", false) }]
+            vec![Inline::Status {
+                title,
+                colour,
+                subtle: m.flag("subtle", false),
+            }]
         }
-        "anchor" => anchor_name(&m).map(|id| Inline::Anchor { id }).into_iter().collect(),
+        "anchor" => anchor_name(&m)
+            .map(|id| Inline::Anchor { id })
+            .into_iter()
+            .collect(),
         "code" | "noformat" => {
-            vec![Inline::Code { content: vec![Inline::text(code_block(&m, true).code)] }]
+            vec![Inline::Code {
+                content: vec![Inline::text(code_block(&m, true).code)],
+            }]
         }
         "excerpt" if m.flag("hidden", false) => vec![],
         "excerpt" => {
@@ -110,7 +148,9 @@ fn expand_inline_macro(m: Macro, cx: &mut PassContext<'_>) -> Vec<Inline> {
             let name = m.name.clone();
             let mut blocks = match m.body {
                 MacroBody::None => vec![],
-                MacroBody::Plain { text } => return vec![unsupported_inline(name, vec![Inline::text(text)])],
+                MacroBody::Plain { text } => {
+                    return vec![unsupported_inline(name, vec![Inline::text(text)])];
+                }
                 MacroBody::Rich { blocks } => blocks,
             };
             expand_in_blocks(&mut blocks, cx);
@@ -138,13 +178,20 @@ fn unsupported_block(m: Macro, cx: &mut PassContext<'_>) -> Block {
         })],
         MacroBody::Rich { blocks } => blocks,
     };
-    Block::Unsupported { name: m.name, blocks, span: m.span }
+    Block::Unsupported {
+        name: m.name,
+        blocks,
+        span: m.span,
+    }
 }
 
 fn unsupported_warning(m: &Macro) -> Diagnostic {
-    Diagnostic::warning("unknown-macro", format!("macro `{}` is not supported yet", m.name))
-        .at(m.span)
-        .with_hint("its body is shown in a labelled box")
+    Diagnostic::warning(
+        "unknown-macro",
+        format!("macro `{}` is not supported yet", m.name),
+    )
+    .at(m.span)
+    .with_hint("its body is shown in a labelled box")
 }
 
 fn code_block(m: &Macro, plain: bool) -> CodeBlock {
@@ -161,7 +208,10 @@ fn code_block(m: &Macro, plain: bool) -> CodeBlock {
         language: if plain { None } else { language },
         title: m.param("title").map(str::to_owned),
         line_numbers: m.flag("linenumbers", false),
-        first_line: m.param("firstline").and_then(|n| n.parse().ok()).unwrap_or(1),
+        first_line: m
+            .param("firstline")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1),
         code,
         plain,
         span: m.span,
@@ -187,21 +237,28 @@ fn custom_panel(m: Macro) -> Panel {
     panel.border_color = color("borderColor");
     panel.title_background = color("titleBGColor");
     panel.title_color = color("titleColor");
-    panel.dashed = m.param("borderStyle").is_some_and(|s| s.eq_ignore_ascii_case("dashed"));
+    panel.dashed = m
+        .param("borderStyle")
+        .is_some_and(|s| s.eq_ignore_ascii_case("dashed"));
     panel.blocks = rich_body(m.body);
     panel
 }
 
 fn toc(m: &Macro) -> Toc {
     let level = |name: &str, default: u8| {
-        m.param(name).and_then(|n| n.parse::<u8>().ok()).unwrap_or(default).clamp(1, 6)
+        m.param(name)
+            .and_then(|n| n.parse::<u8>().ok())
+            .unwrap_or(default)
+            .clamp(1, 6)
     };
     let min_level = level("minLevel", 1);
     Toc {
         min_level,
         max_level: level("maxLevel", 6).max(min_level),
         numbered: m.flag("outline", false),
-        flat: m.param("type").is_some_and(|t| t.eq_ignore_ascii_case("flat")),
+        flat: m
+            .param("type")
+            .is_some_and(|t| t.eq_ignore_ascii_case("flat")),
         separator: m.param("separator").map(str::to_owned),
         span: m.span,
     }
@@ -216,25 +273,46 @@ fn section(m: Macro) -> Block {
         match block {
             Block::Macro(column) if column.name == "column" => {
                 let width = column.param("width").and_then(parse_length);
-                columns.push(Column { width, blocks: rich_body(column.body) });
+                columns.push(Column {
+                    width,
+                    blocks: rich_body(column.body),
+                });
             }
             // Content outside any column still belongs to the section: keep it in a column.
             other => loose.push(other),
         }
     }
     if !loose.is_empty() {
-        columns.insert(0, Column { width: None, blocks: loose });
+        columns.insert(
+            0,
+            Column {
+                width: None,
+                blocks: loose,
+            },
+        );
     }
-    Block::Columns(Columns { columns, border, span })
+    Block::Columns(Columns {
+        columns,
+        border,
+        span,
+    })
 }
 
 fn parse_length(value: &str) -> Option<Length> {
     let value = value.trim();
     if let Some(percent) = value.strip_suffix('%') {
-        return percent.trim().parse().ok().filter(|n: &f32| n.is_finite() && *n > 0.0).map(Length::Percent);
+        return percent
+            .trim()
+            .parse()
+            .ok()
+            .filter(|n: &f32| n.is_finite() && *n > 0.0)
+            .map(Length::Percent);
     }
     let px = value.strip_suffix("px").unwrap_or(value).trim();
-    px.parse().ok().filter(|n: &f32| n.is_finite() && *n > 0.0).map(Length::Px)
+    px.parse()
+        .ok()
+        .filter(|n: &f32| n.is_finite() && *n > 0.0)
+        .map(Length::Px)
 }
 
 fn anchor_name(m: &Macro) -> Option<String> {
@@ -279,7 +357,9 @@ fn push_block_inlines(blocks: &[Block], out: &mut Vec<Inline>) {
             Block::Paragraph { content, .. } | Block::Heading { content, .. } => {
                 out.extend(content.iter().cloned())
             }
-            Block::Code(code) => out.push(Inline::Code { content: vec![Inline::text(&code.code)] }),
+            Block::Code(code) => out.push(Inline::Code {
+                content: vec![Inline::text(&code.code)],
+            }),
             Block::Image(image) => out.push(Inline::Image(Box::new(image.clone()))),
             Block::TaskList { items, .. } => {
                 for task in items {
@@ -311,20 +391,39 @@ mod tests {
     fn mac(name: &str, params: &[(&str, &str)], body: MacroBody) -> Macro {
         let params = params
             .iter()
-            .map(|(k, v)| (k.to_string(), ParamValue::Text { text: v.to_string() }))
+            .map(|(k, v)| {
+                (
+                    k.to_string(),
+                    ParamValue::Text {
+                        text: v.to_string(),
+                    },
+                )
+            })
             .collect::<BTreeMap<_, _>>();
-        Macro { name: name.into(), params, body, span: Span::new(5, 50) }
+        Macro {
+            name: name.into(),
+            params,
+            body,
+            span: Span::new(5, 50),
+        }
     }
 
     fn para(text: &str) -> Block {
-        Block::Paragraph { attr: Attr::default(), content: vec![Inline::text(text)], span: Span::DETACHED }
+        Block::Paragraph {
+            attr: Attr::default(),
+            content: vec![Inline::text(text)],
+            span: Span::DETACHED,
+        }
     }
 
     fn expand(blocks: Vec<Block>) -> (Vec<Block>, Vec<Diagnostic>) {
         let attachments = Attachments::new();
         let options = PassOptions::default();
         let mut cx = PassContext::new(&attachments, &options);
-        let mut document = Document { title: None, blocks };
+        let mut document = Document {
+            title: None,
+            blocks,
+        };
         expand_macros(&mut document, &mut cx);
         (document.blocks, cx.diagnostics)
     }
@@ -333,11 +432,20 @@ mod tests {
     fn code_macro_keeps_language_title_and_numbering() {
         let m = mac(
             "code",
-            &[("language", "Python"), ("title", "t.py"), ("linenumbers", "true"), ("firstline", "10")],
-            MacroBody::Plain { text: "print('<x>')\n".into() },
+            &[
+                ("language", "Python"),
+                ("title", "t.py"),
+                ("linenumbers", "true"),
+                ("firstline", "10"),
+            ],
+            MacroBody::Plain {
+                text: "print('<x>')\n".into(),
+            },
         );
         let (blocks, diagnostics) = expand(vec![Block::Macro(m)]);
-        let Block::Code(code) = &blocks[0] else { panic!("{blocks:?}") };
+        let Block::Code(code) = &blocks[0] else {
+            panic!("{blocks:?}")
+        };
         assert_eq!(code.language.as_deref(), Some("python"));
         assert_eq!(code.title.as_deref(), Some("t.py"));
         assert!(code.line_numbers && !code.plain);
@@ -348,9 +456,17 @@ mod tests {
 
     #[test]
     fn admonitions_become_panels_with_their_body() {
-        let m = mac("warning", &[("title", "Careful"), ("icon", "false")], MacroBody::Rich { blocks: vec![para("x")] });
+        let m = mac(
+            "warning",
+            &[("title", "Careful"), ("icon", "false")],
+            MacroBody::Rich {
+                blocks: vec![para("x")],
+            },
+        );
         let (blocks, _) = expand(vec![Block::Macro(m)]);
-        let Block::Panel(panel) = &blocks[0] else { panic!() };
+        let Block::Panel(panel) = &blocks[0] else {
+            panic!()
+        };
         assert_eq!(panel.kind, PanelKind::Warning);
         assert_eq!(panel.title.as_deref(), Some("Careful"));
         assert!(!panel.show_icon);
@@ -361,11 +477,17 @@ mod tests {
     fn custom_panel_reads_colours_and_cloud_icon() {
         let m = mac(
             "panel",
-            &[("bgColor", "#E6FCFF"), ("borderStyle", "dashed"), ("panelIconText", "🌈")],
+            &[
+                ("bgColor", "#E6FCFF"),
+                ("borderStyle", "dashed"),
+                ("panelIconText", "🌈"),
+            ],
             MacroBody::Rich { blocks: vec![] },
         );
         let (blocks, _) = expand(vec![Block::Macro(m)]);
-        let Block::Panel(panel) = &blocks[0] else { panic!() };
+        let Block::Panel(panel) = &blocks[0] else {
+            panic!()
+        };
         assert_eq!(panel.background, Some(Color::rgb(0xe6, 0xfc, 0xff)));
         assert!(panel.dashed);
         assert_eq!(panel.icon_text.as_deref(), Some("🌈"));
@@ -373,10 +495,24 @@ mod tests {
 
     #[test]
     fn nested_macros_in_rich_bodies_are_expanded() {
-        let inner = mac("info", &[], MacroBody::Rich { blocks: vec![para("deep")] });
-        let outer = mac("expand", &[("title", "More")], MacroBody::Rich { blocks: vec![Block::Macro(inner)] });
+        let inner = mac(
+            "info",
+            &[],
+            MacroBody::Rich {
+                blocks: vec![para("deep")],
+            },
+        );
+        let outer = mac(
+            "expand",
+            &[("title", "More")],
+            MacroBody::Rich {
+                blocks: vec![Block::Macro(inner)],
+            },
+        );
         let (blocks, _) = expand(vec![Block::Macro(outer)]);
-        let Block::Expand { title, blocks, .. } = &blocks[0] else { panic!() };
+        let Block::Expand { title, blocks, .. } = &blocks[0] else {
+            panic!()
+        };
         assert_eq!(title, "More");
         assert!(matches!(&blocks[0], Block::Panel(p) if p.kind == PanelKind::Info));
     }
@@ -390,18 +526,32 @@ mod tests {
             span: Span::DETACHED,
         };
         let (blocks, _) = expand(vec![p]);
-        let Block::Paragraph { content, .. } = &blocks[0] else { panic!() };
+        let Block::Paragraph { content, .. } = &blocks[0] else {
+            panic!()
+        };
         assert_eq!(
             content[1],
-            Inline::Status { title: "GREEN".into(), colour: StatusColour::Green, subtle: false }
+            Inline::Status {
+                title: "GREEN".into(),
+                colour: StatusColour::Green,
+                subtle: false
+            }
         );
     }
 
     #[test]
     fn unknown_macro_keeps_body_and_warns_with_span() {
-        let m = mac("plantuml", &[], MacroBody::Plain { text: "A -> B".into() });
+        let m = mac(
+            "plantuml",
+            &[],
+            MacroBody::Plain {
+                text: "A -> B".into(),
+            },
+        );
         let (blocks, diagnostics) = expand(vec![Block::Macro(m)]);
-        let Block::Unsupported { name, blocks, .. } = &blocks[0] else { panic!() };
+        let Block::Unsupported { name, blocks, .. } = &blocks[0] else {
+            panic!()
+        };
         assert_eq!(name, "plantuml");
         assert!(matches!(&blocks[0], Block::Code(c) if c.code == "A -> B"));
         assert_eq!(diagnostics.len(), 1);
@@ -412,11 +562,25 @@ mod tests {
     #[test]
     fn section_columns_keep_widths() {
         let col = |w: &str, text: &str| {
-            Block::Macro(mac("column", &[("width", w)], MacroBody::Rich { blocks: vec![para(text)] }))
+            Block::Macro(mac(
+                "column",
+                &[("width", w)],
+                MacroBody::Rich {
+                    blocks: vec![para(text)],
+                },
+            ))
         };
-        let section = mac("section", &[("border", "true")], MacroBody::Rich { blocks: vec![col("30%", "a"), col("100px", "b")] });
+        let section = mac(
+            "section",
+            &[("border", "true")],
+            MacroBody::Rich {
+                blocks: vec![col("30%", "a"), col("100px", "b")],
+            },
+        );
         let (blocks, _) = expand(vec![Block::Macro(section)]);
-        let Block::Columns(columns) = &blocks[0] else { panic!() };
+        let Block::Columns(columns) = &blocks[0] else {
+            panic!()
+        };
         assert!(columns.border);
         assert_eq!(columns.columns[0].width, Some(Length::Percent(30.0)));
         assert_eq!(columns.columns[1].width, Some(Length::Px(100.0)));

@@ -10,7 +10,7 @@ mod size_images;
 
 pub use expand_macros::expand_macros;
 pub use normalize_tables::{normalize_table, normalize_tables};
-pub use size_images::{size_images, ImageFormat};
+pub use size_images::{ImageFormat, size_images};
 
 use folio_ir::{Attachments, Diagnostic, Document};
 
@@ -27,7 +27,11 @@ pub struct PassOptions {
 
 impl Default for PassOptions {
     fn default() -> Self {
-        Self { max_span: 1000, max_table_columns: 1000, max_image_pixels: 100_000_000 }
+        Self {
+            max_span: 1000,
+            max_table_columns: 1000,
+            max_image_pixels: 100_000_000,
+        }
     }
 }
 
@@ -40,7 +44,11 @@ pub struct PassContext<'a> {
 
 impl<'a> PassContext<'a> {
     pub fn new(attachments: &'a Attachments, options: &'a PassOptions) -> Self {
-        Self { attachments, options, diagnostics: Vec::new() }
+        Self {
+            attachments,
+            options,
+            diagnostics: Vec::new(),
+        }
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {

@@ -5,7 +5,7 @@
 //! first free slots left to right, skipping slots that rowspans from above occupy), so a writer
 //! that auto-places cells in order (Typst's `table`) reproduces the same grid.
 
-use folio_ir::{walk_blocks_mut, Block, Cell, Diagnostic, Document, Table};
+use folio_ir::{Block, Cell, Diagnostic, Document, Table, walk_blocks_mut};
 
 use crate::PassContext;
 
@@ -54,7 +54,10 @@ pub fn normalize_table(table: &mut Table, cx: &mut PassContext<'_>) {
             }
             let want_cols = cell.colspan.clamp(1, max_span) as usize;
             let mut cols = 0;
-            while cols < want_cols && col + cols < max_columns && carry.get(col + cols).is_none_or(|&n| n == 0) {
+            while cols < want_cols
+                && col + cols < max_columns
+                && carry.get(col + cols).is_none_or(|&n| n == 0)
+            {
                 cols += 1;
             }
             let rows = cell.rowspan.clamp(1, max_span.min(rows_left));
@@ -77,7 +80,11 @@ pub fn normalize_table(table: &mut Table, cx: &mut PassContext<'_>) {
             last_row_with_cells = r;
         }
         if kept < row.cells.len() {
-            let overflow = row.cells.drain(kept..).flat_map(|cell| cell.blocks).collect();
+            let overflow = row
+                .cells
+                .drain(kept..)
+                .flat_map(|cell| cell.blocks)
+                .collect();
             orphans.push((last_row_with_cells, overflow));
         }
         starts.push(row_starts);
@@ -93,9 +100,12 @@ pub fn normalize_table(table: &mut Table, cx: &mut PassContext<'_>) {
     }
     if clamped {
         cx.report(
-            Diagnostic::warning("table-span-clamped", "table cell spans overlap or run past the table")
-                .at(table.span)
-                .with_hint("the spans were shortened to fit the grid"),
+            Diagnostic::warning(
+                "table-span-clamped",
+                "table cell spans overlap or run past the table",
+            )
+            .at(table.span)
+            .with_hint("the spans were shortened to fit the grid"),
         );
     }
 
@@ -118,7 +128,11 @@ pub fn normalize_table(table: &mut Table, cx: &mut PassContext<'_>) {
         for (cell, &start) in row.cells.drain(..).zip(row_starts) {
             let end = start + cell.colspan as usize;
             let new_start = new_index[start];
-            let new_end = if end >= width { columns } else { new_index[end] };
+            let new_end = if end >= width {
+                columns
+            } else {
+                new_index[end]
+            };
             let mut cell = cell;
             cell.colspan = (new_end - new_start).max(1) as u32;
             for c in new_start..new_start + cell.colspan as usize {
@@ -181,13 +195,15 @@ fn is_rectangular(table: &Table) -> bool {
             if cell.colspan == 0 || cell.rowspan == 0 || end > columns {
                 return false;
             }
-            if below[col..end].iter().any(|&n| n > 0) || r + cell.rowspan as usize > table.rows.len() {
+            if below[col..end].iter().any(|&n| n > 0)
+                || r + cell.rowspan as usize > table.rows.len()
+            {
                 return false;
             }
             below[col..end].iter_mut().for_each(|n| *n = cell.rowspan);
             col = end;
         }
-        if below.iter().any(|&n| n == 0) {
+        if below.contains(&0) {
             return false;
         }
         below.iter_mut().for_each(|n| *n -= 1);
@@ -216,13 +232,22 @@ mod tests {
     }
 
     fn th(text: &str) -> Cell {
-        Cell { header: true, ..cell(text, 1, 1) }
+        Cell {
+            header: true,
+            ..cell(text, 1, 1)
+        }
     }
 
     fn table(rows: Vec<Vec<Cell>>) -> Table {
         Table {
             columns: vec![],
-            rows: rows.into_iter().map(|cells| Row { cells, in_head: false }).collect(),
+            rows: rows
+                .into_iter()
+                .map(|cells| Row {
+                    cells,
+                    in_head: false,
+                })
+                .collect(),
             header_rows: 0,
             width: None,
             numbered: false,
@@ -239,12 +264,19 @@ mod tests {
     }
 
     fn shape(table: &Table) -> Vec<Vec<(u32, u32)>> {
-        table.rows.iter().map(|r| r.cells.iter().map(|c| (c.colspan, c.rowspan)).collect()).collect()
+        table
+            .rows
+            .iter()
+            .map(|r| r.cells.iter().map(|c| (c.colspan, c.rowspan)).collect())
+            .collect()
     }
 
     #[test]
     fn ragged_rows_are_padded() {
-        let mut t = table(vec![vec![cell("a", 1, 1), cell("b", 1, 1), cell("c", 1, 1)], vec![cell("d", 1, 1)]]);
+        let mut t = table(vec![
+            vec![cell("a", 1, 1), cell("b", 1, 1), cell("c", 1, 1)],
+            vec![cell("d", 1, 1)],
+        ]);
         assert!(normalize(&mut t).is_empty());
         assert_eq!(t.columns.len(), 3);
         assert_eq!(shape(&t), vec![vec![(1, 1); 3], vec![(1, 1); 3]]);
@@ -277,7 +309,10 @@ mod tests {
 
     #[test]
     fn rowspan_past_the_end_is_clamped() {
-        let mut t = table(vec![vec![cell("a", 1, 9), cell("b", 1, 1)], vec![cell("c", 1, 1)]]);
+        let mut t = table(vec![
+            vec![cell("a", 1, 9), cell("b", 1, 1)],
+            vec![cell("c", 1, 1)],
+        ]);
         normalize(&mut t);
         assert_eq!(shape(&t), vec![vec![(1, 2), (1, 1)], vec![(1, 1)]]);
         assert!(is_rectangular(&t));
@@ -285,7 +320,10 @@ mod tests {
 
     #[test]
     fn leading_th_rows_are_header_rows() {
-        let mut t = table(vec![vec![th("h1"), th("h2")], vec![cell("a", 1, 1), cell("b", 1, 1)]]);
+        let mut t = table(vec![
+            vec![th("h1"), th("h2")],
+            vec![cell("a", 1, 1), cell("b", 1, 1)],
+        ]);
         normalize(&mut t);
         assert_eq!(t.header_rows, 1);
         let mut all_head = table(vec![vec![th("h1")], vec![th("h2")]]);
@@ -295,7 +333,10 @@ mod tests {
 
     #[test]
     fn header_column_is_not_a_header_row() {
-        let mut t = table(vec![vec![th("k"), cell("v", 1, 1)], vec![th("k2"), cell("v2", 1, 1)]]);
+        let mut t = table(vec![
+            vec![th("k"), cell("v", 1, 1)],
+            vec![th("k2"), cell("v2", 1, 1)],
+        ]);
         normalize(&mut t);
         assert_eq!(t.header_rows, 0);
     }

@@ -1,7 +1,9 @@
 //! Image sizing: intrinsic sizes from file headers (never a full decode), and placeholders for
 //! attachments that are missing, unreadable, of a format the PDF cannot embed, or too large.
 
-use folio_ir::{walk_blocks_mut, walk_inlines_mut, Block, Diagnostic, Document, Image, ImageSource, Inline};
+use folio_ir::{
+    Block, Diagnostic, Document, Image, ImageSource, Inline, walk_blocks_mut, walk_inlines_mut,
+};
 
 use crate::PassContext;
 
@@ -67,9 +69,12 @@ fn size_image(image: &mut Image, cx: &mut PassContext<'_>) {
     let Some(bytes) = cx.attachments.get(filename) else {
         image.missing = true;
         cx.report(
-            Diagnostic::warning("missing-attachment", format!("attachment `{filename}` was not supplied"))
-                .at(image.span)
-                .with_hint("pass the page's attachments folder with --attachments"),
+            Diagnostic::warning(
+                "missing-attachment",
+                format!("attachment `{filename}` was not supplied"),
+            )
+            .at(image.span)
+            .with_hint("pass the page's attachments folder with --attachments"),
         );
         return;
     };
@@ -89,7 +94,10 @@ fn size_image(image: &mut Image, cx: &mut PassContext<'_>) {
             cx.report(
                 Diagnostic::warning(
                     "image-too-large",
-                    format!("image `{filename}` has {w}×{h} pixels, more than the limit of {}", cx.options.max_image_pixels),
+                    format!(
+                        "image `{filename}` has {w}×{h} pixels, more than the limit of {}",
+                        cx.options.max_image_pixels
+                    ),
                 )
                 .at(image.span),
             );
@@ -119,16 +127,30 @@ fn svg_size(bytes: &[u8]) -> Option<Option<(u32, u32)>> {
     };
     let px = |value: &str| -> Option<f64> {
         let value = value.trim();
-        let (number, factor) = [("px", 1.0), ("pt", 96.0 / 72.0), ("mm", 96.0 / 25.4), ("cm", 96.0 / 2.54), ("in", 96.0)]
-            .iter()
-            .find_map(|(unit, factor)| value.strip_suffix(unit).map(|n| (n, *factor)))
-            .unwrap_or((value, 1.0));
-        number.trim().parse::<f64>().ok().filter(|n| n.is_finite() && *n > 0.0).map(|n| n * factor)
+        let (number, factor) = [
+            ("px", 1.0),
+            ("pt", 96.0 / 72.0),
+            ("mm", 96.0 / 25.4),
+            ("cm", 96.0 / 2.54),
+            ("in", 96.0),
+        ]
+        .iter()
+        .find_map(|(unit, factor)| value.strip_suffix(unit).map(|n| (n, *factor)))
+        .unwrap_or((value, 1.0));
+        number
+            .trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && *n > 0.0)
+            .map(|n| n * factor)
     };
     let size = match (attr("width").and_then(px), attr("height").and_then(px)) {
         (Some(w), Some(h)) => Some((w, h)),
         _ => attr("viewBox").and_then(|vb| {
-            let numbers: Vec<f64> = vb.split([' ', ',']).filter_map(|n| n.parse().ok()).collect();
+            let numbers: Vec<f64> = vb
+                .split([' ', ','])
+                .filter_map(|n| n.parse().ok())
+                .collect();
             match numbers.as_slice() {
                 [_, _, w, h] if *w > 0.0 && *h > 0.0 => Some((*w, *h)),
                 _ => None,
@@ -155,7 +177,10 @@ mod tests {
 
     fn image(filename: &str) -> Image {
         Image {
-            source: ImageSource::Attachment { filename: filename.into(), page: None },
+            source: ImageSource::Attachment {
+                filename: filename.into(),
+                page: None,
+            },
             alt: None,
             width: None,
             height: None,
@@ -171,7 +196,10 @@ mod tests {
     fn run(images: Vec<Image>, attachments: &Attachments) -> (Vec<Image>, Vec<Diagnostic>) {
         let options = PassOptions::default();
         let mut cx = PassContext::new(attachments, &options);
-        let mut document = Document { title: None, blocks: images.into_iter().map(Block::Image).collect() };
+        let mut document = Document {
+            title: None,
+            blocks: images.into_iter().map(Block::Image).collect(),
+        };
         size_images(&mut document, &mut cx);
         let images = document.blocks.into_iter().map(|b| match b {
             Block::Image(i) => i,
@@ -195,18 +223,29 @@ mod tests {
         let mut attachments = Attachments::new();
         attachments.insert("junk.png", b"not an image".to_vec());
         attachments.insert("bomb.png", png_header(100_000, 100_000));
-        let (images, diagnostics) =
-            run(vec![image("gone.png"), image("junk.png"), image("bomb.png")], &attachments);
+        let (images, diagnostics) = run(
+            vec![image("gone.png"), image("junk.png"), image("bomb.png")],
+            &attachments,
+        );
         assert!(images.iter().all(|i| i.missing));
         let codes: Vec<_> = diagnostics.iter().map(|d| d.code.as_str()).collect();
-        assert_eq!(codes, ["missing-attachment", "unreadable-image", "image-too-large"]);
+        assert_eq!(
+            codes,
+            ["missing-attachment", "unreadable-image", "image-too-large"]
+        );
         assert!(diagnostics[0].message.contains("gone.png"));
     }
 
     #[test]
     fn svg_size_from_attributes_or_viewbox() {
-        assert_eq!(svg_size(br#"<?xml version="1.0"?><svg xmlns="x" width="120" height="40px">"#), Some(Some((120, 40))));
-        assert_eq!(svg_size(br#"<svg viewBox="0 0 300 150">"#), Some(Some((300, 150))));
+        assert_eq!(
+            svg_size(br#"<?xml version="1.0"?><svg xmlns="x" width="120" height="40px">"#),
+            Some(Some((120, 40)))
+        );
+        assert_eq!(
+            svg_size(br#"<svg viewBox="0 0 300 150">"#),
+            Some(Some((300, 150)))
+        );
         assert_eq!(svg_size(br#"<svg width="100%">"#), Some(None));
         assert_eq!(svg_size(b"plain text"), None);
     }

@@ -36,17 +36,17 @@ pub fn push_markup_text(out: &mut String, text: &str) {
 }
 
 /// Appends `text` as markup like [`push_markup_text`], except that runs of `break_at` or more
-/// characters with no break opportunity (no space; CJK text breaks anywhere anyway) become
-/// `#folio-break("…")`, which lets them break anywhere instead of overflowing the line.
+/// characters with no break opportunity (no space; CJK text breaks anywhere anyway) get zero-width
+/// spaces after their separators (`/`, `_`, `.`, …) and every [`BREAK_EVERY`] characters between
+/// them, so that URLs, identifiers and hashes wrap instead of overflowing the line. Words between
+/// separators stay whole, so the PDF's text layer still finds them.
 pub fn push_breakable_text(out: &mut String, text: &str, break_at: usize) {
     let mut rest = text;
     while !rest.is_empty() {
         let split = rest.find(|c: char| !is_run_char(c)).unwrap_or(rest.len());
         let (run, after) = rest.split_at(split);
         if run.chars().count() >= break_at {
-            out.push_str("#folio-break(");
-            out.push_str(&string_literal(run));
-            out.push(')');
+            push_markup_text(out, &with_break_opportunities(run));
         } else {
             push_markup_text(out, run);
         }
@@ -55,6 +55,43 @@ pub fn push_breakable_text(out: &mut String, text: &str, break_at: usize) {
         push_markup_text(out, gap);
         rest = after;
     }
+}
+
+/// Characters between two break opportunities in a long run with no separator.
+pub const BREAK_EVERY: usize = 12;
+
+const ZERO_WIDTH_SPACE: char = '\u{200B}';
+
+fn with_break_opportunities(run: &str) -> String {
+    let mut out = String::with_capacity(run.len() + run.len() / 4);
+    let mut since_break = 0;
+    let mut chars = run.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        since_break += 1;
+        let separator = matches!(
+            c,
+            '/' | '\\'
+                | '_'
+                | '.'
+                | '-'
+                | ':'
+                | '?'
+                | '&'
+                | '='
+                | ','
+                | ';'
+                | '#'
+                | '@'
+                | '+'
+                | '|'
+        );
+        if chars.peek().is_some() && (separator || since_break >= BREAK_EVERY) {
+            out.push(ZERO_WIDTH_SPACE);
+            since_break = 0;
+        }
+    }
+    out
 }
 
 /// A character of a run that only breaks at its ends: not a space, control or bidi control,
@@ -219,9 +256,10 @@ mod tests {
             "see https://x.org/aaaaaaaaaaaaaaaaaaaa\"x now",
             20,
         );
+        let z = '\u{200B}';
         assert_eq!(
             out,
-            r#"see #folio-break("https://x.org/aaaaaaaaaaaaaaaaaaaa\"x") now"#
+            format!(r#"see https\:{z}\/{z}\/{z}x\.{z}org\/{z}aaaaaaaaaaaa{z}aaaaaaaa\"x now"#)
         );
         let mut out = String::new();
         push_breakable_text(&mut out, "short words stay #text", 20);

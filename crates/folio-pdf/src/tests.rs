@@ -26,14 +26,14 @@ fn paragraph(text: &str) -> Document {
     }
 }
 
-/// Compiles raw Typst markup as the main file of the sandbox.
+/// Compiles raw Typst markup as the main file of the sandbox, with a 1×1 PNG as every image.
 fn compile_markup(markup: &str) -> Result<PagedDocument, String> {
     let world = SandboxWorld::new(
         &ENGINE.library,
         &ENGINE.fonts,
         &ENGINE.theme,
         markup.to_owned(),
-        Vec::new(),
+        vec![Bytes::new(arb::PNG); 8],
         today(&RenderOptions::default()),
     );
     typst::compile::<PagedDocument>(&world)
@@ -611,7 +611,8 @@ proptest! {
         attachments.insert("bad.png", b"not an image".to_vec());
         let document = Document { title: Some("t".into()), blocks };
         if std::env::var_os("FOLIO_DUMP").is_some() {
-            std::fs::write("/tmp/folio-case.typ", crate::lower_document(&document, &RenderOptions::default())).unwrap();
+            let lowered = lower::lower(&document, &RenderOptions::default(), &|f| f == "a.png", lower::MAX_DEPTH);
+            std::fs::write("/tmp/folio-case.typ", lowered.markup).unwrap();
         }
         let result = ENGINE.typeset(&document, &attachments, &RenderOptions::default());
         prop_assert!(result.is_ok(), "{}", result.err().map(|e| e.to_string()).unwrap_or_default());

@@ -19,13 +19,18 @@ pub struct PageInput {
 pub fn detect_input(text: &str) -> Result<PageInput, CompileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if !text.trim_start().starts_with('{') {
-        return Ok(PageInput { storage: text.to_owned(), title: None, from_json: false });
+        return Ok(PageInput {
+            storage: text.to_owned(),
+            title: None,
+            from_json: false,
+        });
     }
-    let value: serde_json::Value = serde_json::from_str(text).map_err(|error| CompileError::Json {
-        message: format!("page JSON does not parse: {error}"),
-        line: error.line(),
-        column: error.column(),
-    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|error| CompileError::Json {
+            message: format!("page JSON does not parse: {error}"),
+            line: error.line(),
+            column: error.column(),
+        })?;
     let storage = value
         .pointer("/body/storage/value")
         .and_then(|v| v.as_str())
@@ -34,8 +39,15 @@ pub fn detect_input(text: &str) -> Result<PageInput, CompileError> {
             line: 1,
             column: 1,
         })?;
-    let title = value.get("title").and_then(|v| v.as_str()).map(str::to_owned);
-    Ok(PageInput { storage: storage.to_owned(), title, from_json: true })
+    let title = value
+        .get("title")
+        .and_then(|v| v.as_str())
+        .map(str::to_owned);
+    Ok(PageInput {
+        storage: storage.to_owned(),
+        title,
+        from_json: true,
+    })
 }
 
 #[cfg(test)]
@@ -60,7 +72,10 @@ mod tests {
     #[test]
     fn broken_json_names_line_and_column() {
         let error = detect_input("{\n  \"title\": oops}").unwrap_err();
-        assert!(matches!(error, CompileError::Json { line: 2, .. }), "{error:?}");
+        assert!(
+            matches!(error, CompileError::Json { line: 2, .. }),
+            "{error:?}"
+        );
         let error = detect_input(r#"{"title":"x"}"#).unwrap_err();
         assert!(error.to_string().contains("body.storage.value"));
     }

@@ -50,7 +50,11 @@ pub enum CompileError {
     TooLarge { size: usize, limit: usize },
     /// A REST API page JSON that does not parse or has no storage body.
     #[error("{message}")]
-    Json { message: String, line: usize, column: usize },
+    Json {
+        message: String,
+        line: usize,
+        column: usize,
+    },
     /// The storage body is not well-formed XML. The span indexes [`PageInput::storage`].
     #[error("{}", .0.message)]
     Read(#[from] folio_storage::ReadError),
@@ -120,15 +124,22 @@ pub struct Pdf {
 pub fn read_input(bytes: &[u8], options: &Options) -> Result<PageInput, CompileError> {
     let limit = options.max_input_bytes.unwrap_or(DEFAULT_MAX_INPUT_BYTES);
     if bytes.len() > limit {
-        return Err(CompileError::TooLarge { size: bytes.len(), limit });
+        return Err(CompileError::TooLarge {
+            size: bytes.len(),
+            limit,
+        });
     }
-    let text = std::str::from_utf8(bytes)
-        .map_err(|error| CompileError::InvalidUtf8 { offset: error.valid_up_to() })?;
+    let text = std::str::from_utf8(bytes).map_err(|error| CompileError::InvalidUtf8 {
+        offset: error.valid_up_to(),
+    })?;
     detect_input(text)
 }
 
 /// Reads a storage body into the IR (step 1).
-pub fn read_page(storage: &str, options: &Options) -> Result<(Document, Vec<Diagnostic>), CompileError> {
+pub fn read_page(
+    storage: &str,
+    options: &Options,
+) -> Result<(Document, Vec<Diagnostic>), CompileError> {
     let read = folio_storage::read_storage(storage, &options.read)?;
     Ok((read.document, read.diagnostics))
 }
@@ -152,7 +163,11 @@ pub fn compile_document(
     diagnostics.append(&mut cx.diagnostics);
     // Passes report in their own order; readers want the page's.
     diagnostics.sort_by_key(|diagnostic| diagnostic.span.map(|span| span.start));
-    Ok(Compiled { document, attachments: loaded, diagnostics })
+    Ok(Compiled {
+        document,
+        attachments: loaded,
+        diagnostics,
+    })
 }
 
 /// File names of the attachments a document's images use, which are all the attachment bytes
@@ -193,7 +208,10 @@ pub fn lower_to_typst(compiled: &Compiled) -> String {
 }
 
 fn render_options(compiled: &Compiled) -> RenderOptions {
-    RenderOptions { title: compiled.document.title.clone(), ..RenderOptions::default() }
+    RenderOptions {
+        title: compiled.document.title.clone(),
+        ..RenderOptions::default()
+    }
 }
 
 /// Compiles pages to PDF. Holds the fonts and theme, loaded once: create one per process and
@@ -204,16 +222,25 @@ pub struct Compiler {
 
 impl Compiler {
     pub fn new(options: &EngineOptions) -> Self {
-        Self { engine: folio_pdf::Engine::new(options) }
+        Self {
+            engine: folio_pdf::Engine::new(options),
+        }
     }
 
     /// Typesets a compiled page (step 4).
     pub fn render_pdf(&self, compiled: &Compiled) -> Result<Pdf, CompileError> {
-        let rendered =
-            self.engine.render_pdf(&compiled.document, &compiled.attachments, &render_options(compiled))?;
+        let rendered = self.engine.render_pdf(
+            &compiled.document,
+            &compiled.attachments,
+            &render_options(compiled),
+        )?;
         let mut diagnostics = compiled.diagnostics.clone();
         diagnostics.extend(rendered.diagnostics);
-        Ok(Pdf { bytes: rendered.pdf, pages: rendered.pages, diagnostics })
+        Ok(Pdf {
+            bytes: rendered.pdf,
+            pages: rendered.pages,
+            diagnostics,
+        })
     }
 
     /// All four steps: bytes of a storage body or REST page JSON in, PDF out.
