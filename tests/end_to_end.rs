@@ -169,3 +169,30 @@ fn a_rest_page_json_compiles_with_its_title() {
     assert!(pdf::squash(&report.text).contains("Restart it."));
     assert!(report.bookmarks.iter().any(|b| b == "Steps"));
 }
+
+#[test]
+fn a_same_page_anchor_link_jumps_inside_the_document() {
+    let source = r#"<p><ac:link ac:anchor="details"><ac:plain-text-link-body><![CDATA[see details]]></ac:plain-text-link-body></ac:link></p><h2>Other</h2><p><ac:structured-macro ac:name="anchor"><ac:parameter ac:name="">details</ac:parameter></ac:structured-macro>Details here</p>"#;
+    let (_, pdf) = compile(source.as_bytes(), &Default::default());
+    let report = pdf::read_pdf(&pdf.bytes);
+    assert_eq!(report.internal_links, 1, "the anchor link is clickable");
+    assert!(report.uris.is_empty());
+}
+
+#[test]
+fn a_missing_attachment_is_a_visible_placeholder_with_a_warning() {
+    let source =
+        r#"<p>Before</p><ac:image><ri:attachment ri:filename="gone.png" /></ac:image><p>After</p>"#;
+    let (_, pdf) = compile(source.as_bytes(), &Default::default());
+    let text = pdf::squash(&pdf::read_pdf(&pdf.bytes).text);
+    assert!(
+        text.contains("gone.png"),
+        "the placeholder names the file: {text:?}"
+    );
+    assert!(text.contains("Before") && text.contains("After"));
+    assert!(
+        pdf.diagnostics
+            .iter()
+            .any(|d| d.code == "missing-attachment" && d.span.is_some())
+    );
+}

@@ -78,6 +78,7 @@ fn expand_block_macro(m: Macro, cx: &mut PassContext<'_>) -> Vec<Block> {
                 span,
             }]
         }
+        "toc" if !m.flag("printable", true) => vec![],
         "toc" => vec![Block::Toc(toc(&m))],
         "anchor" => match anchor_name(&m) {
             Some(id) => vec![Block::Div {

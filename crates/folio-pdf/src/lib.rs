@@ -24,6 +24,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use folio_ir::{Attachments, Diagnostic, Document};
 use typst::diag::{Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Smart};
+use typst::layout::{Frame, FrameItem};
 use typst::syntax::Source;
 use typst::utils::LazyHash;
 use typst::visualize::{ImageFormat, RasterFormat, RasterImage, SvgImage, VectorFormat};
@@ -112,6 +113,20 @@ impl Engine {
         options: &RenderOptions,
     ) -> Result<Rendered, RenderError> {
         let (paged, mut diagnostics, _) = self.typeset(document, attachments, options)?;
+        let missing: usize = paged
+            .pages()
+            .iter()
+            .map(|page| missing_glyphs(&page.frame))
+            .sum();
+        if missing > 0 {
+            diagnostics.push(
+                Diagnostic::warning(
+                    "missing-glyphs",
+                    format!("{missing} characters have no glyph in the available fonts and print as boxes"),
+                )
+                .with_hint("install a font that covers them (e.g. Noto Sans CJK, Noto Color Emoji) and keep system fonts on"),
+            );
+        }
         let title = options.title.as_deref().or(document.title.as_deref());
         let pdf_options = PdfOptions {
             ident: match title {
@@ -199,6 +214,18 @@ impl Engine {
 
 /// Whether Typst can show `bytes` as an image: a decodable PNG, JPEG, GIF or WebP, or a
 /// parsable SVG. (Decoding is memoized by Typst, so the real use does not decode again.)
+/// Glyphs drawn with a font's "missing glyph" (id 0): characters no available font covers.
+fn missing_glyphs(frame: &Frame) -> usize {
+    frame
+        .items()
+        .map(|(_, item)| match item {
+            FrameItem::Text(text) => text.glyphs.iter().filter(|glyph| glyph.id == 0).count(),
+            FrameItem::Group(group) => missing_glyphs(&group.frame),
+            _ => 0,
+        })
+        .sum()
+}
+
 fn is_loadable_image(bytes: &std::sync::Arc<[u8]>) -> bool {
     let data = Bytes::new(bytes.clone());
     match ImageFormat::detect(&data) {

@@ -65,6 +65,7 @@ pub fn lower(
         flattened: false,
         break_at: BREAK_AT,
         enum_depth: 0,
+        in_table_header: false,
     };
 
     let mut out = String::new();
@@ -205,6 +206,8 @@ struct Writer<'a> {
     break_at: usize,
     /// Numbered lists enclosing the one being lowered.
     enum_depth: usize,
+    /// Lowering a table's header rows, which repeat on every page the table spans.
+    in_table_header: bool,
 }
 
 /// Runs without a break opportunity longer than this may break anywhere in running text…
@@ -302,7 +305,15 @@ impl Writer<'_> {
                     return out.trim_end().to_owned();
                 }
                 let level = (*level).clamp(1, 6) as usize;
-                let mut heading = format!("{} {}", "=".repeat(level), body.trim());
+                let mut heading = if false && self.in_table_header {
+                    // A heading in a repeated table header would be counted once per page in
+                    // the outline; a table of contents inside that table then grows the table,
+                    // which repeats the header more… Typst never converges. Such headings stay
+                    // out of the outline.
+                    format!("#heading(level: {level}, outlined: false)[{}]", body.trim())
+                } else {
+                    format!("{} {}", "=".repeat(level), body.trim())
+                };
                 if let Some(label) = label {
                     let _ = write!(heading, " <{label}>");
                 }
@@ -605,7 +616,10 @@ impl Writer<'_> {
             }
             let depth = if r < header_rows { 4 } else { 2 };
             for placed in row {
+                let outer = self.in_table_header;
+                self.in_table_header = outer || r < header_rows;
                 let cell = self.cell_to_typst(placed, r < header_rows);
+                self.in_table_header = outer;
                 out.push_str(&indent(&cell, depth));
                 out.push_str(",\n");
             }

@@ -351,6 +351,62 @@ fn issue_heading_anchors_do_not_duplicate_labels_in_the_toc() {
 }
 
 #[test]
+fn issue_heading_in_repeated_header_with_toc_inside_converges() {
+    use folio_ir::{Cell, ColumnSpec, Length, Row, Table, Toc};
+    // A heading in a repeated header counted once per page grew the table of contents inside
+    // the same table, which grew the table…: memory ran out.
+    let heading = Block::Heading {
+        level: 1,
+        attr: Attr::default(),
+        content: vec![Inline::text(
+            &"Heading with several words that go on and on ".repeat(5),
+        )],
+        span: Span::DETACHED,
+    };
+    let toc = Block::Toc(Toc {
+        min_level: 1,
+        max_level: 6,
+        numbered: false,
+        flat: false,
+        separator: None,
+        span: Span::DETACHED,
+    });
+    let cell = |blocks| Cell {
+        blocks,
+        ..Cell::empty()
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![Block::Table(Table {
+            columns: vec![
+                ColumnSpec { width: None },
+                ColumnSpec {
+                    width: Some(Length::Px(16.0)),
+                },
+            ],
+            rows: vec![
+                Row {
+                    cells: vec![cell(vec![]), cell(vec![heading])],
+                    in_head: true,
+                },
+                Row {
+                    cells: vec![cell(vec![]), cell(vec![toc])],
+                    in_head: false,
+                },
+            ],
+            header_rows: 1,
+            width: None,
+            numbered: false,
+            span: Span::DETACHED,
+        })],
+    };
+    let (paged, _, _) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    assert!(paged.pages().len() < 20, "{} pages", paged.pages().len());
+}
+
+#[test]
 fn issue_anchor_inside_the_link_to_it() {
     use folio_ir::LinkTarget;
     // Typst cannot find a label inside the link that points to it.
