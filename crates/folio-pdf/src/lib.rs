@@ -212,8 +212,6 @@ impl Engine {
     }
 }
 
-/// Whether Typst can show `bytes` as an image: a decodable PNG, JPEG, GIF or WebP, or a
-/// parsable SVG. (Decoding is memoized by Typst, so the real use does not decode again.)
 /// Glyphs drawn with a font's "missing glyph" (id 0): characters no available font covers.
 fn missing_glyphs(frame: &Frame) -> usize {
     frame
@@ -226,6 +224,8 @@ fn missing_glyphs(frame: &Frame) -> usize {
         .sum()
 }
 
+/// Whether Typst can show `bytes` as an image: a decodable PNG, JPEG, GIF or WebP, or a
+/// parsable SVG. (Decoding is memoized by Typst, so the real use does not decode again.)
 fn is_loadable_image(bytes: &std::sync::Arc<[u8]>) -> bool {
     let data = Bytes::new(bytes.clone());
     match ImageFormat::detect(&data) {

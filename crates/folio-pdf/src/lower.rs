@@ -191,9 +191,10 @@ struct Writer<'a> {
     image_index: BTreeMap<String, usize>,
     image_available: &'a dyn Fn(&str) -> bool,
     diagnostics: Vec<Diagnostic>,
-    /// Nesting depth of headings and links being lowered. Anchors met there are `deferred` to
-    /// before the outermost one: a heading's body is copied into the outline (and a label must
-    /// be unique), and Typst cannot find a label inside the link that points to it.
+    /// Nesting depth of headings, links and table header rows being lowered. Anchors met there
+    /// are `deferred` to before the outermost one: a heading's body is copied into the outline
+    /// and header rows repeat on every page (and a label must be unique), and Typst cannot find a
+    /// label inside the link that points to it.
     deferring: usize,
     deferred: Vec<String>,
     /// Blocks and inline wrappers enclosing the one being lowered.
@@ -305,7 +306,7 @@ impl Writer<'_> {
                     return out.trim_end().to_owned();
                 }
                 let level = (*level).clamp(1, 6) as usize;
-                let mut heading = if false && self.in_table_header {
+                let mut heading = if self.in_table_header {
                     // A heading in a repeated table header would be counted once per page in
                     // the outline; a table of contents inside that table then grows the table,
                     // which repeats the header more… Typst never converges. Such headings stay
@@ -557,7 +558,7 @@ impl Writer<'_> {
         };
         if inline {
             args.push("inline: true".to_owned());
-        } else if call == "folio-image" {
+        } else {
             let align = match image.align {
                 Some(Align::Center) => "center",
                 Some(Align::Right) => "right",
@@ -615,10 +616,15 @@ impl Writer<'_> {
                 out.push_str("  table.header(\n    repeat: true,\n");
             }
             let depth = if r < header_rows { 4 } else { 2 };
+            // Header rows repeat on every page, and their labels with them (a label must be
+            // unique): anchors in them go before the table.
+            let in_header = r < header_rows;
             for placed in row {
                 let outer = self.in_table_header;
-                self.in_table_header = outer || r < header_rows;
-                let cell = self.cell_to_typst(placed, r < header_rows);
+                self.in_table_header = outer || in_header;
+                self.deferring += usize::from(in_header);
+                let cell = self.cell_to_typst(placed, in_header);
+                self.deferring -= usize::from(in_header);
                 self.in_table_header = outer;
                 out.push_str(&indent(&cell, depth));
                 out.push_str(",\n");
@@ -628,6 +634,13 @@ impl Writer<'_> {
             }
         }
         out.push(')');
+        if self.deferring == 0 && !self.deferred.is_empty() {
+            let mut anchors = String::new();
+            for label in std::mem::take(&mut self.deferred) {
+                let _ = writeln!(anchors, "#folio-anchor(<{label}>)");
+            }
+            out.insert_str(0, &anchors);
+        }
         out
     }
 

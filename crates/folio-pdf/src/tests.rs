@@ -359,7 +359,7 @@ fn issue_heading_in_repeated_header_with_toc_inside_converges() {
         level: 1,
         attr: Attr::default(),
         content: vec![Inline::text(
-            &"Heading with several words that go on and on ".repeat(5),
+            "Heading with several words that go on and on ".repeat(5),
         )],
         span: Span::DETACHED,
     };
@@ -404,6 +404,61 @@ fn issue_heading_in_repeated_header_with_toc_inside_converges() {
         .typeset(&document, &Attachments::new(), &RenderOptions::default())
         .unwrap();
     assert!(paged.pages().len() < 20, "{} pages", paged.pages().len());
+}
+
+#[test]
+fn issue_anchor_in_a_repeated_table_header() {
+    use folio_ir::{Cell, LinkTarget, Row, Table};
+    // The header repeats on every page, and a label in it would occur once per page.
+    let para = |content| Block::Paragraph {
+        attr: Attr::default(),
+        content,
+        span: Span::DETACHED,
+    };
+    let cell = |blocks| Cell {
+        blocks,
+        ..Cell::empty()
+    };
+    let mut rows = vec![Row {
+        cells: vec![cell(vec![para(vec![
+            Inline::Anchor { id: "h".into() },
+            Inline::text("Head"),
+        ])])],
+        in_head: true,
+    }];
+    rows.extend((0..150).map(|i| Row {
+        cells: vec![cell(vec![para(vec![Inline::text(format!("row {i}"))])])],
+        in_head: false,
+    }));
+    let link = Inline::Link {
+        target: LinkTarget::Anchor {
+            page: None,
+            anchor: "h".into(),
+        },
+        content: vec![Inline::text("to the table")],
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![
+            para(vec![link]),
+            Block::Table(Table {
+                columns: vec![],
+                rows,
+                header_rows: 1,
+                width: None,
+                numbered: false,
+                span: Span::DETACHED,
+            }),
+        ],
+    };
+    let (paged, _, markup) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    assert!(paged.pages().len() > 1);
+    assert!(
+        markup.contains("#folio-anchor(<anchor-h>)\n#folio-table("),
+        "{markup}"
+    );
 }
 
 #[test]
