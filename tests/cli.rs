@@ -158,3 +158,24 @@ fn check_passes_on_the_corpus() {
         "{out}"
     );
 }
+
+#[test]
+fn a_long_one_line_body_shows_a_window_of_its_line() {
+    let dir = temp_dir("long-line");
+    let page = dir.join("cloud.xhtml");
+    let filler = "<p>Cloud bodies are one long line.</p>".repeat(200);
+    std::fs::write(&page, format!("{filler}<p>broken <em>here</p>{filler}")).unwrap();
+    let output = folio(&["compile", page.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(
+        message.contains(&format!("cloud.xhtml:1:{}", filler.len() + 19)),
+        "{message}"
+    );
+    assert!(message.contains("broken <em>here"), "{message}");
+    assert!(
+        message.len() < 1000,
+        "the whole 15 KB line was printed: {} bytes",
+        message.len()
+    );
+}

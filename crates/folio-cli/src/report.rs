@@ -118,6 +118,23 @@ impl Reporter {
             return;
         }
         let span = span.expect("checked above");
+        let index = LineIndex::new(source);
+        let (line, column) = index.line_col(source, span.start);
+        let line_range = index.line_range(source, line);
+        if line_range.len() > MAX_SHOWN_LINE {
+            // Cloud bodies are one line of many kilobytes: show a window of it, not all of it.
+            eprintln!("{severity_word}[{code}]: {message}");
+            eprintln!("  --> {name}:{line}:{column}");
+            let (excerpt, caret) =
+                excerpt_around(&source[line_range.clone()], span.start - line_range.start);
+            eprintln!("   | {excerpt}");
+            eprintln!("   | {}^", " ".repeat(caret));
+            for hint in hints {
+                eprintln!("   = hint: {hint}");
+            }
+            eprintln!();
+            return;
+        }
         let file = SimpleFile::new(name, source);
         let range = clamp_to_source(source, span);
         let mut report = match severity {
@@ -133,6 +150,28 @@ impl Reporter {
             eprintln!("{name}: {severity_word}[{code}]: {message}");
         }
     }
+}
+
+/// Longest source line shown whole; longer ones are shown as a window around the span.
+const MAX_SHOWN_LINE: usize = 160;
+
+/// About `MAX_SHOWN_LINE` characters of `line` around byte `offset`, with `…` where cut, and the
+/// column (in characters) of `offset` within the excerpt.
+fn excerpt_around(line: &str, offset: usize) -> (String, usize) {
+    let floor = |mut i: usize| {
+        i = i.min(line.len());
+        while !line.is_char_boundary(i) {
+            i -= 1;
+        }
+        i
+    };
+    let offset = floor(offset);
+    let start = floor(offset.saturating_sub(60));
+    let end = floor(offset + 100);
+    let lead = if start > 0 { "…" } else { "" };
+    let tail = if end < line.len() { "…" } else { "" };
+    let caret = lead.chars().count() + line[start..offset].chars().count();
+    (format!("{lead}{}{tail}", &line[start..end]), caret)
 }
 
 /// A stable code for a compile error, like a diagnostic's.
