@@ -698,7 +698,7 @@ impl Writer<'_> {
 
     fn inline_to_typst(&mut self, inline: &Inline, out: &mut String) {
         if self.depth >= self.max_depth
-            && let Some(content) = inline_content(inline)
+            && let Some(content) = inline.content()
         {
             self.flattened = true;
             for inline in content {
@@ -893,33 +893,6 @@ fn flatten(block: &Block) -> Option<Vec<Block>> {
         | Block::Image(_)
         | Block::Toc(_) => return None,
     })
-}
-
-/// The content of an inline wrapper, to lower in its place when nested too deep; `None` for
-/// inlines that wrap nothing.
-fn inline_content(inline: &Inline) -> Option<&[Inline]> {
-    match inline {
-        Inline::Strong { content }
-        | Inline::Emphasis { content }
-        | Inline::Underline { content }
-        | Inline::Strike { content }
-        | Inline::Sub { content }
-        | Inline::Sup { content }
-        | Inline::Code { content }
-        | Inline::Color { content, .. }
-        | Inline::Highlight { content, .. }
-        | Inline::Link { content, .. }
-        | Inline::Unsupported { content, .. } => Some(content),
-        Inline::Text { .. }
-        | Inline::LineBreak
-        | Inline::Anchor { .. }
-        | Inline::Image(_)
-        | Inline::Status { .. }
-        | Inline::Emoji { .. }
-        | Inline::Mention { .. }
-        | Inline::Date { .. }
-        | Inline::Macro(_) => None,
-    }
 }
 
 /// What a link with no content shows: its target's own name.
