@@ -72,10 +72,12 @@ fn dependencies_point_one_way() {
 
 #[test]
 fn one_crate_knows_each_outside_format() {
+    // The CLI's `check --coverage` reads storage bodies itself, on purpose: a measure of the
+    // reader must not go through it (docs/coverage.md).
     assert_eq!(
         crates_depending_on("quick-xml"),
-        ["folio-storage"],
-        "only the reader knows XML"
+        ["folio-cli", "folio-storage"],
+        "only the reader (and the coverage measure) knows XML"
     );
     for typst in ["typst", "typst-pdf", "typst-layout", "typst-kit"] {
         assert_eq!(

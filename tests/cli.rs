@@ -48,7 +48,13 @@ fn help_describes_every_command_and_option() {
         );
     }
     let help = stdout(&folio(&["check", "--help"]));
-    for word in ["PATH", ".xhtml", "--no-typeset"] {
+    for word in [
+        "PATH",
+        ".xhtml",
+        "--no-typeset",
+        "--coverage",
+        "--min-coverage",
+    ] {
         assert!(
             help.contains(word),
             "{word} missing from check --help:\n{help}"
@@ -178,4 +184,84 @@ fn a_long_one_line_body_shows_a_window_of_its_line() {
         "the whole 15 KB line was printed: {} bytes",
         message.len()
     );
+}
+
+/// Runs `folio check` with embedded fonts only, so that what reaches the PDF is the same on every
+/// machine.
+fn check_coverage(page: &std::path::Path, extra: &[&str]) -> Output {
+    let mut args = vec!["check", "--no-system-fonts", "--coverage"];
+    args.extend_from_slice(extra);
+    args.push(page.to_str().unwrap());
+    folio(&args)
+}
+
+#[test]
+fn check_coverage_counts_every_word_of_the_page_text() {
+    let dir = temp_dir("coverage-full");
+    let page = dir.join("page.xhtml");
+    std::fs::write(
+        &page,
+        "<h1>Release plan</h1><p>Ship <strong>bold</strong>ly, then r&eacute;st.</p>\
+         <ac:structured-macro ac:name=\"code\"><ac:parameter ac:name=\"language\">python\
+         </ac:parameter><ac:plain-text-body><![CDATA[print(\"hello\")]]></ac:plain-text-body>\
+         </ac:structured-macro><p><ac:placeholder>Type a note</ac:placeholder></p>",
+    )
+    .unwrap();
+    let output = check_coverage(&page, &["--min-coverage", "100"]);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}{}", stderr(&output));
+    // release plan ship boldly then rést print hello: not the parameter, not the placeholder.
+    assert!(out.contains("page.xhtml (coverage 100.0%)"), "{out}");
+    assert!(out.contains("; coverage 100.0% (8/8 words)"), "{out}");
+}
+
+#[test]
+fn check_min_coverage_fails_when_words_are_lost() {
+    let dir = temp_dir("coverage-lost");
+    let page = dir.join("page.xhtml");
+    // The embedded fonts have no Hangul: those words print as boxes, which is content lost.
+    std::fs::write(&page, "<p>English words here.</p><p>설치 가이드</p>").unwrap();
+    let output = check_coverage(&page, &["--min-coverage", "90", "--verbose"]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert!(out.contains("coverage 60.0%"), "{out}");
+    assert!(out.contains("(3/5 words)"), "{out}");
+    assert!(out.contains("missing 2 of 5 words: 설치, 가이드"), "{out}");
+    assert!(
+        stderr(&output).contains("coverage 60.0% is below --min-coverage 90%"),
+        "{}",
+        stderr(&output)
+    );
+
+    let output = check_coverage(&page, &["--min-coverage", "60"]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(
+        !stdout(&output).contains("missing"),
+        "words are listed only with --verbose"
+    );
+}
+
+#[test]
+fn check_coverage_needs_typesetting() {
+    let output = folio(&["check", "--coverage", "--no-typeset", "corpus"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("'--coverage' cannot be used with '--no-typeset'"),
+        "{}",
+        stderr(&output)
+    );
+    let output = folio(&["check", "--min-coverage", "101", "corpus"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("between 0 and 100"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn check_finds_rest_page_json_in_folders() {
+    let output = folio(&["check", "--no-typeset", "corpus/page-json-v1"]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert!(stdout(&output).contains("page.json"), "{}", stdout(&output));
 }

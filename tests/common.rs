@@ -47,9 +47,12 @@ pub fn attachments_in(dir: &Path) -> Attachments {
     if let Ok(entries) = std::fs::read_dir(dir) {
         for entry in entries.flatten() {
             let path = entry.path();
-            if path.is_file() {
-                let name = path.file_name().unwrap().to_string_lossy().into_owned();
-                attachments.insert(name, std::fs::read(&path).unwrap());
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            // A corpus folder holds the page, its notes and site data beside the attachments.
+            let not_attachment =
+                name.starts_with("page.") || matches!(name.as_str(), "README.md" | "site.json");
+            if path.is_file() && !not_attachment {
+                attachments.insert(name.clone(), std::fs::read(&path).unwrap());
             }
         }
     }
@@ -69,4 +72,21 @@ pub fn case_name(path: &Path) -> String {
     } else {
         stem.into_owned()
     }
+}
+
+/// Compile options for a corpus page: with its folder's `site.json`, when it has one.
+pub fn options_for(page: &Path) -> folio::Options {
+    let mut options = folio::Options::default();
+    let dir = page.parent().unwrap();
+    if let Ok(manifest) = std::fs::read_to_string(dir.join("site.json")) {
+        let read = |file: &str| std::fs::read_to_string(dir.join(file)).ok();
+        let (site, diagnostics) = folio::load_site(&manifest, &read, &options).unwrap();
+        assert!(
+            diagnostics.is_empty(),
+            "{}: {diagnostics:?}",
+            page.display()
+        );
+        options.site = std::sync::Arc::new(site);
+    }
+    options
 }

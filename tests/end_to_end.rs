@@ -14,9 +14,16 @@ fn compiler() -> &'static Compiler {
 }
 
 fn compile(bytes: &[u8], attachments: &folio::ir::Attachments) -> (Compiled, folio::Pdf) {
-    let options = Options::default();
-    let page = folio::read_input(bytes, &options).unwrap();
-    let compiled = folio::compile_document(&page, attachments, &options).unwrap();
+    compile_with(bytes, attachments, &Options::default())
+}
+
+fn compile_with(
+    bytes: &[u8],
+    attachments: &folio::ir::Attachments,
+    options: &Options,
+) -> (Compiled, folio::Pdf) {
+    let page = folio::read_input(bytes, options).unwrap();
+    let compiled = folio::compile_document(&page, attachments, options).unwrap();
     let pdf = compiler().render_pdf(&compiled).unwrap();
     (compiled, pdf)
 }
@@ -72,7 +79,8 @@ fn corpus_pages_render_with_their_text_links_and_bookmarks() {
     for page in common::corpus_pages() {
         let name = common::case_name(&page);
         let attachments = common::attachments_in(page.parent().unwrap());
-        let (compiled, pdf) = compile(&std::fs::read(&page).unwrap(), &attachments);
+        let options = common::options_for(&page);
+        let (compiled, pdf) = compile_with(&std::fs::read(&page).unwrap(), &attachments, &options);
         let report = pdf::read_pdf(&pdf.bytes);
         assert!(report.pages >= 1, "{name}");
         assert!(
@@ -195,4 +203,67 @@ fn a_missing_attachment_is_a_visible_placeholder_with_a_warning() {
             .iter()
             .any(|d| d.code == "missing-attachment" && d.span.is_some())
     );
+}
+
+/// The cross-page and app macros of the handbook page resolve against its site data: what a
+/// reader checks is that the other pages' content is there and the links go to the site.
+#[test]
+fn site_data_resolves_cross_page_macros_links_and_mentions() {
+    let page = common::root().join("corpus/site-handbook-cloud/page.xhtml");
+    let options = common::options_for(&page);
+    let attachments = common::attachments_in(page.parent().unwrap());
+    let (compiled, pdf) = compile_with(&std::fs::read(&page).unwrap(), &attachments, &options);
+    let report = pdf::read_pdf(&pdf.bytes);
+    let text = pdf::squash(&report.text);
+    for expected in [
+        // mention with a display name from the site data
+        "Priya Raman",
+        // include
+        "Error budget",
+        // excerpt-include
+        "Tier-1 services page the on-call engineer",
+        // detailssummary, values from the labelled pages' details tables
+        "Payments team",
+        "Discovery team",
+        "TIER 2",
+        // contentbylabel, children, pagetree
+        "Cache warm-up runbook",
+        // blog-posts
+        "Welcome to the new handbook",
+        // jira, roadmap, attachments, markdown, app macros
+        "PLAT-1423",
+        "Move to Postgres 16",
+        "service-inventory.csv",
+        "Release checklist",
+        "Pair with an on-call engineer",
+        "Dieses Handbuch gilt",
+        "kickoff in September",
+    ] {
+        assert!(
+            text.contains(expected),
+            "{expected:?} missing from the PDF text"
+        );
+    }
+    for uri in [
+        "https://acme-eng.atlassian.net/browse/PLAT-1423",
+        "https://acme-eng.atlassian.net/wiki/pages/viewpage.action?pageId=1002",
+        "https://acme-eng.atlassian.net/wiki/pages/viewpage.action?pageId=1005",
+        "https://acme-eng.atlassian.net/wiki/download/attachments/1000/on-call-handbook.pdf",
+    ] {
+        assert!(
+            report.uris.iter().any(|u| u == uri),
+            "no link to {uri}: {:?}",
+            report.uris
+        );
+    }
+    let codes: Vec<&str> = compiled
+        .diagnostics
+        .iter()
+        .map(|d| d.code.as_str())
+        .collect();
+    assert!(
+        !codes.contains(&"unknown-macro") && !codes.contains(&"missing-attachment"),
+        "{codes:?}"
+    );
+    assert!(codes.contains(&"include-cycle"), "{codes:?}");
 }

@@ -10,7 +10,7 @@ use folio::{CompileError, Options};
 
 fn compile_to_snapshot(path: &Path, attachments_dir: &Path) -> String {
     let bytes = std::fs::read(path).unwrap();
-    let options = Options::default();
+    let options = common::options_for(path);
     let page = folio::read_input(&bytes, &options).unwrap();
     let attachments = common::attachments_in(attachments_dir);
     let compiled = folio::compile_document(&page, &attachments, &options)

@@ -48,6 +48,11 @@ pub struct CompileArgs {
     #[arg(long, value_name = "T")]
     pub title: Option<String>,
 
+    /// Site manifest (JSON): base URL, users and other pages, so that `include`, `children`,
+    /// `detailssummary`, page links and mentions resolve. See docs/macros.md.
+    #[arg(long, value_name = "FILE", env = "FOLIO_SITE")]
+    pub site: Option<PathBuf>,
+
     /// What to produce: the PDF, the IR as JSON, or the Typst markup folio typesets.
     #[arg(long, value_enum, default_value_t = Emit::Pdf)]
     pub emit: Emit,
@@ -58,9 +63,11 @@ pub struct CompileArgs {
 
 #[derive(Debug, Args)]
 #[command(
-    after_help = "Folders are searched recursively for .xml and .xhtml files; each is compiled \
-                        with its own folder as its attachments folder. Confluence space exports \
-                        (entities.xml) are skipped."
+    after_help = "Folders are searched recursively for .xml and .xhtml files and for .json REST API \
+                  pages; each is compiled with its own folder as its attachments folder. \
+                  Confluence space exports (entities.xml) are skipped.\n\n\
+                  Examples:\n  folio check corpus/\n  \
+                  folio check --coverage --min-coverage 99.5 -v pages/"
 )]
 pub struct CheckArgs {
     /// Files and folders to check.
@@ -70,6 +77,16 @@ pub struct CheckArgs {
     /// Read and run the passes only; do not typeset (much faster, catches reader errors).
     #[arg(long)]
     pub no_typeset: bool,
+
+    /// Measure how many words of each page's text reach the PDF's text layer (text outside macro
+    /// parameters, placeholders and editor metadata), per document and overall. With
+    /// `--verbose`, list the words that did not.
+    #[arg(long, conflicts_with = "no_typeset")]
+    pub coverage: bool,
+
+    /// Exit 1 when the overall coverage is below PCT percent (0–100). Implies `--coverage`.
+    #[arg(long, value_name = "PCT", value_parser = parse_percent, conflicts_with = "no_typeset")]
+    pub min_coverage: Option<f64>,
 
     /// Print each document's warnings too, not only its summary line.
     #[arg(short, long)]
@@ -106,4 +123,16 @@ pub enum Emit {
 pub enum DiagnosticFormat {
     Human,
     Short,
+}
+
+fn parse_percent(value: &str) -> Result<f64, String> {
+    let percent: f64 = value
+        .trim_end_matches('%')
+        .parse()
+        .map_err(|_| format!("`{value}` is not a number"))?;
+    if (0.0..=100.0).contains(&percent) {
+        Ok(percent)
+    } else {
+        Err(format!("{percent} is not between 0 and 100"))
+    }
 }

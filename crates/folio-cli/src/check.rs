@@ -7,12 +7,17 @@ use folio::{Compiler, EngineOptions, Options};
 
 use crate::args::CheckArgs;
 use crate::attachments::AttachmentDir;
+use crate::coverage::{self, Coverage, format_percent};
 use crate::exit;
 use crate::report::{Reporter, error_location};
 
 /// What became of one document.
 enum Outcome {
-    Ok { warnings: usize },
+    Ok {
+        warnings: usize,
+        /// With `--coverage`: the page's words found in the PDF.
+        coverage: Option<Coverage>,
+    },
     Failed,
     Skipped,
 }
@@ -30,7 +35,7 @@ pub fn run(args: &CheckArgs) -> u8 {
         }
     }
     if documents.is_empty() {
-        eprintln!("error: no storage documents (.xml, .xhtml) found");
+        eprintln!("error: no storage documents (.xml, .xhtml, .json) found");
         return exit::INPUT;
     }
 
@@ -40,10 +45,15 @@ pub fn run(args: &CheckArgs) -> u8 {
             system_fonts: !args.common.no_system_fonts,
         })
     });
+    let settings = Settings {
+        verbose: args.verbose,
+        coverage: args.coverage || args.min_coverage.is_some(),
+    };
     let (mut ok, mut failed, mut skipped, mut warnings) = (0, 0, 0, 0);
+    let mut total = Coverage::default();
     for document in &documents {
         let outcome = catch_unwind(AssertUnwindSafe(|| {
-            check_document(document, compiler.as_ref(), args.verbose, &mut reporter)
+            check_document(document, compiler.as_ref(), settings, &mut reporter)
         }))
         .unwrap_or_else(|_| {
             println!(
@@ -53,27 +63,60 @@ pub fn run(args: &CheckArgs) -> u8 {
             Outcome::Failed
         });
         match outcome {
-            Outcome::Ok { warnings: n } => {
+            Outcome::Ok {
+                warnings: n,
+                coverage,
+            } => {
                 ok += 1;
                 warnings += n;
+                if let Some(coverage) = coverage {
+                    total.add(&coverage);
+                }
             }
             Outcome::Failed => failed += 1,
             Outcome::Skipped => skipped += 1,
         }
     }
+    let coverage_summary = if settings.coverage {
+        format!(
+            "; coverage {} ({}/{} words)",
+            format_percent(total.percent()),
+            total.found,
+            total.words
+        )
+    } else {
+        String::new()
+    };
     println!(
-        "checked {} documents: {ok} ok, {failed} failed, {skipped} skipped; {warnings} warnings",
+        "checked {} documents: {ok} ok, {failed} failed, {skipped} skipped; {warnings} \
+         warnings{coverage_summary}",
         documents.len()
     );
+    if let Some(min) = args.min_coverage
+        && total.percent() < min
+    {
+        eprintln!(
+            "error: coverage {} is below --min-coverage {min}%",
+            format_percent(total.percent())
+        );
+        return exit::FAILED;
+    }
     if failed == 0 { exit::OK } else { exit::FAILED }
+}
+
+#[derive(Clone, Copy)]
+struct Settings {
+    verbose: bool,
+    coverage: bool,
 }
 
 fn check_document(
     path: &Path,
     compiler: Option<&Compiler>,
-    verbose: bool,
+    settings: Settings,
     reporter: &mut Reporter,
 ) -> Outcome {
+    let verbose = settings.verbose;
     let name = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
@@ -107,22 +150,49 @@ fn check_document(
     let result =
         folio::compile_document(&page, &AttachmentDir::new(dir), &options).and_then(|compiled| {
             match compiler {
-                Some(compiler) => compiler.render_pdf(&compiled).map(|pdf| pdf.diagnostics),
-                None => Ok(compiled.diagnostics),
+                Some(compiler) => compiler
+                    .render_pdf(&compiled)
+                    .map(|pdf| (pdf.diagnostics, Some(pdf.bytes))),
+                None => Ok((compiled.diagnostics, None)),
             }
         });
     match result {
-        Ok(diagnostics) => {
+        Ok((diagnostics, pdf)) => {
+            let coverage = match pdf.filter(|_| settings.coverage) {
+                Some(pdf) => match measure(&page.storage, &pdf) {
+                    Ok(coverage) => Some(coverage),
+                    Err(message) => {
+                        println!("error    {name}: coverage: {message}");
+                        return Outcome::Failed;
+                    }
+                },
+                None => None,
+            };
             let count = diagnostics.len();
+            let mut notes = Vec::new();
             match count {
-                0 => println!("ok       {name}"),
-                1 => println!("ok       {name} (1 warning)"),
-                n => println!("ok       {name} ({n} warnings)"),
+                0 => {}
+                1 => notes.push("1 warning".to_owned()),
+                n => notes.push(format!("{n} warnings")),
+            }
+            if let Some(coverage) = &coverage {
+                notes.push(format!("coverage {}", format_percent(coverage.percent())));
+            }
+            if notes.is_empty() {
+                println!("ok       {name}");
+            } else {
+                println!("ok       {name} ({})", notes.join(", "));
             }
             if verbose {
+                if let Some(coverage) = coverage.as_ref().filter(|c| !c.missing.is_empty()) {
+                    print_missing(coverage);
+                }
                 reporter.diagnostics(&name, &page.storage, &diagnostics);
             }
-            Outcome::Ok { warnings: count }
+            Outcome::Ok {
+                warnings: count,
+                coverage,
+            }
         }
         Err(error) => {
             println!(
@@ -137,6 +207,30 @@ fn check_document(
     }
 }
 
+fn measure(storage: &str, pdf: &[u8]) -> Result<Coverage, String> {
+    let source = coverage::source_words(storage)?;
+    let printed = coverage::pdf_words(&coverage::pdf_text(pdf)?);
+    Ok(Coverage::measure(&source, &printed))
+}
+
+/// The words the PDF lacks, on the document's own terminal only: they are page content.
+fn print_missing(coverage: &Coverage) {
+    let words: Vec<String> = coverage
+        .missing
+        .iter()
+        .map(|(word, n)| match n {
+            1 => word.clone(),
+            n => format!("{word} ×{n}"),
+        })
+        .collect();
+    println!(
+        "         missing {} of {} words: {}",
+        coverage.words - coverage.found,
+        coverage.words,
+        words.join(", ")
+    );
+}
+
 /// Storage documents below `dir`, in a stable order.
 fn collect_documents(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -147,13 +241,23 @@ fn collect_documents(dir: &Path, out: &mut Vec<PathBuf>) {
     for path in paths {
         if path.is_dir() {
             collect_documents(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|ext| ext == "xml" || ext == "xhtml")
-        {
+            continue;
+        }
+        let wanted = match path.extension().and_then(|ext| ext.to_str()) {
+            Some("xml" | "xhtml") => true,
+            Some("json") => is_page_json(&path),
+            _ => false,
+        };
+        if wanted {
             out.push(path);
         }
     }
+}
+
+/// Folders hold other JSON besides REST API pages (site descriptions, exports' metadata); a page
+/// has a `body.storage`, and JSON that names no `storage` cannot be one.
+fn is_page_json(path: &Path) -> bool {
+    std::fs::read(path).is_ok_and(|bytes| bytes.windows(9).any(|window| window == b"\"storage\""))
 }
 
 /// Space exports (`entities.xml`) are Hibernate XML holding many bodies, not a body.

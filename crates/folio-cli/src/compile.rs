@@ -20,10 +20,19 @@ pub fn run(args: &CompileArgs) -> u8 {
             return exit::INPUT;
         }
     };
-    let options = Options {
+    let mut options = Options {
         title: args.title.clone(),
         ..Options::default()
     };
+    if let Some(site_path) = &args.site {
+        match load_site(site_path, &options) {
+            Ok((site, diagnostics)) => {
+                options.site = std::sync::Arc::new(site);
+                reporter.diagnostics(&site_path.display().to_string(), "", &diagnostics);
+            }
+            Err(code) => return code,
+        }
+    }
     let page = match folio::read_input(&bytes, &options) {
         Ok(page) => page,
         Err(error) => {
@@ -41,14 +50,14 @@ pub fn run(args: &CompileArgs) -> u8 {
         .attachments
         .clone()
         .unwrap_or_else(|| parent_dir(&args.page));
-    let compiled =
-        match folio::compile_document(&page, &AttachmentDir::new(attachment_dir), &options) {
-            Ok(compiled) => compiled,
-            Err(error) => {
-                reporter.error(&shown, Some(&page.storage), &error);
-                return exit::INPUT;
-            }
-        };
+    let attachments = AttachmentDir::new(attachment_dir).excluding(&args.page);
+    let compiled = match folio::compile_document(&page, &attachments, &options) {
+        Ok(compiled) => compiled,
+        Err(error) => {
+            reporter.error(&shown, Some(&page.storage), &error);
+            return exit::INPUT;
+        }
+    };
 
     let (output, diagnostics) = match args.emit {
         Emit::Ir => (
@@ -126,4 +135,21 @@ fn write_output(target: &Path, bytes: &[u8]) -> std::io::Result<()> {
         return stdout.flush();
     }
     std::fs::write(target, bytes)
+}
+
+/// Reads a site manifest and the page files it names (relative to the manifest's folder).
+fn load_site(
+    path: &Path,
+    options: &Options,
+) -> Result<(folio::Site, Vec<folio::ir::Diagnostic>), u8> {
+    let text = std::fs::read_to_string(path).map_err(|error| {
+        eprintln!("error: cannot read {}: {error}", path.display());
+        exit::INPUT
+    })?;
+    let dir = parent_dir(path);
+    let read = |file: &str| std::fs::read_to_string(dir.join(file)).ok();
+    folio::load_site(&text, &read, options).map_err(|error| {
+        eprintln!("error: {}: {error}", path.display());
+        exit::INPUT
+    })
 }

@@ -5,6 +5,7 @@ mod args;
 mod attachments;
 mod check;
 mod compile;
+mod coverage;
 mod report;
 
 use std::process::ExitCode;

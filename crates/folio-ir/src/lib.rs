@@ -14,9 +14,11 @@
 
 mod color;
 mod diagnostic;
+mod site;
 mod visit;
 
 pub use diagnostic::{Diagnostic, LineIndex, Severity};
+pub use site::{AttachmentInfo, AttachmentSource, NoAttachments, Site, SitePage, url_component};
 pub use visit::{BlockVisitor, for_each_child_list, walk_blocks_mut, walk_inlines_mut};
 
 use serde::{Deserialize, Serialize};
@@ -158,6 +160,8 @@ pub enum Block {
     TaskList { items: Vec<Task>, span: Span },
     /// A generated table of contents of the page's headings.
     Toc(Toc),
+    /// Display maths, as TeX source (the `math`/`mathblock`/`latex` macros); the writer typesets it.
+    Math { tex: String, span: Span },
     /// A generic container that only groups blocks (for example a layout cell's wrapper).
     Div {
         attr: Attr,
@@ -185,6 +189,7 @@ impl Block {
             | Block::Expand { span, .. }
             | Block::TaskList { span, .. }
             | Block::Div { span, .. }
+            | Block::Math { span, .. }
             | Block::Unsupported { span, .. } => *span,
             Block::List(list) => list.span,
             Block::Code(code) => code.span,
@@ -194,6 +199,29 @@ impl Block {
             Block::Columns(columns) => columns.span,
             Block::Toc(toc) => toc.span,
             Block::Macro(m) => m.span,
+        }
+    }
+
+    /// Mutable [`Block::span`]; used to detach content spliced in from another source.
+    pub fn span_mut(&mut self) -> &mut Span {
+        match self {
+            Block::Heading { span, .. }
+            | Block::Paragraph { span, .. }
+            | Block::Quote { span, .. }
+            | Block::Rule { span }
+            | Block::Expand { span, .. }
+            | Block::TaskList { span, .. }
+            | Block::Div { span, .. }
+            | Block::Math { span, .. }
+            | Block::Unsupported { span, .. } => span,
+            Block::List(list) => &mut list.span,
+            Block::Code(code) => &mut code.span,
+            Block::Table(table) => &mut table.span,
+            Block::Panel(panel) => &mut panel.span,
+            Block::Image(image) => &mut image.span,
+            Block::Columns(columns) => &mut columns.span,
+            Block::Toc(toc) => &mut toc.span,
+            Block::Macro(m) => &mut m.span,
         }
     }
 }
@@ -271,6 +299,10 @@ pub enum Inline {
     Date {
         date: String,
     },
+    /// Inline maths, as TeX source (`mathinline` and similar macros).
+    Math {
+        tex: String,
+    },
     /// An inline macro not yet expanded.
     Macro(Box<Macro>),
     /// An inline construct nobody renders yet; keeps its content.
@@ -307,6 +339,7 @@ impl Inline {
             | Inline::Emoji { .. }
             | Inline::Mention { .. }
             | Inline::Date { .. }
+            | Inline::Math { .. }
             | Inline::Macro(_) => None,
         }
     }
@@ -361,6 +394,32 @@ pub enum LinkTarget {
     User { user: UserRef },
     /// A shortcut (`ri:shortcut`), e.g. `jira` + `ABC-1`.
     Shortcut { key: String, parameter: String },
+}
+
+impl LinkTarget {
+    /// What a link with no body of its own shows: the page title, file name, user id…
+    pub fn display_name(&self) -> String {
+        match self {
+            LinkTarget::Url { url } => url.clone(),
+            LinkTarget::Anchor { page: None, anchor } => anchor.clone(),
+            LinkTarget::Anchor {
+                page: Some(page),
+                anchor,
+            } => format!("{}#{anchor}", page.title),
+            LinkTarget::Page { page } | LinkTarget::BlogPost { page, .. } => page.title.clone(),
+            LinkTarget::ContentId { id } => id.clone(),
+            LinkTarget::Attachment { filename, .. } => filename.clone(),
+            LinkTarget::Space { key } => key.clone(),
+            LinkTarget::User { user } => format!("@{}", user.id()),
+            LinkTarget::Shortcut { key, parameter } => {
+                if parameter.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{parameter}@{key}")
+                }
+            }
+        }
+    }
 }
 
 /// A page named by title and optional space key.
@@ -739,6 +798,7 @@ fn push_plain_text(inlines: &[Inline], out: &mut String) {
             Inline::Emoji { text, .. } => out.push_str(text),
             Inline::Mention { user, name } => out.push_str(name.as_deref().unwrap_or(user.id())),
             Inline::Date { date } => out.push_str(date),
+            Inline::Math { tex } => out.push_str(tex),
             Inline::Image(_) | Inline::Anchor { .. } | Inline::Macro(_) => {}
             // Wrappers were handled above.
             _ => {}

@@ -94,6 +94,7 @@ pub fn for_each_child_list(block: &mut Block, f: &mut dyn FnMut(&mut Vec<Block>)
         | Block::Code(_)
         | Block::Image(_)
         | Block::TaskList { .. }
+        | Block::Math { .. }
         | Block::Toc(_) => {}
     }
 }

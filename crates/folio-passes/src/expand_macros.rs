@@ -11,6 +11,35 @@ use folio_ir::{
 
 use crate::PassContext;
 
+mod apps;
+mod cross_page;
+mod files;
+
+/// Names of maths macros whose body (or `body` parameter) is TeX, shown as a display equation.
+const MATH_BLOCK: &[&str] = &[
+    "mathblock",
+    "math",
+    "latex",
+    "easy-math-block",
+    "mathjax-block",
+    "latex-math",
+    "latex-formatting",
+];
+
+/// Inline maths macros.
+const MATH_INLINE: &[&str] = &[
+    "mathinline",
+    "eazy-math-inline",
+    "easy-math-inline",
+    "mathjax-inline",
+    "latex-inline",
+];
+
+/// Whether a macro's body (or `body` parameter) is TeX typeset as maths rather than text.
+pub fn is_math_macro(name: &str) -> bool {
+    MATH_BLOCK.contains(&name) || MATH_INLINE.contains(&name)
+}
+
 /// Expands block and inline macros everywhere in the document.
 pub fn expand_macros(document: &mut Document, cx: &mut PassContext<'_>) {
     expand_in_blocks(&mut document.blocks, cx);
@@ -110,6 +139,75 @@ fn expand_block_macro(m: Macro, cx: &mut PassContext<'_>) -> Vec<Block> {
         }
         "excerpt" | "details" => vec![],
         "section" => vec![section(m)],
+        "include" => cross_page::include(m, cx),
+        "excerpt-include" => cross_page::excerpt_include(m, cx),
+        "children" => cross_page::children(m, cx),
+        "pagetree" => cross_page::pagetree(m, cx),
+        "contentbylabel" | "contentbylabel-macro" => cross_page::content_by_label(m, cx),
+        "detailssummary" => cross_page::details_summary(m, cx),
+        "blog-posts" => cross_page::blog_posts(m, cx),
+        "attachments" => files::attachments(m, cx),
+        "view-file" | "viewfile" | "viewpdf" | "viewxls" | "viewdoc" | "viewppt"
+        | "office-excel" | "office-word" | "office-powerpoint" | "multimedia" => {
+            files::view_file(m, cx)
+        }
+        "gallery" => files::gallery(m, cx),
+        "drawio" | "drawio-sketch" | "inc-drawio" | "gliffy" | "mermaid-cloud"
+        | "plantumlcloud" => files::diagram(m, cx),
+        "plantuml" | "mermaid" | "mermaid-macro" => apps::diagram_source(m, cx),
+        "markdown" | "markdown-macro" | "markdown-from-text" => match &m.body {
+            MacroBody::Plain { text } => crate::markdown::markdown_to_blocks(text, span),
+            _ => rich_body(m.body),
+        },
+        "jira" | "jiraissues" => apps::jira_block(m, cx),
+        "widget" => apps::widget(m),
+        "roadmap" => apps::roadmap(m, cx),
+        "auimessage" | "alert" | "aui-message" => apps::message(m),
+        "ui-steps" => apps::steps(m),
+        "ui-step" | "ui-tab" | "card" | "tab" => apps::titled_section(m),
+        "center" => apps::centred(m),
+        "redirect" | "viewport-redirect" => apps::redirect(m),
+        "profile" => vec![paragraph(apps::profile(&m))],
+        "footnote" | "cfm-footnote" => vec![paragraph(apps::footnote(m))],
+        "toc-zone" => {
+            let location = m.param("location").unwrap_or("both").to_ascii_lowercase();
+            let toc = Block::Toc(toc(&m));
+            let mut blocks = Vec::new();
+            if location != "bottom" {
+                blocks.push(toc.clone());
+            }
+            blocks.extend(rich_body(m.body));
+            if location != "top" {
+                blocks.push(toc);
+            }
+            blocks
+        }
+        name if MATH_BLOCK.contains(&name) => vec![Block::Math {
+            tex: math_source(&m),
+            span,
+        }],
+        name if MATH_INLINE.contains(&name) => vec![paragraph(vec![Inline::Math {
+            tex: math_source(&m),
+        }])],
+        name if apps::CONTAINERS.contains(&name)
+            || apps::LANGUAGES.contains(&name)
+            || apps::INLINE_CONTAINERS.contains(&name) =>
+        {
+            rich_body(m.body)
+        }
+        name if apps::INTERACTIVE.contains(&name) => vec![],
+        name if apps::NEEDS_CONFLUENCE.iter().any(|(n, _)| *n == name) => {
+            let title = apps::NEEDS_CONFLUENCE
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map_or("", |(_, title)| *title);
+            cx.report(unresolved_warning(&m, "data only Confluence has"));
+            let mut blocks = vec![paragraph(vec![Inline::text(
+                "Confluence shows live content here; it is not part of this export.",
+            )])];
+            blocks.extend(rich_body(m.body));
+            vec![placeholder(title, blocks, span)]
+        }
         _ => vec![unsupported_block(m, cx)],
     }
 }
@@ -144,6 +242,34 @@ fn expand_inline_macro(m: Macro, cx: &mut PassContext<'_>) -> Vec<Inline> {
             expand_in_blocks(&mut blocks, cx);
             blocks_to_inlines(&blocks)
         }
+        "jira" | "jiraissues" => apps::jira_inline(&m, cx),
+        "profile" => apps::profile(&m),
+        "footnote" | "cfm-footnote" => {
+            let mut inlines = apps::footnote(m);
+            expand_inline_list(&mut inlines, cx);
+            inlines
+        }
+        name if MATH_INLINE.contains(&name) || MATH_BLOCK.contains(&name) => {
+            vec![Inline::Math {
+                tex: math_source(&m),
+            }]
+        }
+        name if apps::INLINE_CONTAINERS.contains(&name)
+            || apps::CONTAINERS.contains(&name)
+            || apps::LANGUAGES.contains(&name) =>
+        {
+            let mut blocks = rich_body(m.body);
+            expand_in_blocks(&mut blocks, cx);
+            blocks_to_inlines(&blocks)
+        }
+        name if apps::INTERACTIVE.contains(&name) => vec![],
+        // Block-only macros that stand in a line (Cloud puts many inside `<p>`): expand them as
+        // blocks and keep their text in the line.
+        name if is_block_macro(name) => {
+            let mut blocks = expand_block_macro(m, cx);
+            expand_in_blocks(&mut blocks, cx);
+            blocks_to_inlines(&blocks)
+        }
         _ => {
             cx.report(unsupported_warning(&m));
             let name = m.name.clone();
@@ -158,6 +284,96 @@ fn expand_inline_macro(m: Macro, cx: &mut PassContext<'_>) -> Vec<Inline> {
             vec![unsupported_inline(name, blocks_to_inlines(&blocks))]
         }
     }
+}
+
+/// Macros that expand to blocks but may be written inside a paragraph.
+fn is_block_macro(name: &str) -> bool {
+    matches!(
+        name,
+        "include"
+            | "excerpt-include"
+            | "children"
+            | "pagetree"
+            | "contentbylabel"
+            | "detailssummary"
+            | "blog-posts"
+            | "attachments"
+            | "view-file"
+            | "viewfile"
+            | "viewpdf"
+            | "viewxls"
+            | "viewdoc"
+            | "viewppt"
+            | "gallery"
+            | "drawio"
+            | "gliffy"
+            | "mermaid-cloud"
+            | "plantumlcloud"
+            | "widget"
+            | "roadmap"
+            | "auimessage"
+            | "alert"
+            | "ui-steps"
+            | "ui-step"
+            | "center"
+            | "redirect"
+            | "viewport-redirect"
+            | "markdown"
+    ) || apps::NEEDS_CONFLUENCE.iter().any(|(n, _)| *n == name)
+}
+
+/// TeX of a maths macro: its plain body, else its `body` (Easy Math) or unnamed parameter.
+fn math_source(m: &Macro) -> String {
+    match &m.body {
+        MacroBody::Plain { text } if !text.trim().is_empty() => text.trim().to_owned(),
+        MacroBody::Rich { blocks } if !blocks.is_empty() => {
+            folio_ir::plain_text(&blocks_to_inlines(blocks))
+        }
+        _ => m
+            .param("body")
+            .or(m.param("equation"))
+            .or(m.param(""))
+            .unwrap_or_default()
+            .to_owned(),
+    }
+}
+
+/// A paragraph of generated content (no source position of its own).
+fn paragraph(content: Vec<Inline>) -> Block {
+    Block::Paragraph {
+        attr: Attr::default(),
+        content,
+        span: Span::DETACHED,
+    }
+}
+
+/// A titled, dashed box that stands where Confluence would show data folio does not have.
+fn placeholder(title: impl Into<String>, blocks: Vec<Block>, span: Span) -> Block {
+    let mut panel = Panel::new(PanelKind::Custom, blocks, span);
+    panel.title = Some(title.into());
+    panel.show_icon = false;
+    panel.dashed = true;
+    panel.background = Some(Color {
+        r: 0xf4,
+        g: 0xf5,
+        b: 0xf7,
+    });
+    panel.border_color = Some(Color {
+        r: 0x97,
+        g: 0xa0,
+        b: 0xaf,
+    });
+    Block::Panel(panel)
+}
+
+/// The warning for a macro that needs data the caller did not supply.
+fn unresolved_warning(m: &Macro, needs: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "unresolved-macro",
+        format!("`{}` needs {needs}, which was not supplied", m.name),
+    )
+    .at(m.span)
+    .with_hint("a titled placeholder is shown in its place")
 }
 
 fn unsupported_inline(name: String, content: Vec<Inline>) -> Inline {
@@ -543,7 +759,7 @@ mod tests {
     #[test]
     fn unknown_macro_keeps_body_and_warns_with_span() {
         let m = mac(
-            "plantuml",
+            "frobnicator",
             &[],
             MacroBody::Plain {
                 text: "A -> B".into(),
@@ -553,7 +769,7 @@ mod tests {
         let Block::Unsupported { name, blocks, .. } = &blocks[0] else {
             panic!()
         };
-        assert_eq!(name, "plantuml");
+        assert_eq!(name, "frobnicator");
         assert!(matches!(&blocks[0], Block::Code(c) if c.code == "A -> B"));
         assert_eq!(diagnostics.len(), 1);
         assert_eq!(diagnostics[0].code, "unknown-macro");

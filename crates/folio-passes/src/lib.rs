@@ -5,14 +5,17 @@
 //! everything they may look at (attachments, options) is in the context.
 
 mod expand_macros;
+mod markdown;
 mod normalize_tables;
+mod resolve_links;
 mod size_images;
 
-pub use expand_macros::expand_macros;
+pub use expand_macros::{expand_macros, is_math_macro};
 pub use normalize_tables::{normalize_table, normalize_tables};
+pub use resolve_links::resolve_links;
 pub use size_images::{ImageFormat, size_images};
 
-use folio_ir::{Attachments, Diagnostic, Document};
+use folio_ir::{AttachmentInfo, AttachmentSource, Attachments, Diagnostic, Document, Site};
 
 /// Limits and switches the passes obey.
 #[derive(Debug, Clone)]
@@ -35,33 +38,70 @@ impl Default for PassOptions {
     }
 }
 
+static NO_SITE: Site = Site::EMPTY;
+
 /// What a pass may read, and where it reports.
 pub struct PassContext<'a> {
-    pub attachments: &'a Attachments,
+    /// Attachment bytes loaded so far; what the writer will be able to embed.
+    pub attachments: Attachments,
+    source: &'a dyn AttachmentSource,
     pub options: &'a PassOptions,
+    /// The site, other pages and users, as far as the caller supplied them.
+    pub site: &'a Site,
     pub diagnostics: Vec<Diagnostic>,
+    /// Titles of the pages being included, outermost first, to cut include cycles.
+    pub(crate) include_stack: Vec<String>,
 }
 
 impl<'a> PassContext<'a> {
-    pub fn new(attachments: &'a Attachments, options: &'a PassOptions) -> Self {
+    /// A context that loads attachments from `source` on demand and knows no site.
+    pub fn new(source: &'a dyn AttachmentSource, options: &'a PassOptions) -> Self {
         Self {
-            attachments,
+            attachments: Attachments::new(),
+            source,
             options,
+            site: &NO_SITE,
             diagnostics: Vec::new(),
+            include_stack: Vec::new(),
         }
+    }
+
+    /// The same context with site data for cross-page macros, links and mentions.
+    pub fn with_site(mut self, site: &'a Site) -> Self {
+        self.site = site;
+        self
     }
 
     pub fn report(&mut self, diagnostic: Diagnostic) {
         self.diagnostics.push(diagnostic);
     }
+
+    /// The bytes of an attachment, loaded from the source once and kept for the writer.
+    pub fn attachment(&mut self, filename: &str) -> Option<std::sync::Arc<[u8]>> {
+        if let Some(bytes) = self.attachments.get(filename) {
+            return Some(bytes.clone());
+        }
+        let bytes = self.source.load(filename)?;
+        self.attachments.insert(filename, bytes);
+        self.attachments.get(filename).cloned()
+    }
+
+    /// Every attachment the source can supply, sorted by name.
+    pub fn attachment_list(&self) -> Vec<AttachmentInfo> {
+        let mut list = self.source.list();
+        list.sort_by(|a, b| a.filename.cmp(&b.filename));
+        list
+    }
 }
 
 /// Runs every pass in order:
 /// 1. [`expand_macros`]: the macro catalogue to typed IR;
-/// 2. [`normalize_tables`]: rectangular grids, header rows, column widths;
-/// 3. [`size_images`]: intrinsic sizes from file headers, placeholders for missing files.
+/// 2. [`resolve_links`]: links to pages and files become site URLs, mentions get names;
+/// 3. [`normalize_tables`]: rectangular grids, header rows, column widths;
+/// 4. [`size_images`]: intrinsic sizes from file headers, placeholders for missing files.
 pub fn run_passes(document: &mut Document, context: &mut PassContext<'_>) {
     expand_macros(document, context);
+    resolve_links(document, context);
     normalize_tables(document, context);
     size_images(document, context);
 }

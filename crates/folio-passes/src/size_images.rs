@@ -56,7 +56,7 @@ pub fn size_images(document: &mut Document, cx: &mut PassContext<'_>) {
 
 fn size_image(image: &mut Image, cx: &mut PassContext<'_>) {
     let filename = match &image.source {
-        ImageSource::Attachment { filename, .. } => filename,
+        ImageSource::Attachment { filename, .. } => filename.clone(),
         ImageSource::Url { .. } => {
             cx.report(
                 Diagnostic::warning("external-image", "external image is not fetched")
@@ -66,7 +66,7 @@ fn size_image(image: &mut Image, cx: &mut PassContext<'_>) {
             return;
         }
     };
-    let Some(bytes) = cx.attachments.get(filename) else {
+    let Some(bytes) = cx.attachment(&filename) else {
         image.missing = true;
         cx.report(
             Diagnostic::warning(
@@ -78,7 +78,7 @@ fn size_image(image: &mut Image, cx: &mut PassContext<'_>) {
         );
         return;
     };
-    match ImageFormat::sniff(bytes) {
+    match ImageFormat::sniff(&bytes) {
         None => {
             image.missing = true;
             cx.report(

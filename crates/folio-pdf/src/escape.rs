@@ -1,7 +1,8 @@
 //! Escaping of page text into Typst source: page text is data, never code.
 //!
 //! Three ways text reaches the generated markup, and only these:
-//! - [`push_markup_text`]: running text in markup. Every ASCII punctuation character is escaped
+//! - [`push_markup_text`]: running text in markup (and [`push_breakable_text`], which adds
+//!   `#folio-wbr()` break opportunities, markup of its own, between characters of long runs). Every ASCII punctuation character is escaped
 //!   with a backslash (Typst's lexer reads `\` followed by any non-whitespace character as an
 //!   escape of that character), and every character Typst reads as a line break or that is a
 //!   control character becomes a space. The result is one line of plain text whatever the input.
@@ -36,17 +37,20 @@ pub fn push_markup_text(out: &mut String, text: &str) {
 }
 
 /// Appends `text` as markup like [`push_markup_text`], except that runs of `break_at` or more
-/// characters with no break opportunity (no space; CJK text breaks anywhere anyway) get zero-width
-/// spaces after their separators (`/`, `_`, `.`, …) and every [`BREAK_EVERY`] characters between
-/// them, so that URLs, identifiers and hashes wrap instead of overflowing the line. Words between
-/// separators stay whole, so the PDF's text layer still finds them.
+/// characters with no break opportunity (no space; CJK text breaks anywhere anyway) get break
+/// opportunities after their separators (`/`, `_`, `.`, …), inside camelCase and every
+/// [`BREAK_EVERY`] characters between them, so that URLs, identifiers and hashes wrap instead of
+/// overflowing the line.
+///
+/// A break opportunity is the theme's `#folio-wbr()`, an empty box: unlike U+200B it puts no
+/// character into the PDF's text layer, so text copied from the PDF stays clean.
 pub fn push_breakable_text(out: &mut String, text: &str, break_at: usize) {
     let mut rest = text;
     while !rest.is_empty() {
         let split = rest.find(|c: char| !is_run_char(c)).unwrap_or(rest.len());
         let (run, after) = rest.split_at(split);
         if run.chars().count() >= break_at {
-            push_markup_text(out, &with_break_opportunities(run));
+            push_with_break_opportunities(out, run);
         } else {
             push_markup_text(out, run);
         }
@@ -60,14 +64,15 @@ pub fn push_breakable_text(out: &mut String, text: &str, break_at: usize) {
 /// Characters between two break opportunities in a long run with no separator.
 pub const BREAK_EVERY: usize = 12;
 
-const ZERO_WIDTH_SPACE: char = '\u{200B}';
+/// Markup of a break opportunity. After a function call, the next character of escaped text
+/// cannot continue the expression: `(`, `[` and `.` are escaped.
+pub const WORD_BREAK: &str = "#folio-wbr()";
 
-fn with_break_opportunities(run: &str) -> String {
-    let mut out = String::with_capacity(run.len() + run.len() / 4);
+fn push_with_break_opportunities(out: &mut String, run: &str) {
     let mut since_break = 0;
     let mut chars = run.chars().peekable();
     while let Some(c) = chars.next() {
-        out.push(c);
+        push_markup_text(out, c.encode_utf8(&mut [0; 4]));
         since_break += 1;
         let separator = matches!(
             c,
@@ -86,22 +91,26 @@ fn with_break_opportunities(run: &str) -> String {
                 | '+'
                 | '|'
         );
-        if chars.peek().is_some() && (separator || since_break >= BREAK_EVERY) {
-            out.push(ZERO_WIDTH_SPACE);
+        // Between the words of a camelCase identifier.
+        let camel = c.is_lowercase() && chars.peek().is_some_and(|next| next.is_uppercase());
+        if chars.peek().is_some() && (separator || camel || since_break >= BREAK_EVERY) {
+            out.push_str(WORD_BREAK);
             since_break = 0;
         }
     }
-    out
 }
 
 /// A character of a run that only breaks at its ends: not a space, control or bidi control,
 /// nor CJK (which Typst breaks between any two characters).
 fn is_run_char(c: char) -> bool {
-    !c.is_whitespace()
-        && !is_markup_space(c)
-        && !is_bidi_control(c)
-        && !matches!(c as u32,
-            0x2e80..=0xa4cf | 0xac00..=0xd7af | 0xf900..=0xfaff | 0xff00..=0xffef | 0x20000..=0x3ffff)
+    !c.is_whitespace() && !is_markup_space(c) && !is_bidi_control(c) && !is_cjk(c)
+}
+
+/// CJK ideographs, kana, Hangul and full-width forms: text that breaks between any two
+/// characters (the theme's `folio-cjk` lists the same ranges).
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x2e80..=0xa4cf | 0xac00..=0xd7af | 0xf900..=0xfaff | 0xff00..=0xffef | 0x20000..=0x3ffff)
 }
 
 /// `text` as Typst markup; see [`push_markup_text`].
@@ -256,11 +265,16 @@ mod tests {
             "see https://x.org/aaaaaaaaaaaaaaaaaaaa\"x now",
             20,
         );
-        let z = '\u{200B}';
+        let z = "#folio-wbr()";
         assert_eq!(
             out,
             format!(r#"see https\:{z}\/{z}\/{z}x\.{z}org\/{z}aaaaaaaaaaaa{z}aaaaaaaa\"x now"#)
         );
+        // No invisible character goes into the text.
+        assert!(!out.contains('\u{200B}'));
+        let mut out = String::new();
+        push_breakable_text(&mut out, "{{approvalExpirationDate}}", 20);
+        assert_eq!(out, format!(r"\{{\{{approval{z}Expiration{z}Date\}}\}}"));
         let mut out = String::new();
         push_breakable_text(&mut out, "short words stay #text", 20);
         assert_eq!(out, r"short words stay \#text");

@@ -12,6 +12,7 @@
 mod escape;
 mod fonts;
 mod lower;
+mod math;
 mod world;
 
 #[cfg(test)]
@@ -164,13 +165,33 @@ impl Engine {
         };
         // Typst limits how deeply layout nests; a document that exceeds it is lowered again
         // with its deepest containers flattened.
-        let mut result = Err(RenderError::Panic);
-        for max_depth in [lower::MAX_DEPTH, 6, 2] {
-            let lowered = lower::lower(document, options, &available, max_depth);
-            result = self.compile(lowered, attachments, options);
-            match &result {
-                Err(RenderError::Typeset(message)) if message.contains("depth exceeded") => {}
-                _ => break,
+        let typeset = |document: &Document| {
+            let mut result = Err(RenderError::Panic);
+            for max_depth in [lower::MAX_DEPTH, 6, 2] {
+                let lowered = lower::lower(document, options, &available, max_depth);
+                result = self.compile(lowered, attachments, options);
+                match &result {
+                    Err(RenderError::Typeset(message)) if message.contains("depth exceeded") => {}
+                    _ => break,
+                }
+            }
+            result
+        };
+        let result = typeset(document);
+        // Translated TeX is tested to be valid Typst, but it comes from pages: should a formula
+        // still fail, the page is rendered with its formulas as source rather than not at all.
+        if let Err(RenderError::Typeset(_)) = &result
+            && let Some(plain) = math::as_source(document)
+        {
+            let mut retried = typeset(&plain);
+            if let Ok((_, diagnostics, _)) = &mut retried {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        "math-not-typeset",
+                        "the formulas could not be typeset and are shown as TeX source, which is a bug in folio-pdf (please report it)",
+                    ),
+                );
+                return retried;
             }
         }
         result

@@ -14,12 +14,13 @@ use std::fmt::Write;
 use folio_ir::{
     Align, Block, Cell, CodeBlock, Column, Columns, Diagnostic, Document, Image, ImageSource,
     Inline, Length, LinkTarget, List, Macro, MacroBody, Panel, PanelKind, StatusColour, Table,
-    Task, Toc, UserRef,
+    Task, Toc,
 };
 
 use crate::RenderOptions;
 use crate::escape::{
-    label_name, markup_text, push_breakable_text, push_markup_text, string_literal,
+    WORD_BREAK, is_cjk, label_name, markup_text, push_breakable_text, push_markup_text,
+    string_literal,
 };
 use crate::world::{ATTACHMENTS_DIR, THEME_PATH};
 
@@ -66,6 +67,8 @@ pub fn lower(
         break_at: BREAK_AT,
         enum_depth: 0,
         in_table_header: false,
+        in_flow: true,
+        table_lead: None,
     };
 
     let mut out = String::new();
@@ -135,7 +138,7 @@ fn collect_anchors(blocks: &[Block], out: &mut BTreeSet<String>) {
             Block::TaskList { items, .. } => collect_task_anchors(items, out),
             Block::Image(image) => collect_inline_anchors(&image.caption, out),
             Block::Macro(m) => collect_macro_anchors(m, out),
-            Block::Rule { .. } | Block::Code(_) | Block::Toc(_) => {}
+            Block::Rule { .. } | Block::Code(_) | Block::Toc(_) | Block::Math { .. } => {}
         }
     }
 }
@@ -177,7 +180,8 @@ fn collect_inline_anchors(inlines: &[Inline], out: &mut BTreeSet<String>) {
             | Inline::Status { .. }
             | Inline::Emoji { .. }
             | Inline::Mention { .. }
-            | Inline::Date { .. } => {}
+            | Inline::Date { .. }
+            | Inline::Math { .. } => {}
         }
     }
 }
@@ -209,6 +213,12 @@ struct Writer<'a> {
     enum_depth: usize,
     /// Lowering a table's header rows, which repeat on every page the table spans.
     in_table_header: bool,
+    /// The block being lowered stands in the page's flow, not in a container: a table there
+    /// may go on landscape pages of its own.
+    in_flow: bool,
+    /// A heading lowered just before a table in the flow, for the table to draw: see
+    /// `blocks_to_typst`.
+    table_lead: Option<String>,
 }
 
 /// Runs without a break opportunity longer than this may break anywhere in running text…
@@ -220,9 +230,18 @@ impl Writer<'_> {
     /// Blocks separated by blank lines.
     fn blocks_to_typst(&mut self, blocks: &[Block]) -> String {
         let mut out = String::new();
-        for block in blocks {
+        for (i, block) in blocks.iter().enumerate() {
             let markup = self.block_to_typst(block);
             if markup.is_empty() {
+                continue;
+            }
+            // A heading right before a table in the flow goes with the table, so that it is not
+            // left behind when the table moves to a landscape page.
+            if self.in_flow
+                && matches!(block, Block::Heading { .. })
+                && matches!(blocks.get(i + 1), Some(Block::Table(_)))
+            {
+                self.table_lead = Some(markup);
                 continue;
             }
             if !out.is_empty() {
@@ -265,12 +284,17 @@ impl Writer<'_> {
             return self.blocks_to_typst(&children);
         }
         self.depth += 1;
-        let out = self.block_to_typst_inner(block);
+        // Only a plain div keeps its children in the flow: it lowers to them.
+        let in_flow = self.in_flow;
+        self.in_flow = in_flow
+            && matches!(block, Block::Div { attr, .. } if attr.align.is_none() && attr.indent == 0);
+        let out = self.block_to_typst_inner(block, in_flow);
+        self.in_flow = in_flow;
         self.depth -= 1;
         out
     }
 
-    fn block_to_typst_inner(&mut self, block: &Block) -> String {
+    fn block_to_typst_inner(&mut self, block: &Block, in_flow: bool) -> String {
         match block {
             Block::Heading {
                 level,
@@ -343,7 +367,7 @@ impl Writer<'_> {
             }
             Block::Rule { .. } => "#folio-rule()".to_owned(),
             Block::Code(code) => code_to_typst(code),
-            Block::Table(table) => self.table_to_typst(table),
+            Block::Table(table) => self.table_to_typst(table, in_flow),
             Block::Panel(panel) => self.panel_to_typst(panel),
             Block::Expand { title, blocks, .. } => {
                 format!(
@@ -356,6 +380,14 @@ impl Writer<'_> {
             Block::Columns(columns) => self.columns_to_typst(columns),
             Block::TaskList { items, .. } => self.tasks_to_typst(items),
             Block::Toc(toc) => toc_to_typst(toc),
+            Block::Math { tex, span } => match crate::math::tex_to_typst(tex) {
+                Ok(body) if body.trim().is_empty() => String::new(),
+                Ok(body) => format!("#folio-math-block($ {} $)", body.trim()),
+                Err(error) => {
+                    self.math_not_typeset(&error, Some(*span));
+                    format!("#folio-plain({})", string_literal(tex))
+                }
+            },
             Block::Div { attr, blocks, .. } => {
                 let mut out = String::new();
                 if let Some(id) = &attr.id {
@@ -381,6 +413,19 @@ impl Writer<'_> {
                 )
             }
         }
+    }
+
+    /// A formula outside the TeX subset `math.rs` translates is shown as its source.
+    fn math_not_typeset(&mut self, error: &crate::math::MathError, span: Option<folio_ir::Span>) {
+        let mut diagnostic = Diagnostic::warning(
+            "math-not-typeset",
+            format!("a formula is shown as TeX source instead of typeset: {error}"),
+        )
+        .with_hint("write it with the LaTeX commands and environments listed in docs/math.md");
+        if let Some(span) = span {
+            diagnostic = diagnostic.at(span);
+        }
+        self.diagnostics.push(diagnostic);
     }
 
     fn macro_to_typst(&mut self, m: &Macro) -> String {
@@ -590,10 +635,17 @@ impl Writer<'_> {
         out
     }
 
-    fn table_to_typst(&mut self, table: &Table) -> String {
+    /// A table (`in_flow`: standing in the page's flow). Every cell carries its position in the
+    /// grid, which the theme needs to measure columns.
+    fn table_to_typst(&mut self, table: &Table, in_flow: bool) -> String {
         let grid = layout_table(table);
+        let lead = if in_flow {
+            self.table_lead.take()
+        } else {
+            None
+        };
         if grid.columns == 0 {
-            return String::new();
+            return lead.unwrap_or_default();
         }
         let mut widths: Vec<String> = table
             .columns
@@ -610,6 +662,12 @@ impl Writer<'_> {
         if table.numbered {
             out.push_str("  numbered: true,\n");
         }
+        if in_flow {
+            out.push_str("  flow: true,\n");
+        }
+        if let Some(lead) = lead {
+            let _ = writeln!(out, "  lead: {},", indent(&bracket(&lead), 2).trim_start());
+        }
         let header_rows = grid.header_rows;
         for (r, row) in grid.rows.iter().enumerate() {
             if r == 0 && header_rows > 0 {
@@ -623,7 +681,7 @@ impl Writer<'_> {
                 let outer = self.in_table_header;
                 self.in_table_header = outer || in_header;
                 self.deferring += usize::from(in_header);
-                let cell = self.cell_to_typst(placed, in_header);
+                let cell = self.cell_to_typst(placed, r, in_header);
                 self.deferring -= usize::from(in_header);
                 self.in_table_header = outer;
                 out.push_str(&indent(&cell, depth));
@@ -634,6 +692,11 @@ impl Writer<'_> {
             }
         }
         out.push(')');
+        // The theme breaks CJK text between characters when measuring only if told to (it
+        // costs a regex over all the text).
+        if out.chars().any(is_cjk) {
+            out.insert_str("#folio-table(\n".len(), "  cjk: true,\n");
+        }
         if self.deferring == 0 && !self.deferred.is_empty() {
             let mut anchors = String::new();
             for label in std::mem::take(&mut self.deferred) {
@@ -644,11 +707,11 @@ impl Writer<'_> {
         out
     }
 
-    fn cell_to_typst(&mut self, placed: &PlacedCell, in_header: bool) -> String {
+    fn cell_to_typst(&mut self, placed: &PlacedCell, y: usize, in_header: bool) -> String {
         let Some(cell) = placed.cell else {
-            return "folio-td[]".to_owned();
+            return format!("folio-td(x: {}, y: {y})[]", placed.x);
         };
-        let mut args = Vec::new();
+        let mut args = vec![format!("x: {}", placed.x), format!("y: {y}")];
         if placed.colspan > 1 {
             args.push(format!("colspan: {}", placed.colspan));
         }
@@ -666,11 +729,6 @@ impl Writer<'_> {
         } else {
             "folio-td"
         };
-        let args = if args.is_empty() {
-            String::new()
-        } else {
-            format!("({})", args.join(", "))
-        };
         let break_at = std::mem::replace(&mut self.break_at, BREAK_AT_IN_CELLS);
         let body = match cell.blocks.as_slice() {
             [Block::Paragraph { attr, content, .. }] if attr.is_empty() => {
@@ -679,7 +737,12 @@ impl Writer<'_> {
             blocks => self.content_block(blocks),
         };
         self.break_at = break_at;
-        format!("{function}{args}{body}")
+        // Only cells with break opportunities in long runs are measured with the runs whole
+        // (which costs a second measurement).
+        if body.contains(WORD_BREAK) {
+            args.push("runs: true".to_owned());
+        }
+        format!("{function}({}){body}", args.join(", "))
     }
 
     fn inlines_to_typst(&mut self, inlines: &[Inline]) -> String {
@@ -763,6 +826,16 @@ impl Writer<'_> {
             Inline::Date { date } => {
                 let _ = write!(out, "#folio-date({})", string_literal(date));
             }
+            Inline::Math { tex } => match crate::math::tex_to_typst(tex) {
+                Ok(body) if body.trim().is_empty() => {}
+                Ok(body) => {
+                    let _ = write!(out, "#folio-math-inline(${}$)", body.trim());
+                }
+                Err(error) => {
+                    self.math_not_typeset(&error, None);
+                    let _ = write!(out, "#folio-plain-inline({})", string_literal(tex));
+                }
+            },
             Inline::Macro(m) => {
                 let body = match &m.body {
                     MacroBody::None => String::new(),
@@ -891,36 +964,14 @@ fn flatten(block: &Block) -> Option<Vec<Block>> {
         | Block::Rule { .. }
         | Block::Code(_)
         | Block::Image(_)
+        | Block::Math { .. }
         | Block::Toc(_) => return None,
     })
 }
 
 /// What a link with no content shows: its target's own name.
 fn target_name(target: &LinkTarget) -> String {
-    match target {
-        LinkTarget::Url { url } => url.clone(),
-        LinkTarget::Anchor { page: None, anchor } => anchor.clone(),
-        LinkTarget::Anchor {
-            page: Some(page),
-            anchor,
-        } => format!("{}#{anchor}", page.title),
-        LinkTarget::Page { page } | LinkTarget::BlogPost { page, .. } => page.title.clone(),
-        LinkTarget::ContentId { id } => id.clone(),
-        LinkTarget::Attachment { filename, .. } => filename.clone(),
-        LinkTarget::Space { key } => key.clone(),
-        LinkTarget::User { user } => user_name(user),
-        LinkTarget::Shortcut { key, parameter } => {
-            if parameter.is_empty() {
-                key.clone()
-            } else {
-                format!("{parameter}@{key}")
-            }
-        }
-    }
-}
-
-fn user_name(user: &UserRef) -> String {
-    format!("@{}", user.id())
+    target.display_name()
 }
 
 /// Whether a URL may become a clickable link: `http`, `https`, `mailto` and `ftp` only (never
@@ -1158,6 +1209,8 @@ fn bracket(inner: &str) -> String {
 struct PlacedCell<'a> {
     /// `None` pads a row the source left short.
     cell: Option<&'a Cell>,
+    /// The column it starts in.
+    x: usize,
     colspan: usize,
     rowspan: usize,
 }
@@ -1255,15 +1308,21 @@ fn place_cells(
             }
             placed.push(PlacedCell {
                 cell: Some(cell),
+                x: c,
                 colspan,
                 rowspan,
             });
             c += colspan;
         }
-        for slot in covered[r].iter_mut().filter(|slot| !**slot) {
+        for (x, slot) in covered[r]
+            .iter_mut()
+            .enumerate()
+            .filter(|(_, slot)| !**slot)
+        {
             *slot = true;
             placed.push(PlacedCell {
                 cell: None,
+                x,
                 colspan: 1,
                 rowspan: 1,
             });
@@ -1441,6 +1500,7 @@ mod tests {
                 while c < grid.columns && covered[r][c] {
                     c += 1;
                 }
+                assert_eq!(cell.x, c, "the cell's column in row {r}");
                 assert!(
                     c + cell.colspan <= grid.columns,
                     "cell beyond the grid in row {r}"

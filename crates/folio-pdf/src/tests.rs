@@ -701,14 +701,16 @@ fn issue_bidi_overrides_around_marks_do_not_panic() {
     assert_renders_literally("\u{202e}https://\u{86b}\u{301}\u{202a}");
 }
 
-/// Typesets `/tmp/folio-exp.typ` (main markup) to `/tmp/folio-exp.pdf`, for experiments.
+/// Typesets `$FOLIO_EXP` (default `/tmp/folio-exp.typ`, main markup) to the same path with a
+/// `.pdf` extension, for experiments.
 #[test]
 #[ignore]
 fn debug_markup() {
-    let markup = std::fs::read_to_string("/tmp/folio-exp.typ").unwrap();
+    let path = std::env::var("FOLIO_EXP").unwrap_or_else(|_| "/tmp/folio-exp.typ".to_owned());
+    let markup = std::fs::read_to_string(&path).unwrap();
     let paged = compile_markup(&markup).unwrap_or_else(|e| panic!("{e}"));
     let pdf = typst_pdf::pdf(&paged, &PdfOptions::default()).unwrap();
-    std::fs::write("/tmp/folio-exp.pdf", pdf).unwrap();
+    std::fs::write(std::path::Path::new(&path).with_extension("pdf"), pdf).unwrap();
 }
 
 proptest! {
@@ -1088,5 +1090,355 @@ mod arb {
                 }),
             ]
         })
+    }
+}
+
+/// Tests of how tables, long strings, code and images fit: positions read from the laid-out
+/// frames.
+mod fit {
+    use folio_ir::{
+        Attr, Block, Cell, CodeBlock, ColumnSpec, Document, Image, ImageSource, Inline, Length,
+        LinkTarget, Row, Span, Table,
+    };
+    use typst::layout::{Abs, FrameItem, Point, Transform};
+
+    use super::{ENGINE, arb};
+    use crate::{Attachments, RenderOptions};
+
+    /// Something drawn: its page, horizontal extent in points, and text (`None` for an image).
+    #[derive(Debug)]
+    struct Placed {
+        page: usize,
+        x0: f64,
+        x1: f64,
+        text: Option<String>,
+    }
+
+    /// Text runs and images with their absolute horizontal extents, and the pages' widths.
+    fn layout(document: &Document, attachments: &Attachments) -> (Vec<Placed>, Vec<(f64, f64)>) {
+        fn walk(frame: &typst::layout::Frame, ts: Transform, page: usize, out: &mut Vec<Placed>) {
+            for (pos, item) in frame.items() {
+                let here = ts.pre_concat(Transform::translate(pos.x, pos.y));
+                let x = |dx: Abs| Point::new(dx, Abs::zero()).transform(here).x.to_pt();
+                match item {
+                    FrameItem::Group(group) => {
+                        walk(&group.frame, here.pre_concat(group.transform), page, out)
+                    }
+                    FrameItem::Text(text) if !text.width().approx_empty() => out.push(Placed {
+                        page,
+                        x0: x(Abs::zero()),
+                        x1: x(text.width()),
+                        text: Some(text.text.to_string()),
+                    }),
+                    FrameItem::Image(_, size, _) => out.push(Placed {
+                        page,
+                        x0: x(Abs::zero()),
+                        x1: x(size.x),
+                        text: None,
+                    }),
+                    _ => {}
+                }
+            }
+        }
+        let (paged, _, markup) = ENGINE
+            .typeset(document, attachments, &RenderOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut out = Vec::new();
+        for (i, page) in paged.pages().iter().enumerate() {
+            walk(&page.frame, Transform::identity(), i, &mut out);
+        }
+        let sizes = paged
+            .pages()
+            .iter()
+            .map(|p| (p.frame.width().to_pt(), p.frame.height().to_pt()))
+            .collect();
+        assert!(!out.is_empty(), "{markup}");
+        (out, sizes)
+    }
+
+    /// Asserts that everything drawn stays within the text area of its page (2 cm margins).
+    fn assert_inside_pages(placed: &[Placed], sizes: &[(f64, f64)]) {
+        let margin = 72.0 * 2.0 / 2.54;
+        for item in placed {
+            let width = sizes[item.page].0;
+            assert!(
+                item.x0 >= margin - 1.0 && item.x1 <= width - margin + 1.0,
+                "{item:?} sticks out of the text area of a page {width} pt wide"
+            );
+        }
+    }
+
+    fn text(s: &str) -> Inline {
+        Inline::text(s)
+    }
+
+    fn para(content: Vec<Inline>) -> Block {
+        Block::Paragraph {
+            attr: Attr::default(),
+            content,
+            span: Span::DETACHED,
+        }
+    }
+
+    fn cell(header: bool, blocks: Vec<Block>) -> Cell {
+        Cell {
+            header,
+            blocks,
+            ..Cell::empty()
+        }
+    }
+
+    fn table(widths: Vec<Option<Length>>, rows: Vec<Vec<Cell>>, header_rows: usize) -> Block {
+        Block::Table(Table {
+            columns: widths
+                .into_iter()
+                .map(|width| ColumnSpec { width })
+                .collect(),
+            rows: rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, cells)| Row {
+                    cells,
+                    in_head: i < header_rows,
+                })
+                .collect(),
+            header_rows,
+            width: None,
+            numbered: false,
+            span: Span::DETACHED,
+        })
+    }
+
+    fn document(blocks: Vec<Block>) -> Document {
+        Document {
+            title: None,
+            blocks,
+        }
+    }
+
+    /// The column a text run belongs to: cells of column `c` hold only the letter `a + c`
+    /// (and separators).
+    fn column_of(text: &str) -> Option<usize> {
+        let mut letters = text.chars().filter(char::is_ascii_lowercase);
+        let first = letters.next()?;
+        letters
+            .all(|l| l == first)
+            .then(|| (first as u8 - b'a') as usize)
+    }
+
+    /// Asserts that in every row (one per page line here: rows are told apart by the
+    /// vertical order of the runs, so this checks each pair of columns on each page), the runs
+    /// of column `c` end before those of column `c + 1` begin.
+    fn assert_columns_apart(placed: &[Placed], columns: usize) {
+        let pages = placed.iter().map(|p| p.page).max().unwrap_or(0) + 1;
+        for page in 0..pages {
+            let extent = |c: usize| {
+                let runs: Vec<&Placed> = placed
+                    .iter()
+                    .filter(|p| p.page == page)
+                    .filter(|p| p.text.as_deref().and_then(column_of) == Some(c))
+                    .collect();
+                let x0 = runs.iter().map(|p| p.x0).fold(f64::INFINITY, f64::min);
+                let x1 = runs.iter().map(|p| p.x1).fold(f64::NEG_INFINITY, f64::max);
+                (x0, x1)
+            };
+            for c in 0..columns - 1 {
+                let ((_, right), (left, _)) = (extent(c), extent(c + 1));
+                assert!(
+                    right <= left + 0.5,
+                    "column {c} ends at {right} pt, past the start of column {} at {left} pt",
+                    c + 1
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn issue_short_tokens_in_narrow_columns_stay_in_their_cells() {
+        // Twelve narrow columns, as in a data dictionary: identifiers, types and code that
+        // Typst's own column sizing let run into the next cell.
+        let token = |c: usize, r: usize| {
+            let l = (b'a' + c as u8) as char;
+            let word = |n: usize| l.to_string().repeat(n);
+            match (c + r) % 4 {
+                0 => format!("{}_{}_{}", word(3), word(5), word(2)),
+                1 => word(6).to_uppercase().to_lowercase(),
+                2 => format!("{}({})", word(7), word(2)),
+                _ => format!("{} {}", word(4), word(9)),
+            }
+        };
+        let columns = 12;
+        let mut rows = vec![
+            (0..columns)
+                .map(|c| {
+                    let l = (b'a' + c as u8) as char;
+                    cell(true, vec![para(vec![text(&l.to_string().repeat(5))])])
+                })
+                .collect::<Vec<_>>(),
+        ];
+        for r in 0..6 {
+            rows.push(
+                (0..columns)
+                    .map(|c| {
+                        let content = if r % 2 == 0 {
+                            vec![Inline::Code {
+                                content: vec![text(&token(c, r))],
+                            }]
+                        } else {
+                            vec![text(&token(c, r))]
+                        };
+                        cell(false, vec![para(content)])
+                    })
+                    .collect(),
+            );
+        }
+        // Confluence's narrow px widths, far less than the words need.
+        let widths = (0..columns).map(|_| Some(Length::Px(40.0))).collect();
+        let (placed, sizes) = layout(&document(vec![table(widths, rows, 1)]), &Attachments::new());
+        assert_columns_apart(&placed, columns);
+        assert_inside_pages(&placed, &sizes);
+    }
+
+    #[test]
+    fn issue_a_long_url_in_a_narrow_cell_stays_in_it() {
+        let url = format!(
+            "https://git.example.com/observability/metrics-catalogue/blob/main/{}/settlement.yaml",
+            "a".repeat(90)
+        );
+        let rows = vec![vec![
+            cell(
+                false,
+                vec![para(vec![Inline::Link {
+                    target: LinkTarget::Url { url: url.clone() },
+                    content: vec![],
+                }])],
+            ),
+            cell(false, vec![para(vec![text("ZZZZ ZZZZZZ")])]),
+        ]];
+        let widths = vec![Some(Length::Px(60.0)), Some(Length::Px(400.0))];
+        let (placed, sizes) = layout(&document(vec![table(widths, rows, 0)]), &Attachments::new());
+        // Everything but the next cell's text and the page number.
+        let url_runs: Vec<&Placed> = placed
+            .iter()
+            .filter(|p| {
+                p.text
+                    .as_deref()
+                    .is_some_and(|t| !t.contains('Z') && t != "1 / 1")
+            })
+            .collect();
+        let url_end = url_runs.iter().map(|p| p.x1).fold(0.0, f64::max);
+        let neighbour = placed
+            .iter()
+            .filter(|p| p.text.as_deref().is_some_and(|t| t.contains('Z')))
+            .map(|p| p.x0)
+            .fold(f64::INFINITY, f64::min);
+        assert!(
+            url_end <= neighbour,
+            "the URL runs to {url_end} pt, the next cell starts at {neighbour} pt"
+        );
+        // No character of it is lost.
+        let shown: String = url_runs.iter().filter_map(|p| p.text.clone()).collect();
+        assert_eq!(shown, url);
+        assert_inside_pages(&placed, &sizes);
+    }
+
+    #[test]
+    fn issue_long_lines_and_tokens_wrap_in_body_text_code_and_cells() {
+        let token = "x".repeat(300);
+        let code = |code: String| {
+            Block::Code(CodeBlock {
+                language: Some("bash".into()),
+                title: None,
+                line_numbers: true,
+                first_line: 1,
+                code,
+                plain: false,
+                span: Span::DETACHED,
+            })
+        };
+        let line = format!("curl -H 'Authorization: Bearer {token}' https://example.com/{token}");
+        let inline_code = Inline::Code {
+            content: vec![text(&format!("platform.observability.{token}"))],
+        };
+        let prose = format!("See {token} and ");
+        let blocks = vec![
+            para(vec![text(&prose), inline_code.clone()]),
+            code(line.clone()),
+            table(
+                vec![Some(Length::Px(60.0)), Some(Length::Px(60.0))],
+                vec![vec![
+                    cell(false, vec![code(line.clone())]),
+                    cell(false, vec![para(vec![inline_code])]),
+                ]],
+                0,
+            ),
+        ];
+        let (placed, sizes) = layout(&document(blocks), &Attachments::new());
+        assert_inside_pages(&placed, &sizes);
+        let xs = |s: &str| s.chars().filter(|&c| c == 'x').count();
+        let all: String = placed.iter().filter_map(|p| p.text.clone()).collect();
+        // The prose, the inline code twice, the code line twice.
+        let expected = xs(&prose) + 2 * (300 + xs("platform.observability")) + 2 * xs(&line);
+        assert_eq!(
+            xs(&all),
+            expected,
+            "no character of the long tokens is lost"
+        );
+    }
+
+    #[test]
+    fn issue_images_fit_their_cell_and_column() {
+        let mut attachments = Attachments::new();
+        attachments.insert("wide.png", arb::PNG.to_vec());
+        let image = |width: f32| Image {
+            source: ImageSource::Attachment {
+                filename: "wide.png".into(),
+                page: None,
+            },
+            alt: None,
+            width: Some(width),
+            height: None,
+            intrinsic: Some((1000, 320)),
+            align: None,
+            border: false,
+            caption: vec![],
+            missing: false,
+            span: Span::DETACHED,
+        };
+        let rows = vec![vec![
+            cell(false, vec![Block::Image(image(760.0))]),
+            cell(
+                false,
+                vec![para(vec![
+                    Inline::Image(Box::new(image(500.0))),
+                    text("bbbb"),
+                ])],
+            ),
+            cell(false, vec![para(vec![text("cccc")])]),
+        ]];
+        let widths = vec![
+            Some(Length::Px(150.0)),
+            Some(Length::Px(150.0)),
+            Some(Length::Px(300.0)),
+        ];
+        let (placed, sizes) = layout(&document(vec![table(widths, rows, 0)]), &attachments);
+        let images: Vec<&Placed> = placed.iter().filter(|p| p.text.is_none()).collect();
+        assert_eq!(images.len(), 2, "{placed:?}");
+        let start = |s: &str| {
+            placed
+                .iter()
+                .filter(|p| p.text.as_deref() == Some(s))
+                .map(|p| p.x0)
+                .fold(f64::INFINITY, f64::min)
+        };
+        let cells = [start("bbbb"), start("cccc")];
+        // Each image ends before the next cell's text (the second one shares its cell with
+        // "bbbb", which follows it on the same line or the next).
+        assert!(
+            images[0].x1 <= images[1].x0.min(cells[0]) + 0.5,
+            "{images:?} {cells:?}"
+        );
+        assert!(images[1].x1 <= cells[1], "{images:?} {cells:?}");
+        assert_inside_pages(&placed, &sizes);
     }
 }

@@ -410,3 +410,162 @@ fn engine_is_send_and_sync() {
     fn check<T: Send + Sync>() {}
     check::<Engine>();
 }
+
+/// Width and height of every page, in points, from its (possibly inherited) MediaBox.
+fn page_sizes(pdf: &lopdf::Document) -> Vec<(f32, f32)> {
+    pdf.get_pages()
+        .values()
+        .map(|&id| {
+            let mut page = pdf.get_dictionary(id).unwrap();
+            loop {
+                if let Ok(media_box) = page.get(b"MediaBox") {
+                    let numbers: Vec<f32> = resolve(pdf, media_box)
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|n| n.as_float().unwrap())
+                        .collect();
+                    return (numbers[2] - numbers[0], numbers[3] - numbers[1]);
+                }
+                page = dict(pdf, page.get(b"Parent").expect("a MediaBox")).unwrap();
+            }
+        })
+        .collect()
+}
+
+/// A table with a header row of `header` and the given body rows, each cell one paragraph.
+fn simple_table(header: &[String], rows: &[Vec<String>], widths: Option<f32>) -> Block {
+    let row = |texts: &[String], header: bool| folio_ir::Row {
+        cells: texts.iter().map(|t| cell(header, vec![p(t)])).collect(),
+        in_head: header,
+    };
+    Block::Table(folio_ir::Table {
+        columns: header
+            .iter()
+            .map(|_| folio_ir::ColumnSpec {
+                width: widths.map(folio_ir::Length::Px),
+            })
+            .collect(),
+        rows: std::iter::once(row(header, true))
+            .chain(rows.iter().map(|r| row(r, false)))
+            .collect(),
+        header_rows: 1,
+        width: None,
+        numbered: false,
+        span: folio_ir::Span::DETACHED,
+    })
+}
+
+#[test]
+fn a_very_wide_table_goes_on_landscape_pages_with_its_header_repeated() {
+    let columns = 20;
+    let header: Vec<String> = (0..columns).map(|c| format!("Head{c:02}")).collect();
+    let rows: Vec<Vec<String>> = (0..90)
+        .map(|r| (0..columns).map(|c| format!("r{r:02}c{c:02}")).collect())
+        .collect();
+    let document = Document {
+        title: None,
+        blocks: vec![
+            p("Before the table."),
+            heading(2, "Wide table"),
+            simple_table(&header, &rows, None),
+            p("After the table."),
+        ],
+    };
+    let (rendered, pdf) = render(&document, &Attachments::new());
+    let sizes = page_sizes(&pdf);
+    let landscape = sizes.iter().filter(|(w, h)| w > h).count();
+    assert!(landscape >= 2, "{sizes:?}");
+    // Portrait before and after; the landscape pages in one run.
+    let (first, last) = (sizes[0], sizes[sizes.len() - 1]);
+    assert!(first.0 < first.1 && last.0 < last.1, "{sizes:?}");
+    assert_eq!(sizes.len(), landscape + 2, "{sizes:?}");
+    assert_eq!(rendered.pages, sizes.len());
+
+    let text = all_text(&pdf);
+    // Every cell, whole (nothing clipped, no word broken), and the header on every page.
+    for row in &rows {
+        for token in row {
+            assert!(text.contains(token.as_str()), "{token} not in the text");
+        }
+    }
+    for head in &header {
+        assert_eq!(text.matches(head.as_str()).count(), landscape, "{head}");
+    }
+    // The heading went with the table.
+    let before = text.find("Beforethetable.").unwrap();
+    let heading = text.find("Widetable").unwrap();
+    assert!(before < heading);
+    assert!(text.contains("Afterthetable."));
+}
+
+#[test]
+fn a_moderately_wide_table_stays_portrait() {
+    let header: Vec<String> = (0..7).map(|c| format!("Column {c}")).collect();
+    let rows: Vec<Vec<String>> = (0..5)
+        .map(|r| {
+            (0..7)
+                .map(|c| format!("value {r}.{c} with a few words"))
+                .collect()
+        })
+        .collect();
+    let document = Document {
+        title: None,
+        blocks: vec![simple_table(&header, &rows, Some(120.0))],
+    };
+    let (_, pdf) = render(&document, &Attachments::new());
+    let sizes = page_sizes(&pdf);
+    assert!(sizes.iter().all(|(w, h)| w < h), "{sizes:?}");
+    let text = all_text(&pdf);
+    for row in &rows {
+        for value in row {
+            assert!(text.contains(&squeeze(value)), "{value} not in the text");
+        }
+    }
+}
+
+#[test]
+fn long_strings_in_narrow_cells_keep_all_their_text_and_no_invisible_characters() {
+    let url = format!(
+        "https://grafana.example.com/d/aBcD1234EfGh/payments-overview?orgId=1&var-cluster=prod-eu-west-1&{}",
+        "segment".repeat(20)
+    );
+    let identifier = "fraudScoringModelInferenceLatencyMillisecondsP99";
+    let rows = vec![vec![
+        url.clone(),
+        identifier.to_owned(),
+        "fct_order_line_sk".to_owned(),
+        "BIGINT".to_owned(),
+    ]];
+    let header: Vec<String> = ["Source", "Metric", "Key", "Type"]
+        .map(str::to_owned)
+        .to_vec();
+    let mut link = simple_table(&header, &[], Some(50.0));
+    if let Block::Table(table) = &mut link {
+        table.rows.push(folio_ir::Row {
+            cells: vec![
+                cell(false, vec![para(vec![url_link(&url, &url)])]),
+                cell(false, vec![p(identifier)]),
+                cell(false, vec![p("fct_order_line_sk")]),
+                cell(false, vec![p("BIGINT")]),
+            ],
+            in_head: false,
+        });
+    }
+    let document = Document {
+        title: None,
+        blocks: vec![simple_table(&header, &rows, Some(50.0)), link],
+    };
+    let (_, pdf) = render(&document, &Attachments::new());
+    let text = all_text(&pdf);
+    for needle in [url.as_str(), identifier, "fct_order_line_sk", "BIGINT"] {
+        assert_eq!(
+            text.matches(needle).count(),
+            2,
+            "{needle} not twice in {text}"
+        );
+    }
+    // Break opportunities are not characters: copied text has no zero-width spaces.
+    assert!(!text.contains('\u{200b}'), "{text:?}");
+    assert!(uris(&pdf).contains(&url));
+}

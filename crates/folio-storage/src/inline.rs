@@ -485,6 +485,7 @@ pub(crate) fn flatten_block(block: Block) -> Vec<Inline> {
         Block::TaskList { items, .. } => join_lines(flatten_tasks(items)),
         Block::Image(image) => vec![Inline::Image(Box::new(image))],
         Block::Macro(m) => vec![Inline::Macro(Box::new(m))],
+        Block::Math { tex, .. } => vec![Inline::Math { tex }],
         Block::Rule { .. } | Block::Toc(_) => vec![],
     }
 }

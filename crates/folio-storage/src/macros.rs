@@ -192,19 +192,19 @@ pub(crate) fn read_adf_extension(cx: &mut Cx, el: &Element, place: Place, out: &
     let shown = el
         .child("ac:adf-fallback")
         .or(node.and_then(|n| n.child("ac:adf-content")));
-    cx.warn_once(
-        &format!("adf:{kind}"),
-        Diagnostic::warning(
-            "unsupported-element",
-            format!("unsupported ADF node `{kind}`"),
-        )
-        .at(el.span)
-        .with_hint(if shown.is_some() {
-            "it is shown from its fallback content"
-        } else {
-            "it has no content to show"
-        }),
-    );
+    // The fallback is the app's own static rendering, which is what Confluence's exports show
+    // too: rendering it is support, not a loss. Only a node with nothing to show is reported.
+    if shown.is_none() {
+        cx.warn_once(
+            &format!("adf:{kind}"),
+            Diagnostic::warning(
+                "unsupported-element",
+                format!("unsupported ADF node `{kind}`"),
+            )
+            .at(el.span)
+            .with_hint("it has no fallback content to show"),
+        );
+    }
     match shown {
         Some(shown) => read_children(cx, shown, place, out),
         None => out.push(match place {

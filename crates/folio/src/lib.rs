@@ -11,12 +11,15 @@
 //! an [`AttachmentSource`] the caller implements, and everything comes back as values.
 
 mod input;
+mod site;
 
 pub use folio_ir as ir;
-pub use folio_passes::PassOptions;
+pub use folio_ir::{AttachmentInfo, AttachmentSource, NoAttachments, Site, SitePage};
+pub use folio_passes::{PassOptions, is_math_macro};
 pub use folio_pdf::{EngineOptions, RenderOptions};
 pub use folio_storage::ReadOptions;
 pub use input::{PageInput, detect_input};
+pub use site::load_site;
 
 use std::collections::BTreeSet;
 
@@ -34,6 +37,8 @@ pub struct Options {
     pub passes: PassOptions,
     /// Largest input folio accepts, in bytes.
     pub max_input_bytes: Option<usize>,
+    /// The site, other pages and users, for cross-page macros, links and mentions.
+    pub site: std::sync::Arc<Site>,
 }
 
 /// Default for [`Options::max_input_bytes`]: 64 MiB.
@@ -79,27 +84,6 @@ impl CompileError {
             CompileError::Read(error) => &error.hints,
             _ => &[],
         }
-    }
-}
-
-/// Where attachment bytes come from: a folder for the CLI, memory for a service.
-pub trait AttachmentSource {
-    /// The bytes of the attachment `filename`, or `None` when the page's attachments lack it.
-    fn load(&self, filename: &str) -> Option<Vec<u8>>;
-}
-
-/// A source with no attachments.
-pub struct NoAttachments;
-
-impl AttachmentSource for NoAttachments {
-    fn load(&self, _: &str) -> Option<Vec<u8>> {
-        None
-    }
-}
-
-impl AttachmentSource for Attachments {
-    fn load(&self, filename: &str) -> Option<Vec<u8>> {
-        self.get(filename).map(|bytes| bytes.to_vec())
     }
 }
 
@@ -152,20 +136,15 @@ pub fn compile_document(
 ) -> Result<Compiled, CompileError> {
     let (mut document, mut diagnostics) = read_page(&page.storage, options)?;
     document.title = options.title.clone().or_else(|| page.title.clone());
-    let mut loaded = Attachments::new();
-    for filename in referenced_attachments(&mut document) {
-        if let Some(bytes) = attachments.load(&filename) {
-            loaded.insert(filename, bytes);
-        }
-    }
-    let mut cx = folio_passes::PassContext::new(&loaded, &options.passes);
+    let mut cx =
+        folio_passes::PassContext::new(attachments, &options.passes).with_site(&options.site);
     folio_passes::run_passes(&mut document, &mut cx);
     diagnostics.append(&mut cx.diagnostics);
     // Passes report in their own order; readers want the page's.
     diagnostics.sort_by_key(|diagnostic| diagnostic.span.map(|span| span.start));
     Ok(Compiled {
         document,
-        attachments: loaded,
+        attachments: cx.attachments,
         diagnostics,
     })
 }

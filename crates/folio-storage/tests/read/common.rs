@@ -222,6 +222,7 @@ fn block(out: &mut String, b: &Block) {
             tasks(out, items);
         }
         Block::Toc(_) => out.push_str("toc"),
+        Block::Math { tex, .. } => write!(out, "math({tex:?})").unwrap(),
         Block::Div {
             attr: a, blocks: b, ..
         } => {
@@ -387,6 +388,7 @@ fn inline(out: &mut String, i: &Inline) {
             None => write!(out, "mention({})", user(u)).unwrap(),
         },
         Inline::Date { date } => write!(out, "date({date})").unwrap(),
+        Inline::Math { tex } => write!(out, "math({tex:?})").unwrap(),
         Inline::Macro(m) => {
             out.push_str("inline-");
             macro_(out, m);
