@@ -639,7 +639,29 @@ pub struct Image {
     /// Set by the image sizing pass when the bytes are missing or unreadable: draw a placeholder.
     #[serde(default)]
     pub missing: bool,
+    /// How Confluence places it beyond its size (`ac:layout`, `ac:thumbnail`).
+    #[serde(default, skip_serializing_if = "ImageLayout::is_normal")]
+    pub layout: ImageLayout,
     pub span: Span,
+}
+
+/// Placement of an image beyond its alignment.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImageLayout {
+    /// At its requested or natural size, fitted to the column.
+    #[default]
+    Normal,
+    /// `ac:thumbnail="true"`: a small preview (Confluence's thumbnails are at most 300 px wide).
+    Thumbnail,
+    /// `ac:layout="wide"` or `"full-width"`: as wide as the text column.
+    FullWidth,
+}
+
+impl ImageLayout {
+    pub fn is_normal(&self) -> bool {
+        *self == ImageLayout::Normal
+    }
 }
 
 /// Side-by-side columns.

@@ -470,6 +470,7 @@ impl<'a> Builder<'a> {
                     border: false,
                     caption: Vec::new(),
                     missing: false,
+                    layout: folio_ir::ImageLayout::Normal,
                     span,
                 };
                 self.top().push_inline(Inline::Image(Box::new(image)));

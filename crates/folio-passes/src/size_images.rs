@@ -2,7 +2,8 @@
 //! attachments that are missing, unreadable, of a format the PDF cannot embed, or too large.
 
 use folio_ir::{
-    Block, Diagnostic, Document, Image, ImageSource, Inline, walk_blocks_mut, walk_inlines_mut,
+    Block, Diagnostic, Document, Image, ImageLayout, ImageSource, Inline, walk_blocks_mut,
+    walk_inlines_mut,
 };
 
 use crate::PassContext;
@@ -35,6 +36,9 @@ impl ImageFormat {
         svg_size(bytes).map(|size| (ImageFormat::Svg, size))
     }
 }
+
+/// Largest width, in px, of an `ac:thumbnail` image (Confluence's thumbnail size).
+const THUMBNAIL_WIDTH: f32 = 300.0;
 
 /// Fills `intrinsic` for attachment images and marks the ones that cannot be drawn as `missing`.
 pub fn size_images(document: &mut Document, cx: &mut PassContext<'_>) {
@@ -105,6 +109,14 @@ fn size_image(image: &mut Image, cx: &mut PassContext<'_>) {
         Some((_, size)) => {
             if size.is_some() {
                 image.intrinsic = size;
+            }
+            // A thumbnail without a size of its own is drawn at Confluence's thumbnail width.
+            if image.layout == ImageLayout::Thumbnail
+                && image.width.is_none()
+                && image.height.is_none()
+                && let Some((w, _)) = image.intrinsic
+            {
+                image.width = Some((w as f32).min(THUMBNAIL_WIDTH));
             }
         }
     }
@@ -189,6 +201,7 @@ mod tests {
             border: false,
             caption: vec![],
             missing: false,
+            layout: folio_ir::ImageLayout::Normal,
             span: Span::new(1, 2),
         }
     }
@@ -216,6 +229,28 @@ mod tests {
         assert_eq!(images[0].intrinsic, Some((3, 2)));
         assert!(!images[0].missing);
         assert!(diagnostics.is_empty());
+    }
+
+    #[test]
+    fn thumbnails_without_a_size_are_drawn_at_thumbnail_width() {
+        let mut attachments = Attachments::new();
+        attachments.insert("big.png", png_header(1600, 900));
+        attachments.insert("small.png", png_header(120, 80));
+        let thumbnail = |name: &str| Image {
+            layout: ImageLayout::Thumbnail,
+            ..image(name)
+        };
+        let sized = Image {
+            width: Some(500.0),
+            ..thumbnail("big.png")
+        };
+        let (images, _) = run(
+            vec![thumbnail("big.png"), thumbnail("small.png"), sized],
+            &attachments,
+        );
+        assert_eq!(images[0].width, Some(300.0));
+        assert_eq!(images[1].width, Some(120.0));
+        assert_eq!(images[2].width, Some(500.0));
     }
 
     #[test]

@@ -565,6 +565,10 @@ impl Writer<'_> {
                 let requested = |size: Option<f32>| size.and_then(|s| pt(s * PX));
                 let intrinsic = image.intrinsic.and_then(|(w, _)| pt(w as f32 * PX));
                 match (requested(image.width), requested(image.height), intrinsic) {
+                    // Wide and full-width images span the text column whatever their stored width.
+                    _ if image.layout == folio_ir::ImageLayout::FullWidth => {
+                        args.push("width: 100%".to_owned())
+                    }
                     (Some(width), _, _) | (None, None, Some(width)) => {
                         args.push(format!("width: {width}"))
                     }

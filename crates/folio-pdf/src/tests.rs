@@ -847,6 +847,7 @@ mod arb {
                     border,
                     caption: vec![Inline::text("caption")],
                     missing,
+                    layout: folio_ir::ImageLayout::Normal,
                     span: Span::DETACHED,
                 },
             )
@@ -1403,6 +1404,7 @@ mod fit {
             border: false,
             caption: vec![],
             missing: false,
+            layout: folio_ir::ImageLayout::Normal,
             span: Span::DETACHED,
         };
         let rows = vec![vec![

@@ -60,6 +60,19 @@ pub(crate) fn read_ac_image(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
         (Some(w), Some(h)) => Some((w.round() as u32, h.round() as u32)),
         _ => None,
     };
+    let full_width = el
+        .attr("ac:layout")
+        .is_some_and(|layout| matches!(layout.trim(), "wide" | "full-width"));
+    let thumbnail = el
+        .attr("ac:thumbnail")
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("true"));
+    let layout = if full_width {
+        folio_ir::ImageLayout::FullWidth
+    } else if thumbnail {
+        folio_ir::ImageLayout::Thumbnail
+    } else {
+        folio_ir::ImageLayout::Normal
+    };
     let image = Image {
         source,
         alt,
@@ -70,6 +83,7 @@ pub(crate) fn read_ac_image(cx: &mut Cx, el: &Element, out: &mut Vec<Flow>) {
         border,
         caption,
         missing: false,
+        layout,
         span: el.span,
     };
     let inline = el
@@ -130,6 +144,7 @@ pub(crate) fn read_html_image(el: &Element, out: &mut Vec<Flow>) {
         border: el.attr("border").is_some_and(|b| b.trim() != "0"),
         caption: vec![],
         missing: false,
+        layout: folio_ir::ImageLayout::Normal,
         span: el.span,
     };
     out.push(Flow::Image(Box::new(image), false));

@@ -231,6 +231,7 @@ fn attachment_image(filename: &str, caption: Option<String>, span: Span) -> Imag
         border: false,
         caption: caption.map(|c| vec![Inline::text(c)]).unwrap_or_default(),
         missing: false,
+        layout: folio_ir::ImageLayout::Normal,
         span,
     }
 }

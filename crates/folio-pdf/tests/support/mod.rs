@@ -61,6 +61,7 @@ pub fn image(filename: &str, width: Option<f32>) -> Image {
         border: true,
         caption: vec![text("Figure 1: a red square")],
         missing: false,
+        layout: folio_ir::ImageLayout::Normal,
         span: Span::DETACHED,
     }
 }
