@@ -64,9 +64,14 @@ fn dependencies_point_one_way() {
         ["folio-ir", "folio-passes", "folio-pdf", "folio-storage"]
     );
     assert_eq!(
-        folio_dependencies("folio-cli"),
+        folio_dependencies("folio-server"),
         ["folio"],
-        "the CLI depends only on the façade"
+        "the service depends only on the façade"
+    );
+    assert_eq!(
+        folio_dependencies("folio-cli"),
+        ["folio", "folio-server"],
+        "the CLI depends only on the façade (and the service, for `folio serve`)"
     );
 }
 

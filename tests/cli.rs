@@ -265,3 +265,43 @@ fn check_finds_rest_page_json_in_folders() {
     assert!(output.status.success(), "{}", stdout(&output));
     assert!(stdout(&output).contains("page.json"), "{}", stdout(&output));
 }
+
+#[test]
+fn export_writes_one_pdf_and_a_json_summary() {
+    let dir = temp_dir("export");
+    let out = dir.join("handbook.pdf");
+    let output = folio(&[
+        "export",
+        "corpus/bundle-handbook",
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+        "--no-system-fonts",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(summary["pages"].as_array().unwrap().len(), 34);
+    assert!(summary["pdf_pages"].as_u64().unwrap() >= 34);
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
+    // No progress bar or warnings on stderr when the output is a pipe.
+    assert!(stderr(&output).is_empty(), "{}", stderr(&output));
+
+    let help = stdout(&folio(&["export", "--help"]));
+    for word in ["--root", "--depth", "--json", "--quiet", "folio.json"] {
+        assert!(help.contains(word), "{word} missing from export --help");
+    }
+    let missing = folio(&["export", "no/such/bundle"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("not a bundle folder"));
+    let bad_root = folio(&[
+        "export",
+        "corpus/bundle-handbook",
+        "--root",
+        "999",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(bad_root.status.code(), Some(2));
+    assert!(stderr(&bad_root).contains("page 999"));
+    std::fs::remove_dir_all(&dir).ok();
+}

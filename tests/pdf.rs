@@ -121,3 +121,153 @@ pub fn squash(text: &str) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// A bookmark with its nesting depth and the 0-based index of the page it opens.
+#[derive(Debug, Clone)]
+pub struct Bookmark {
+    pub title: String,
+    pub depth: usize,
+    pub page: Option<usize>,
+}
+
+/// An internal link: the page it sits on and the page it jumps to (0-based).
+#[derive(Debug, Clone, Copy)]
+pub struct InternalLink {
+    pub from: usize,
+    pub to: Option<usize>,
+}
+
+/// Where bookmarks and internal links lead, as a viewer resolves them.
+pub struct Navigation {
+    pub bookmarks: Vec<Bookmark>,
+    pub links: Vec<InternalLink>,
+    /// Text of each page.
+    pub page_texts: Vec<String>,
+}
+
+pub fn read_navigation(bytes: &[u8]) -> Navigation {
+    let document = Document::load_mem(bytes).expect("the PDF parses");
+    let pages = document.get_pages();
+    let index_of: std::collections::BTreeMap<lopdf::ObjectId, usize> =
+        pages.values().enumerate().map(|(i, id)| (*id, i)).collect();
+    // Typst writes named destinations: a name tree under /Names /Dests maps them to arrays.
+    let mut named = std::collections::BTreeMap::new();
+    if let Ok(catalog) = document.catalog()
+        && let Ok(names) = catalog.get(b"Names")
+        && let Ok(names) = resolve(&document, names).as_dict()
+        && let Ok(dests) = names.get(b"Dests")
+    {
+        let mut stack = vec![dests.clone()];
+        while let Some(node) = stack.pop() {
+            let Ok(node) = resolve(&document, &node).as_dict() else {
+                continue;
+            };
+            if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
+                stack.extend(kids.iter().cloned());
+            }
+            if let Ok(pairs) = node.get(b"Names").and_then(Object::as_array) {
+                for pair in pairs.chunks(2) {
+                    if let [key, value] = pair
+                        && let Ok(key) = key.as_str()
+                    {
+                        named.insert(key.to_vec(), value.clone());
+                    }
+                }
+            }
+        }
+    }
+    let dest_page = |dest: &Object| -> Option<usize> {
+        let dest = resolve(&document, dest);
+        let array = match dest {
+            Object::String(name, _) | Object::Name(name) => {
+                let target = named.get(name)?;
+                let target = resolve(&document, target);
+                match target.as_dict() {
+                    Ok(dict) => resolve(&document, dict.get(b"D").ok()?).as_array().ok()?,
+                    Err(_) => target.as_array().ok()?,
+                }
+            }
+            other => other.as_array().ok()?,
+        };
+        let page = array.first()?.as_reference().ok()?;
+        index_of.get(&page).copied()
+    };
+    let mut links = Vec::new();
+    for (from, page_id) in pages.values().enumerate() {
+        let Ok(page) = document.get_dictionary(*page_id) else {
+            continue;
+        };
+        let Ok(annots) = page.get(b"Annots") else {
+            continue;
+        };
+        for annot in resolve(&document, annots)
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+        {
+            let Ok(annot) = resolve(&document, &annot).as_dict() else {
+                continue;
+            };
+            let dest = match annot.get(b"A") {
+                Ok(action) => match resolve(&document, action).as_dict() {
+                    Ok(action) if action.get(b"URI").is_err() => action.get(b"D").ok(),
+                    _ => None,
+                },
+                Err(_) => annot.get(b"Dest").ok(),
+            };
+            if let Some(dest) = dest {
+                links.push(InternalLink {
+                    from,
+                    to: dest_page(dest),
+                });
+            }
+        }
+    }
+    let mut bookmarks = Vec::new();
+    if let Ok(catalog) = document.catalog()
+        && let Ok(outlines) = catalog.get(b"Outlines")
+        && let Ok(outlines) = resolve(&document, outlines).as_dict()
+        && let Ok(first) = outlines.get(b"First")
+    {
+        let mut stack = vec![(first.clone(), 0usize)];
+        let mut guard = 0;
+        while let Some((object, depth)) = stack.pop() {
+            guard += 1;
+            if guard > 100_000 {
+                break;
+            }
+            let Ok(dict) = resolve(&document, &object).as_dict() else {
+                continue;
+            };
+            let title = dict
+                .get(b"Title")
+                .ok()
+                .and_then(|t| resolve(&document, t).as_str().ok())
+                .map(decode_pdf_string)
+                .unwrap_or_default();
+            let page = match dict.get(b"Dest") {
+                Ok(dest) => dest_page(dest),
+                Err(_) => dict
+                    .get(b"A")
+                    .ok()
+                    .and_then(|a| resolve(&document, a).as_dict().ok())
+                    .and_then(|a| a.get(b"D").ok())
+                    .and_then(dest_page),
+            };
+            bookmarks.push(Bookmark { title, depth, page });
+            // Depth first: the next sibling waits until the children are done.
+            if let Ok(next) = dict.get(b"Next") {
+                stack.push((next.clone(), depth));
+            }
+            if let Ok(first) = dict.get(b"First") {
+                stack.push((first.clone(), depth + 1));
+            }
+        }
+    }
+    let page_texts = pdf_extract::extract_text_from_mem_by_pages(bytes).unwrap_or_default();
+    Navigation {
+        bookmarks,
+        links,
+        page_texts,
+    }
+}

@@ -22,6 +22,8 @@ pub struct Cli {
 pub enum Command {
     /// Compile one page (a storage body, or a REST API page JSON) to PDF.
     Compile(CompileArgs),
+    /// Export a page tree or a space (a bundle folder) to one navigable PDF.
+    Export(ExportArgs),
     /// Compile every storage document among the paths and report one line for each.
     Check(CheckArgs),
 }
@@ -58,6 +60,9 @@ pub struct CompileArgs {
     pub emit: Emit,
 
     #[command(flatten)]
+    pub page_setup: crate::page_setup::PageSetupArgs,
+
+    #[command(flatten)]
     pub common: CommonArgs,
 }
 
@@ -91,6 +96,58 @@ pub struct CheckArgs {
     /// Print each document's warnings too, not only its summary line.
     #[arg(short, long)]
     pub verbose: bool,
+
+    #[command(flatten)]
+    pub common: CommonArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "A bundle is a folder with a manifest (folio.json or folio.toml: pages with \
+                        id, title, type, parent, position, file, attachments folder, author, dates, \
+                        labels, plus site data) or, without one, Confluence REST API page JSON \
+                        files (v1 or v2), each with its attachments in its folder. See \
+                        docs/export.md.\n\n\
+                        Examples:\n  folio export corpus/bundle-handbook -o handbook.pdf\n  \
+                        folio export space/ --root 1001 --depth 2 -o part.pdf\n  \
+                        folio export space/ --json -o space.pdf > summary.json"
+)]
+pub struct ExportArgs {
+    /// The bundle folder (or its manifest file).
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+
+    /// Where to write the PDF; `-` writes to standard output. Default: `<bundle name>.pdf`.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// Export only this page (by content id) and its descendants.
+    #[arg(long, value_name = "PAGE_ID")]
+    pub root: Option<String>,
+
+    /// Levels of the tree to export (1 = the root pages only).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub depth: Option<u16>,
+
+    /// No cover page.
+    #[arg(long)]
+    pub no_cover: bool,
+
+    /// No table of contents.
+    #[arg(long)]
+    pub no_toc: bool,
+
+    /// Refuse bundles with more pages than this.
+    #[arg(long, value_name = "N", default_value_t = folio::DEFAULT_MAX_EXPORT_PAGES)]
+    pub max_pages: usize,
+
+    /// Print a machine-readable summary (JSON) on standard output; no progress bar, no
+    /// human-readable warnings.
+    #[arg(long, conflicts_with = "quiet")]
+    pub json: bool,
+
+    #[command(flatten)]
+    pub page_setup: crate::page_setup::PageSetupArgs,
 
     #[command(flatten)]
     pub common: CommonArgs,

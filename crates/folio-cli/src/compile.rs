@@ -24,6 +24,10 @@ pub fn run(args: &CompileArgs) -> u8 {
         title: args.title.clone(),
         ..Options::default()
     };
+    if let Err(message) = args.page_setup.apply(&mut options.render) {
+        eprintln!("error: {message}");
+        return exit::INPUT;
+    }
     if let Some(site_path) = &args.site {
         match load_site(site_path, &options) {
             Ok((site, diagnostics)) => {

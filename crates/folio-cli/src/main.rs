@@ -6,6 +6,8 @@ mod attachments;
 mod check;
 mod compile;
 mod coverage;
+mod export;
+mod page_setup;
 mod report;
 
 use std::process::ExitCode;
@@ -27,6 +29,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = match cli.command {
         Command::Compile(args) => compile::run(&args),
+        Command::Export(args) => export::run(&args),
         Command::Check(args) => check::run(&args),
     };
     ExitCode::from(code)

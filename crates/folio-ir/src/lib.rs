@@ -160,6 +160,9 @@ pub enum Block {
     TaskList { items: Vec<Task>, span: Span },
     /// A generated table of contents of the page's headings.
     Toc(Toc),
+    /// One Confluence page of a multi-page export: starts on a new page, with its title as a
+    /// heading of `level` (bookmarked, a link target under `id`).
+    Part(Part),
     /// Display maths, as TeX source (the `math`/`mathblock`/`latex` macros); the writer typesets it.
     Math { tex: String, span: Span },
     /// A generic container that only groups blocks (for example a layout cell's wrapper).
@@ -198,6 +201,7 @@ impl Block {
             Block::Image(image) => image.span,
             Block::Columns(columns) => columns.span,
             Block::Toc(toc) => toc.span,
+            Block::Part(part) => part.span,
             Block::Macro(m) => m.span,
         }
     }
@@ -221,6 +225,7 @@ impl Block {
             Block::Image(image) => &mut image.span,
             Block::Columns(columns) => &mut columns.span,
             Block::Toc(toc) => &mut toc.span,
+            Block::Part(part) => &mut part.span,
             Block::Macro(m) => &mut m.span,
         }
     }
@@ -643,6 +648,36 @@ pub struct Image {
     #[serde(default, skip_serializing_if = "ImageLayout::is_normal")]
     pub layout: ImageLayout,
     pub span: Span,
+}
+
+/// A page (or blog post) of a multi-page export, with its content.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Part {
+    /// Confluence content id; the part is a link target under `page-<id>` (see [`Part::anchor`]).
+    pub id: String,
+    pub title: String,
+    /// Heading level of the title: 1 for the export's top pages, deeper for their children.
+    pub level: u8,
+    pub blog_post: bool,
+    /// Posting or last-modified date, `YYYY-MM-DD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    pub blocks: Vec<Block>,
+    pub span: Span,
+}
+
+impl Part {
+    /// The anchor id of a page with this content id.
+    pub fn anchor(id: &str) -> String {
+        format!("page-{id}")
+    }
+
+    /// An anchor of page `id`, made unique across the pages of an export.
+    pub fn scoped_anchor(id: &str, anchor: &str) -> String {
+        format!("p{id}-{anchor}")
+    }
 }
 
 /// Placement of an image beyond its alignment.

@@ -27,6 +27,9 @@ pub struct Site {
     pub users: BTreeMap<String, String>,
     /// Other pages and blog posts the caller supplied, in tree order.
     pub pages: Vec<SitePage>,
+    /// Ids of the pages that are part of the PDF being made (a multi-page export): links to
+    /// them become links inside the PDF.
+    pub exported: std::collections::BTreeSet<String>,
 }
 
 /// A page or blog post of the site.
@@ -98,6 +101,7 @@ impl Site {
         current_page: None,
         users: BTreeMap::new(),
         pages: Vec::new(),
+        exported: std::collections::BTreeSet::new(),
     };
 
     /// The page titled `title` in `space` (the current space when `None`).

@@ -74,6 +74,7 @@ pub fn for_each_child_list(block: &mut Block, f: &mut dyn FnMut(&mut Vec<Block>)
         | Block::Div { blocks, .. }
         | Block::Unsupported { blocks, .. } => f(blocks),
         Block::Panel(panel) => f(&mut panel.blocks),
+        Block::Part(part) => f(&mut part.blocks),
         Block::Table(table) => table
             .rows
             .iter_mut()

@@ -26,6 +26,18 @@ pub struct PassOptions {
     pub max_table_columns: u32,
     /// Largest image (width × height) folio embeds; larger ones become placeholders.
     pub max_image_pixels: u64,
+    /// Most distinct attachment images one document embeds; further ones become placeholders.
+    /// (Typst names each image file for the life of the process, and has 65,536 names.)
+    pub max_images: usize,
+    /// Most table cells (grid slots, padding included) of all tables of a document together;
+    /// rows past it are left out with a warning. Typesetting time grows with the cells.
+    pub max_table_cells: usize,
+    /// Deepest chain of pages including each other; past it the include is a placeholder.
+    pub max_include_depth: usize,
+    /// Most pages `include` and `excerpt-include` bring into one document, all levels counted;
+    /// past it an include is a placeholder. Without it, a few pages that each include the next
+    /// several times multiply into an exponential document.
+    pub max_includes: usize,
 }
 
 impl Default for PassOptions {
@@ -34,6 +46,10 @@ impl Default for PassOptions {
             max_span: 1000,
             max_table_columns: 1000,
             max_image_pixels: 100_000_000,
+            max_images: 5_000,
+            max_table_cells: 100_000,
+            max_include_depth: 8,
+            max_includes: 200,
         }
     }
 }
@@ -51,6 +67,15 @@ pub struct PassContext<'a> {
     pub diagnostics: Vec<Diagnostic>,
     /// Titles of the pages being included, outermost first, to cut include cycles.
     pub(crate) include_stack: Vec<String>,
+    /// Pages included so far, for `max_includes`.
+    pub(crate) includes: usize,
+    /// Table cells placed so far, for `max_table_cells`.
+    pub(crate) table_cells: usize,
+    /// Attachment images that will be embedded, for `max_images`.
+    pub(crate) images: std::collections::BTreeSet<String>,
+    /// Id of the page being compiled, when it differs from `site.current_page` (exports compile
+    /// many pages against one site).
+    page_id: Option<String>,
 }
 
 impl<'a> PassContext<'a> {
@@ -63,7 +88,24 @@ impl<'a> PassContext<'a> {
             site: &NO_SITE,
             diagnostics: Vec::new(),
             include_stack: Vec::new(),
+            includes: 0,
+            table_cells: 0,
+            images: Default::default(),
+            page_id: None,
         }
+    }
+
+    /// The same context compiling the site's page `id`.
+    pub fn with_page(mut self, id: impl Into<String>) -> Self {
+        self.page_id = Some(id.into());
+        self
+    }
+
+    /// Id of the page being compiled, if known.
+    pub fn current_page(&self) -> Option<&str> {
+        self.page_id
+            .as_deref()
+            .or(self.site.current_page.as_deref())
     }
 
     /// The same context with site data for cross-page macros, links and mentions.

@@ -5,7 +5,7 @@
 //! first free slots left to right, skipping slots that rowspans from above occupy), so a writer
 //! that auto-places cells in order (Typst's `table`) reproduces the same grid.
 
-use folio_ir::{Block, Cell, Diagnostic, Document, Table, walk_blocks_mut};
+use folio_ir::{Block, Cell, Diagnostic, Document, Row, Span, Table, walk_blocks_mut};
 
 use crate::PassContext;
 
@@ -109,6 +109,11 @@ pub fn normalize_table(table: &mut Table, cx: &mut PassContext<'_>) {
         );
     }
 
+    // Past the document's cell budget, rows are cut before padding could make them: a row of
+    // 1,000 cells over 100,000 one-cell rows would otherwise pad to 100 million cells.
+    let columns = column_has_start.iter().filter(|&&kept| kept).count();
+    let kept_rows = cut_rows(table, &mut starts, columns, cx);
+
     // Pass 2: drop grid columns in which no cell starts (made only by oversized colspans), and
     // pad each row's free slots with empty cells.
     let width = column_has_start.len();
@@ -120,7 +125,6 @@ pub fn normalize_table(table: &mut Table, cx: &mut PassContext<'_>) {
             Some(index)
         })
         .collect();
-    let columns = column_has_start.iter().filter(|&&kept| kept).count();
     let mut occupied_below: Vec<u32> = vec![0; columns];
     for (row, row_starts) in table.rows.iter_mut().zip(&starts) {
         let mut occupied: Vec<bool> = occupied_below.iter().map(|&n| n > 0).collect();
@@ -156,6 +160,68 @@ pub fn normalize_table(table: &mut Table, cx: &mut PassContext<'_>) {
 
     table.columns.resize_with(columns, Default::default);
     table.header_rows = header_rows(table);
+    if let Some(cut) = kept_rows {
+        let note = format!(
+            "{cut} more rows of this table are not shown: the document's tables exceed folio's limit of {} cells.",
+            cx.options.max_table_cells
+        );
+        table.rows.push(Row {
+            cells: vec![Cell {
+                blocks: vec![Block::Paragraph {
+                    attr: Default::default(),
+                    content: vec![folio_ir::Inline::text(note)],
+                    span: Span::DETACHED,
+                }],
+                colspan: columns.max(1) as u32,
+                ..Cell::empty()
+            }],
+            in_head: false,
+        });
+        if columns == 0 {
+            table.columns.push(Default::default());
+        }
+    }
+}
+
+/// Keeps the rows that fit in what is left of `max_table_cells` (one row of it goes to the note
+/// that says how many rows were cut) and charges the table's cells to the budget. Returns how
+/// many rows were cut, if any.
+fn cut_rows(
+    table: &mut Table,
+    starts: &mut Vec<Vec<usize>>,
+    columns: usize,
+    cx: &mut PassContext<'_>,
+) -> Option<usize> {
+    let limit = cx.options.max_table_cells;
+    let left = limit.saturating_sub(cx.table_cells);
+    let width = columns.max(1);
+    let rows = table.rows.len();
+    if rows.saturating_mul(width) <= left {
+        cx.table_cells += rows * width;
+        return None;
+    }
+    let keep = (left / width).saturating_sub(1).min(rows);
+    table.rows.truncate(keep);
+    starts.truncate(keep);
+    for (r, row) in table.rows.iter_mut().enumerate() {
+        for cell in &mut row.cells {
+            cell.rowspan = cell.rowspan.min((keep - r) as u32);
+        }
+    }
+    // The rest of the document gets no more table cells than the limit.
+    cx.table_cells = limit;
+    cx.report(
+        Diagnostic::warning(
+            "table-too-large",
+            format!(
+                "{} of a table's {rows} rows are left out: the document's tables have more than {limit} cells (limit `max_table_cells`)",
+                rows - keep
+            ),
+        )
+        .at(table.span)
+        .with_hint("split the table, or raise the limit"),
+    );
+    Some(rows - keep)
 }
 
 /// Rows from a `thead`, else the leading rows made only of `th` cells; extended so that no
@@ -341,6 +407,55 @@ mod tests {
         assert_eq!(t.header_rows, 0);
     }
 
+    fn normalize_with(table: &mut Table, options: &PassOptions) -> Vec<Diagnostic> {
+        let attachments = Attachments::new();
+        let mut cx = PassContext::new(&attachments, options);
+        normalize_table(table, &mut cx);
+        cx.diagnostics
+    }
+
+    #[test]
+    fn rows_past_the_cell_budget_are_cut_before_padding() {
+        // One wide row over many one-cell rows would pad to 100 million cells.
+        let mut rows = vec![vec![cell("w", 1, 1); 1000]];
+        rows.extend((0..100_000).map(|_| vec![cell("x", 1, 3)]));
+        let mut t = table(rows);
+        let diagnostics = normalize(&mut t);
+        let too_large = diagnostics
+            .iter()
+            .find(|d| d.code == "table-too-large")
+            .unwrap();
+        assert!(too_large.message.contains("max_table_cells"));
+        let cells: usize = t.rows.iter().map(|r| r.cells.len()).sum();
+        assert!(
+            t.rows.len() * t.columns.len() <= 100_000 + 1000,
+            "{}",
+            t.rows.len()
+        );
+        assert!(cells <= 100_000);
+        assert!(is_rectangular(&t));
+        let last = &t.rows.last().unwrap().cells[0];
+        assert_eq!(last.colspan, 1000, "the note spans the table");
+    }
+
+    #[test]
+    fn the_cell_budget_is_shared_by_the_tables_of_a_document() {
+        let options = PassOptions {
+            max_table_cells: 10,
+            ..PassOptions::default()
+        };
+        let attachments = Attachments::new();
+        let mut cx = PassContext::new(&attachments, &options);
+        let mut first = table(vec![vec![cell("a", 1, 1), cell("b", 1, 1)]; 3]);
+        let mut second = table(vec![vec![cell("c", 1, 1), cell("d", 1, 1)]; 3]);
+        normalize_table(&mut first, &mut cx);
+        normalize_table(&mut second, &mut cx);
+        assert_eq!(first.rows.len(), 3, "6 cells fit");
+        assert_eq!(second.rows.len(), 2, "one row of 2 cells, then the note");
+        assert_eq!(cx.diagnostics.len(), 1);
+        assert!(is_rectangular(&second));
+    }
+
     fn arbitrary_table() -> impl Strategy<Value = Table> {
         let span = prop_oneof![Just(0u32), 1u32..4, Just(u32::MAX), 5u32..5000];
         let cell = (span.clone(), span).prop_map(|(c, r)| cell("x", c, r));
@@ -355,6 +470,13 @@ mod tests {
             prop_assert!(is_rectangular(&t), "{:?}", shape(&t));
             let texts_after = t.rows.iter().flat_map(|r| &r.cells).map(|c| c.blocks.len()).sum::<usize>();
             prop_assert_eq!(texts_before, texts_after, "no cell content is lost");
+        }
+
+        #[test]
+        fn tables_cut_by_the_cell_budget_stay_rectangular(mut t in arbitrary_table(), budget in 0usize..40) {
+            let options = PassOptions { max_table_cells: budget, ..PassOptions::default() };
+            normalize_with(&mut t, &options);
+            prop_assert!(is_rectangular(&t), "{:?}", shape(&t));
         }
     }
 }

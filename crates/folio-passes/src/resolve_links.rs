@@ -5,22 +5,51 @@
 //! text. A link without a body of its own gets the target's name as its text first, so
 //! resolving it to a URL never changes what the reader sees.
 
-use folio_ir::{Document, Inline, LinkTarget, Site, url_component, walk_inlines_mut};
+use folio_ir::{
+    Block, Document, Inline, LinkTarget, Part, Site, url_component, walk_blocks_mut,
+    walk_inlines_mut,
+};
 
 use crate::PassContext;
 
 /// Resolves every link and mention in the document against `cx.site`.
 pub fn resolve_links(document: &mut Document, cx: &mut PassContext<'_>) {
     let site = cx.site;
+    // In a multi-page export every page's anchors share one PDF: they are scoped by page id.
+    let scope = cx
+        .current_page()
+        .filter(|id| site.exported.contains(*id))
+        .map(str::to_owned);
+    if let Some(page) = &scope {
+        scope_anchor_targets(&mut document.blocks, page);
+    }
+    let current = cx.current_page().map(str::to_owned);
+    let current = current.as_deref();
     walk_inlines_mut(&mut document.blocks, &mut |inlines: &mut Vec<Inline>| {
         for inline in inlines.iter_mut() {
             match inline {
                 Inline::Link { target, content } => {
-                    if let Some(url) = site_url(site, target) {
+                    let resolved = match target {
+                        LinkTarget::Anchor { page: None, anchor } => {
+                            scope.as_deref().map(|page| LinkTarget::Anchor {
+                                page: None,
+                                anchor: Part::scoped_anchor(page, anchor),
+                            })
+                        }
+                        _ => internal_target(site, target).or_else(|| {
+                            site_url(site, current, target).map(|url| LinkTarget::Url { url })
+                        }),
+                    };
+                    if let Some(resolved) = resolved {
                         if content.is_empty() {
                             content.push(Inline::text(target.display_name()));
                         }
-                        *target = LinkTarget::Url { url };
+                        *target = resolved;
+                    }
+                }
+                Inline::Anchor { id } => {
+                    if let Some(page) = &scope {
+                        *id = Part::scoped_anchor(page, id);
                     }
                 }
                 Inline::Mention { user, name } if name.is_none() => {
@@ -32,8 +61,46 @@ pub fn resolve_links(document: &mut Document, cx: &mut PassContext<'_>) {
     });
 }
 
+fn scope_anchor_targets(blocks: &mut Vec<Block>, page: &str) {
+    walk_blocks_mut(blocks, &mut |list: &mut Vec<Block>| {
+        for block in list.iter_mut() {
+            if let Block::Heading { attr, .. }
+            | Block::Paragraph { attr, .. }
+            | Block::Div { attr, .. } = block
+                && let Some(id) = &mut attr.id
+            {
+                *id = Part::scoped_anchor(page, id);
+            }
+        }
+    });
+}
+
+/// A link to a page (or an anchor on a page) that is part of this export: a link inside the PDF.
+fn internal_target(site: &Site, target: &LinkTarget) -> Option<LinkTarget> {
+    if site.exported.is_empty() {
+        return None;
+    }
+    let exported = |id: &str| site.exported.contains(id).then(|| id.to_owned());
+    let by_title = |page: &folio_ir::PageRef| {
+        site.page_by_title(&page.title, page.space.as_deref())
+            .and_then(|p| exported(&p.id))
+    };
+    let anchor = match target {
+        LinkTarget::Page { page } | LinkTarget::BlogPost { page, .. } => {
+            Part::anchor(&by_title(page)?)
+        }
+        LinkTarget::ContentId { id } => Part::anchor(&exported(id)?),
+        LinkTarget::Anchor {
+            page: Some(page),
+            anchor,
+        } => Part::scoped_anchor(&by_title(page)?, anchor),
+        _ => return None,
+    };
+    Some(LinkTarget::Anchor { page: None, anchor })
+}
+
 /// The URL of a Confluence target on the site, when the site data says where it is.
-fn site_url(site: &Site, target: &LinkTarget) -> Option<String> {
+fn site_url(site: &Site, current_page: Option<&str>, target: &LinkTarget) -> Option<String> {
     let base = site.base_url.as_deref()?;
     match target {
         LinkTarget::Page { page } | LinkTarget::BlogPost { page, .. } => {
@@ -56,7 +123,7 @@ fn site_url(site: &Site, target: &LinkTarget) -> Option<String> {
                     .page_by_title(&page.title, page.space.as_deref())?
                     .id
                     .clone(),
-                None => site.current_page.clone()?,
+                None => current_page?.to_owned(),
             };
             Some(format!(
                 "{base}/download/attachments/{}/{}",

@@ -42,23 +42,25 @@ const THUMBNAIL_WIDTH: f32 = 300.0;
 
 /// Fills `intrinsic` for attachment images and marks the ones that cannot be drawn as `missing`.
 pub fn size_images(document: &mut Document, cx: &mut PassContext<'_>) {
+    let mut over_limit = false;
     walk_blocks_mut(&mut document.blocks, &mut |blocks: &mut Vec<Block>| {
         for block in blocks.iter_mut() {
             if let Block::Image(image) = block {
-                size_image(image, cx);
+                size_image(image, cx, &mut over_limit);
             }
         }
     });
     walk_inlines_mut(&mut document.blocks, &mut |inlines: &mut Vec<Inline>| {
         for inline in inlines.iter_mut() {
             if let Inline::Image(image) = inline {
-                size_image(image, cx);
+                size_image(image, cx, &mut over_limit);
             }
         }
     });
 }
 
-fn size_image(image: &mut Image, cx: &mut PassContext<'_>) {
+/// `over_limit` is set once an image was left out for `max_images`, which is reported once.
+fn size_image(image: &mut Image, cx: &mut PassContext<'_>, over_limit: &mut bool) {
     let filename = match &image.source {
         ImageSource::Attachment { filename, .. } => filename.clone(),
         ImageSource::Url { .. } => {
@@ -106,7 +108,22 @@ fn size_image(image: &mut Image, cx: &mut PassContext<'_>) {
                 .at(image.span),
             );
         }
+        Some(_) if !cx.images.contains(&filename) && cx.images.len() >= cx.options.max_images => {
+            image.missing = true;
+            let limit = cx.options.max_images;
+            if !std::mem::replace(over_limit, true) {
+                cx.report(
+                    Diagnostic::warning(
+                        "too-many-images",
+                        format!("the document has more than {limit} images (limit `max_images`)"),
+                    )
+                    .at(image.span)
+                    .with_hint("this and every further image is a placeholder"),
+                );
+            }
+        }
         Some((_, size)) => {
+            cx.images.insert(filename);
             if size.is_some() {
                 image.intrinsic = size;
             }
@@ -269,6 +286,33 @@ mod tests {
             ["missing-attachment", "unreadable-image", "image-too-large"]
         );
         assert!(diagnostics[0].message.contains("gone.png"));
+    }
+
+    #[test]
+    fn images_past_max_images_become_placeholders_reported_once() {
+        let mut attachments = Attachments::new();
+        for n in 0..4 {
+            attachments.insert(format!("{n}.png"), png_header(1, 1));
+        }
+        let options = PassOptions {
+            max_images: 2,
+            ..PassOptions::default()
+        };
+        let mut cx = PassContext::new(&attachments, &options);
+        let names = ["0.png", "1.png", "0.png", "2.png", "3.png"];
+        let mut document = Document {
+            title: None,
+            blocks: names.iter().map(|n| Block::Image(image(n))).collect(),
+        };
+        size_images(&mut document, &mut cx);
+        let missing: Vec<bool> = document
+            .blocks
+            .iter()
+            .map(|b| matches!(b, Block::Image(i) if i.missing))
+            .collect();
+        assert_eq!(missing, [false, false, false, true, true]);
+        assert_eq!(cx.diagnostics.len(), 1);
+        assert!(cx.diagnostics[0].message.contains("max_images"));
     }
 
     #[test]

@@ -14,6 +14,7 @@ fn main() {
     let options = RenderOptions {
         title: None,
         date: Some((2024, 7, 30)),
+        ..RenderOptions::default()
     };
     std::fs::write(format!("{out}.typ"), lower_document(&document, &options)).unwrap();
     let engine = Engine::new(&EngineOptions::default());

@@ -2,8 +2,14 @@
 //!
 //! [`lower_document`] turns a [`Document`] into Typst markup that calls the bundled theme
 //! (`theme.typ`); [`Engine::render_pdf`] typesets that markup in-process with the `typst` and
-//! `typst-pdf` crates, in a sandboxed world that serves only the theme, the engine's fonts and
-//! the caller's attachments.
+//! `typst-pdf` crates, in a sandboxed world that serves only the theme (and the caller's, if
+//! any), the engine's fonts and the caller's attachments.
+//!
+//! [`RenderOptions`] set up the pages (paper, margins, header and footer templates, watermark),
+//! the metadata and language, a cover and a table of contents, a PDF standard, and a user theme
+//! (Typst source that overrides the bundled theme's values and functions); docs/page-setup.md.
+//! [`Block::Part`](folio_ir::Block::Part)s (the pages of a multi-page export) each start a new
+//! page under a bookmarked title.
 //!
 //! Deliberately absent: file system, network, packages and environment access while rendering.
 //! Page text is always data: it reaches the markup escaped or inside string literals, never as
@@ -13,6 +19,8 @@ mod escape;
 mod fonts;
 mod lower;
 mod math;
+mod options;
+mod svg;
 mod world;
 
 #[cfg(test)]
@@ -33,6 +41,12 @@ use typst::{Library, LibraryExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
+pub use crate::options::{
+    Cover, Metadata, PageSetup, Paper, PdfStandard, RenderOptions, TEMPLATE_PLACEHOLDERS,
+    check_template,
+};
+pub(crate) use crate::options::{TemplatePart, language_tag, parse_template};
+
 use crate::fonts::Fonts;
 use crate::world::SandboxWorld;
 
@@ -42,6 +56,8 @@ pub struct Engine {
     library: LazyHash<Library>,
     fonts: Fonts,
     theme: Source,
+    /// `/user-theme.typ` when the render has no theme.
+    no_user_theme: Source,
 }
 
 /// How to build an [`Engine`].
@@ -58,16 +74,6 @@ impl Default for EngineOptions {
     }
 }
 
-/// Options of one render.
-#[derive(Debug, Clone, Default)]
-pub struct RenderOptions {
-    /// The PDF's title metadata; defaults to the document's title.
-    pub title: Option<String>,
-    /// The date Typst sees as "today" and the PDF's creation date: (year, month, day).
-    /// `None` means 1970-01-01, so that output is reproducible.
-    pub date: Option<(i32, u8, u8)>,
-}
-
 /// A rendered PDF.
 #[derive(Debug, Clone)]
 pub struct Rendered {
@@ -78,10 +84,22 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Typesetting or export failed. The lowering produces valid Typst for any IR, so this is a
-/// bug in folio-pdf whenever it happens.
+/// Rendering failed. The lowering produces valid Typst for any IR, so `Typeset`, `Export` and
+/// `Panic` are bugs in folio-pdf; the others come from the options.
 #[derive(thiserror::Error, Debug)]
 pub enum RenderError {
+    /// The options are invalid (see [`RenderOptions::validate`]).
+    #[error("invalid render options: {0}")]
+    Options(String),
+    /// The user theme does not compile, or breaks the document.
+    #[error("the theme failed: {0}")]
+    Theme(String),
+    /// The document cannot conform to the requested PDF standard.
+    #[error("the PDF cannot conform to {standard}: {message}")]
+    Standard {
+        standard: &'static str,
+        message: String,
+    },
     #[error("typesetting failed, which is a bug in folio-pdf (please report it): {0}")]
     Typeset(String),
     #[error("PDF export failed, which is a bug in folio-pdf (please report it): {0}")]
@@ -103,6 +121,7 @@ impl Engine {
             library: LazyHash::new(Library::default()),
             fonts: Fonts::load(options.system_fonts),
             theme: world::theme_source(),
+            no_user_theme: world::user_theme_source(""),
         }
     }
 
@@ -113,6 +132,7 @@ impl Engine {
         attachments: &Attachments,
         options: &RenderOptions,
     ) -> Result<Rendered, RenderError> {
+        options.validate().map_err(RenderError::Options)?;
         let (paged, mut diagnostics, _) = self.typeset(document, attachments, options)?;
         let missing: usize = paged
             .pages()
@@ -128,7 +148,12 @@ impl Engine {
                 .with_hint("install a font that covers them (e.g. Noto Sans CJK, Noto Color Emoji) and keep system fonts on"),
             );
         }
-        let title = options.title.as_deref().or(document.title.as_deref());
+        let title = lower::document_title(document, options);
+        let standards = match options.pdf_standard {
+            PdfStandard::None => &[][..],
+            PdfStandard::A2b => &[typst_pdf::PdfStandard::A_2b],
+            PdfStandard::Ua1 => &[typst_pdf::PdfStandard::Ua_1],
+        };
         let pdf_options = PdfOptions {
             ident: match title {
                 Some(title) => Smart::Custom(format!("folio/{title}")),
@@ -136,11 +161,22 @@ impl Engine {
             },
             creator: Smart::Custom(Some(format!("folio {}", env!("CARGO_PKG_VERSION")))),
             timestamp: Some(Timestamp::new_utc(midnight(options))),
-            tagged: true,
+            standards: typst_pdf::PdfStandards::new(standards)
+                .map_err(|error| RenderError::Export(sanitize(error.message())))?,
+            tagged: options.tagged || options.pdf_standard == PdfStandard::Ua1,
             ..PdfOptions::default()
         };
-        let pdf = typst_pdf::pdf(&paged, &pdf_options)
-            .map_err(|errors| RenderError::Export(describe(&errors)))?;
+        let pdf = typst_pdf::pdf(&paged, &pdf_options).map_err(|errors| {
+            match options.pdf_standard.name() {
+                Some(standard) if errors.iter().any(|e| e.message.starts_with("PDF/")) => {
+                    RenderError::Standard {
+                        standard,
+                        message: describe_with_hints(&errors),
+                    }
+                }
+                _ => RenderError::Export(describe(&errors)),
+            }
+        })?;
         diagnostics.shrink_to_fit();
         Ok(Rendered {
             pdf,
@@ -194,7 +230,14 @@ impl Engine {
                 return retried;
             }
         }
-        result
+        // The bundled theme and the lowering are tested without a user theme: with one, it is
+        // the likely cause.
+        match result {
+            Err(RenderError::Typeset(message)) if options.theme.is_some() => {
+                Err(RenderError::Theme(message))
+            }
+            result => result,
+        }
     }
 
     fn compile(
@@ -212,10 +255,12 @@ impl Engine {
                     .map_or_else(|| Bytes::new([]), |b| Bytes::new(b.clone()))
             })
             .collect();
+        let user_theme = options.theme.as_deref().map(world::user_theme_source);
         let world = SandboxWorld::new(
             &self.library,
             &self.fonts,
             &self.theme,
+            user_theme.as_ref().unwrap_or(&self.no_user_theme),
             lowered.markup.clone(),
             images,
             today(options),
@@ -224,9 +269,16 @@ impl Engine {
             .map_err(|_| RenderError::Panic)?;
         // Bound the memory Typst's caches keep between renders.
         typst::comemo::evict(10);
-        let paged = warned
-            .output
-            .map_err(|errors| RenderError::Typeset(describe(&errors)))?;
+        let paged = warned.output.map_err(|errors| {
+            if errors
+                .iter()
+                .any(|e| e.span.id().is_some_and(world::is_user_theme))
+            {
+                RenderError::Theme(describe_in_theme(&world, &errors))
+            } else {
+                RenderError::Typeset(describe(&errors))
+            }
+        })?;
         let mut diagnostics = lowered.diagnostics;
         diagnostics.extend(warned.warnings.iter().map(map_warning));
         Ok((paged, diagnostics, lowered.markup))
@@ -253,7 +305,9 @@ fn is_loadable_image(bytes: &std::sync::Arc<[u8]>) -> bool {
         Some(ImageFormat::Raster(RasterFormat::Exchange(format))) => {
             RasterImage::new(data, format, Smart::Auto).is_ok()
         }
-        Some(ImageFormat::Vector(VectorFormat::Svg)) => SvgImage::new(data).is_ok(),
+        Some(ImageFormat::Vector(VectorFormat::Svg)) => {
+            SvgImage::new(data).is_ok() && svg::is_self_contained(bytes)
+        }
         Some(
             ImageFormat::Raster(RasterFormat::Pixel(_)) | ImageFormat::Vector(VectorFormat::Pdf),
         )
@@ -293,6 +347,52 @@ fn sanitize(message: &str) -> String {
         }
     }
     out
+}
+
+/// Errors of a render that fails in the user theme, with lines and columns there.
+fn describe_in_theme(world: &SandboxWorld<'_>, errors: &[SourceDiagnostic]) -> String {
+    use typst::{World, WorldExt};
+    errors
+        .iter()
+        .map(|e| {
+            let mut message = sanitize(&e.message);
+            if let Some(id) = e.span.id()
+                && world::is_user_theme(id)
+                && let (Some(range), Ok(source)) = (world.range(e.span), world.source(id))
+                && let Some((line, column)) = source.lines().byte_to_line_column(range.start)
+            {
+                message = format!("{message} (theme line {}, column {})", line + 1, column + 1);
+            }
+            message
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Typst's errors with their hints (for errors that are not bugs, where the hints help), each
+/// different message once, with how many times it occurred.
+fn describe_with_hints(errors: &[SourceDiagnostic]) -> String {
+    let mut messages: Vec<(String, usize)> = Vec::new();
+    for error in errors {
+        let mut message = sanitize(&error.message);
+        for hint in &error.hints {
+            message.push_str(" (hint: ");
+            message.push_str(&sanitize(&hint.v));
+            message.push(')');
+        }
+        match messages.iter_mut().find(|(m, _)| *m == message) {
+            Some((_, count)) => *count += 1,
+            None => messages.push((message, 1)),
+        }
+    }
+    messages
+        .into_iter()
+        .map(|(message, count)| match count {
+            1 => message,
+            n => format!("{message} ({n} times)"),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn describe(errors: &[SourceDiagnostic]) -> String {

@@ -32,6 +32,7 @@ fn compile_markup(markup: &str) -> Result<PagedDocument, String> {
         &ENGINE.library,
         &ENGINE.fonts,
         &ENGINE.theme,
+        &ENGINE.no_user_theme,
         markup.to_owned(),
         vec![Bytes::new(arb::PNG); 8],
         today(&RenderOptions::default()),
@@ -1442,5 +1443,228 @@ mod fit {
         );
         assert!(images[1].x1 <= cells[1], "{images:?} {cells:?}");
         assert_inside_pages(&placed, &sizes);
+    }
+}
+
+mod page_setup {
+    use folio_ir::Part;
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::{Cover, PageSetup, TemplatePart, check_template, language_tag, parse_template};
+
+    fn part(id: &str, title: &str, level: u8, blocks: Vec<Block>) -> Block {
+        Block::Part(Part {
+            id: id.into(),
+            title: title.into(),
+            level,
+            blog_post: false,
+            date: None,
+            author: None,
+            blocks,
+            span: Span::DETACHED,
+        })
+    }
+
+    #[test]
+    fn templates_split_into_text_and_placeholders() {
+        use TemplatePart::{Field, Text};
+        assert_eq!(
+            parse_template("Page {page} of {pages}"),
+            vec![Text("Page "), Field("page"), Text(" of "), Field("pages")]
+        );
+        assert_eq!(
+            parse_template("{title}{space}{page-title}{date}"),
+            vec![
+                Field("title"),
+                Field("space"),
+                Field("page-title"),
+                Field("date")
+            ]
+        );
+        // Braces that are no placeholder are text.
+        assert_eq!(
+            parse_template("{{page}} { } {x"),
+            vec![Text("{"), Field("page"), Text("} { } {x")]
+        );
+        assert_eq!(parse_template(""), vec![]);
+    }
+
+    #[test]
+    fn unknown_placeholders_are_rejected() {
+        assert!(check_template("Page {page} of {pages} — {title}").is_ok());
+        assert!(check_template("{ not one } {#read(\"x\")} {").is_ok());
+        let error = check_template("{Page}").unwrap_err();
+        assert!(error.contains("`{Page}`"), "{error}");
+        assert!(error.contains("{page-title}"), "{error}");
+    }
+
+    #[test]
+    fn language_tags_become_typst_language_and_region() {
+        assert_eq!(language_tag("en"), Some(("en".into(), None)));
+        assert_eq!(
+            language_tag("ko-KR"),
+            Some(("ko".into(), Some("KR".into())))
+        );
+        assert_eq!(
+            language_tag("zh-Hant-TW"),
+            Some(("zh".into(), Some("TW".into())))
+        );
+        assert_eq!(
+            language_tag("PT_br"),
+            Some(("pt".into(), Some("BR".into())))
+        );
+        assert_eq!(language_tag("gsw"), Some(("gsw".into(), None)));
+        for bad in ["", "e", "english", "en-", "e1", "en-U$"] {
+            assert_eq!(language_tag(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_prelude_sets_metadata_page_setup_cover_and_contents() {
+        let options = RenderOptions {
+            title: Some("Doc \"title\"".into()),
+            metadata: crate::Metadata {
+                author: Some("A. Author".into()),
+                subject: Some("About".into()),
+                keywords: vec!["one".into()],
+                language: Some("ko".into()),
+            },
+            page: PageSetup {
+                paper: crate::Paper::Letter,
+                landscape: true,
+                margins_mm: Some([10.0, 12.5, 10.0, 12.5]),
+                header: Some("{title}: {page}".into()),
+                watermark: Some("Draft".into()),
+                ..PageSetup::default()
+            },
+            cover: Some(Cover {
+                title: "Cover".into(),
+                ..Cover::default()
+            }),
+            toc: Some(2),
+            theme: Some(String::new()),
+            ..RenderOptions::default()
+        };
+        let document = Document {
+            title: Some("Page title".into()),
+            blocks: vec![],
+        };
+        let markup = lower::lower(&document, &options, &|_| true, lower::MAX_DEPTH).markup;
+        for needle in [
+            "#import \"/theme.typ\": *\n#import \"/user-theme.typ\": *\n",
+            "#set document(title: \"Doc \\\"title\\\"\", author: \"A. Author\", description: \"About\", keywords: (\"one\",))\n",
+            "#set text(lang: \"ko\")\n",
+            "#show: folio-document.with(paper: \"us-letter\", flipped: true, margin: (top: 10mm, right: 12.5mm, bottom: 10mm, left: 12.5mm), header: ((field: \"title\", value: \"Doc \\\"title\\\"\"), \": \", (field: \"page\"),), watermark: \"Draft\", lang: \"ko\")\n",
+            "\n#folio-cover(title: \"Cover\")\n",
+            "\n#folio-contents(depth: 2)\n",
+        ] {
+            assert!(markup.contains(needle), "{needle} not in {markup}");
+        }
+        // The cover shows the title: no title block.
+        assert!(!markup.contains("#folio-title"), "{markup}");
+        // Without options, the prelude is as before.
+        let plain = lower::lower(&document, &RenderOptions::default(), &|_| true, 16).markup;
+        assert!(plain.contains("#set document(title: \"Page title\")\n#show: folio-document\n"));
+    }
+
+    #[test]
+    fn parts_lower_to_a_marker_a_labelled_heading_a_byline_and_their_blocks() {
+        let mut blog = part(
+            "42",
+            "Post #1",
+            8,
+            vec![Block::Paragraph {
+                attr: Attr::default(),
+                content: vec![Inline::text("Body")],
+                span: Span::DETACHED,
+            }],
+        );
+        if let Block::Part(part) = &mut blog {
+            part.blog_post = true;
+            part.date = Some("2024-06-01".into());
+            part.author = Some("Ann".into());
+        }
+        let document = Document {
+            title: Some("Export".into()),
+            blocks: vec![blog],
+        };
+        let markup = lower::lower(&document, &RenderOptions::default(), &|_| true, 16).markup;
+        assert!(
+            markup.ends_with(
+                "#folio-part(\"Post #1\", level: 8)\n======== Post \\#1 <anchor-page-42>\n\
+                 #folio-byline(author: \"Ann\", date: \"2024-06-01\")\n\nBody\n"
+            ),
+            "{markup}"
+        );
+        // An export has no title block (it would stand alone before the first part's page).
+        assert!(
+            markup.contains("#set document(title: \"Export\")"),
+            "{markup}"
+        );
+        assert!(!markup.contains("#folio-title"), "{markup}");
+    }
+
+    #[test]
+    fn deeply_nested_parts_are_never_flattened() {
+        let mut block = Block::Paragraph {
+            attr: Attr::default(),
+            content: vec![Inline::text("Deepest")],
+            span: Span::DETACHED,
+        };
+        for level in (1..=20).rev() {
+            block = part(
+                &level.to_string(),
+                &format!("Level {level}"),
+                level,
+                vec![block],
+            );
+        }
+        let document = Document {
+            title: None,
+            blocks: vec![block],
+        };
+        let (paged, diagnostics, markup) = ENGINE
+            .typeset(&document, &Attachments::new(), &RenderOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert!(markup.contains("<anchor-page-20>"), "{markup}");
+        assert_eq!(paged.pages().len(), 20);
+        let text = frame_text(&paged);
+        assert!(text.contains("Level 20Deepest"), "{text}");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Whatever a template holds, its text prints as written (placeholders filled in).
+        #[test]
+        fn template_text_is_never_code(text in "[ -~]{0,40}") {
+            prop_assume!(check_template(&text).is_ok());
+            let options = RenderOptions {
+                page: PageSetup {
+                    header: Some(text.clone()),
+                    ..PageSetup::default()
+                },
+                ..RenderOptions::default()
+            };
+            let (paged, _, markup) = ENGINE
+                .typeset(&paragraph("x"), &Attachments::new(), &options)
+                .map_err(|e| TestCaseError::fail(format!("{e}")))?;
+            let expected: String = parse_template(&text)
+                .into_iter()
+                .map(|part| match part {
+                    TemplatePart::Text(text) => text.to_owned(),
+                    TemplatePart::Field("page" | "pages") => "1".to_owned(),
+                    TemplatePart::Field("date") => "1970-01-01".to_owned(),
+                    TemplatePart::Field(_) => String::new(),
+                })
+                .collect();
+            let all = frame_text(&paged);
+            prop_assert!(
+                comparable(&all).starts_with(&comparable(&expected)),
+                "{all:?} does not start with {expected:?}: {markup}"
+            );
+        }
     }
 }

@@ -1,7 +1,8 @@
 //! The sandboxed Typst [`World`]: everything Typst may read, all in memory.
 //!
-//! It serves `/main.typ` (the lowered document), `/theme.typ` (the bundled theme), the engine's
-//! fonts, and the attachment images the lowering referenced, as `/attachments/<n>`. Any other
+//! It serves `/main.typ` (the lowered document), `/theme.typ` (the bundled theme),
+//! `/user-theme.typ` (the caller's theme, empty without one), the engine's fonts, and the
+//! attachment images the lowering referenced, as `/attachments/<n>`. Any other
 //! path, every package (`@preview/…`) and the environment are out of reach: there is no file
 //! system, no network and no `sys.inputs`; `today()` is fixed by the render options.
 
@@ -20,6 +21,8 @@ use crate::fonts::Fonts;
 pub const MAIN_PATH: &str = "/main.typ";
 /// Path of the bundled theme, imported by the lowered document.
 pub const THEME_PATH: &str = "/theme.typ";
+/// Path of the user theme, imported by the bundled theme and by the lowered document.
+pub const USER_THEME_PATH: &str = "/user-theme.typ";
 /// Directory of attachment images; the `n`-th referenced image is `/attachments/<n>`.
 pub const ATTACHMENTS_DIR: &str = "/attachments/";
 
@@ -36,10 +39,21 @@ pub fn file_id(path: &str) -> FileId {
 
 static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| file_id(MAIN_PATH));
 static THEME_ID: LazyLock<FileId> = LazyLock::new(|| file_id(THEME_PATH));
+static USER_THEME_ID: LazyLock<FileId> = LazyLock::new(|| file_id(USER_THEME_PATH));
 
 /// The theme as a source, shared by all renders so that Typst's caches see the same file.
 pub fn theme_source() -> Source {
     Source::new(*THEME_ID, THEME.to_owned())
+}
+
+/// A user theme as a source (`text` empty for none).
+pub fn user_theme_source(text: &str) -> Source {
+    Source::new(*USER_THEME_ID, text.to_owned())
+}
+
+/// Whether `id` is the user theme's file.
+pub fn is_user_theme(id: FileId) -> bool {
+    id == *USER_THEME_ID
 }
 
 /// One render's world.
@@ -47,6 +61,7 @@ pub struct SandboxWorld<'a> {
     library: &'a LazyHash<Library>,
     fonts: &'a Fonts,
     theme: &'a Source,
+    user_theme: &'a Source,
     main: Source,
     /// Image bytes by index; `/attachments/<index>`.
     images: Vec<Bytes>,
@@ -58,6 +73,7 @@ impl<'a> SandboxWorld<'a> {
         library: &'a LazyHash<Library>,
         fonts: &'a Fonts,
         theme: &'a Source,
+        user_theme: &'a Source,
         main: String,
         images: Vec<Bytes>,
         today: Datetime,
@@ -66,6 +82,7 @@ impl<'a> SandboxWorld<'a> {
             library,
             fonts,
             theme,
+            user_theme,
             main: Source::new(*MAIN_ID, main),
             images,
             today,
@@ -110,6 +127,8 @@ impl World for SandboxWorld<'_> {
             Ok(self.main.clone())
         } else if id == *THEME_ID {
             Ok(self.theme.clone())
+        } else if id == *USER_THEME_ID {
+            Ok(self.user_theme.clone())
         } else if self.image(id).is_some() {
             Err(FileError::NotSource)
         } else {
@@ -122,6 +141,8 @@ impl World for SandboxWorld<'_> {
             Ok(Bytes::from_string(self.main.clone()))
         } else if id == *THEME_ID {
             Ok(Bytes::from_string(self.theme.clone()))
+        } else if id == *USER_THEME_ID {
+            Ok(Bytes::from_string(self.user_theme.clone()))
         } else if let Some(bytes) = self.image(id) {
             Ok(bytes.clone())
         } else {

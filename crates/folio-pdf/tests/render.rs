@@ -5,7 +5,9 @@ mod support;
 use std::sync::LazyLock;
 
 use folio_ir::{Attachments, Block, Document};
-use folio_pdf::{Engine, EngineOptions, RenderOptions, Rendered};
+use folio_pdf::{
+    Cover, Engine, EngineOptions, Metadata, PageSetup, Paper, PdfStandard, RenderOptions, Rendered,
+};
 use lopdf::{Dictionary, Object};
 use support::*;
 
@@ -19,6 +21,7 @@ fn render(document: &Document, attachments: &Attachments) -> (Rendered, lopdf::D
     let options = RenderOptions {
         title: None,
         date: Some((2024, 7, 30)),
+        ..RenderOptions::default()
     };
     let rendered = ENGINE
         .render_pdf(document, attachments, &options)
@@ -132,43 +135,52 @@ fn image_xobjects(pdf: &lopdf::Document) -> Vec<(i64, i64)> {
 /// fonts with Identity-H encoding; lopdf's own `extract_text` cannot parse their CMaps), with
 /// all whitespace removed.
 fn all_text(pdf: &lopdf::Document) -> String {
+    page_texts(pdf).concat()
+}
+
+/// The text layer of each page, as [`all_text`] reads it.
+fn page_texts(pdf: &lopdf::Document) -> Vec<String> {
+    pdf.get_pages()
+        .into_values()
+        .map(|page| page_text(pdf, page))
+        .collect()
+}
+
+fn page_text(pdf: &lopdf::Document, page: lopdf::ObjectId) -> String {
     let mut out = String::new();
-    for (_, page) in pdf.get_pages() {
-        let fonts: std::collections::BTreeMap<Vec<u8>, std::collections::BTreeMap<u16, String>> =
-            pdf.get_page_fonts(page)
-                .unwrap()
-                .into_iter()
-                .map(|(name, font)| (name, to_unicode(pdf, font)))
-                .collect();
-        let content =
-            lopdf::content::Content::decode(&pdf.get_page_content(page).unwrap()).unwrap();
-        let mut font = None;
-        for op in &content.operations {
-            match op.operator.as_str() {
-                "Tf" => {
-                    font = op
-                        .operands
-                        .first()
-                        .and_then(|o| o.as_name().ok())
-                        .and_then(|n| fonts.get(n))
-                }
-                "Tj" | "TJ" => {
-                    let Some(map) = font else { continue };
-                    let strings = op.operands.iter().flat_map(|o| match o {
-                        Object::Array(items) => items.clone(),
-                        other => vec![other.clone()],
-                    });
-                    for string in strings {
-                        if let Object::String(bytes, _) = string {
-                            for code in bytes.chunks(2).filter(|c| c.len() == 2) {
-                                let code = u16::from_be_bytes([code[0], code[1]]);
-                                out.push_str(map.get(&code).map_or("\u{fffd}", String::as_str));
-                            }
+    let fonts: std::collections::BTreeMap<Vec<u8>, std::collections::BTreeMap<u16, String>> = pdf
+        .get_page_fonts(page)
+        .unwrap()
+        .into_iter()
+        .map(|(name, font)| (name, to_unicode(pdf, font)))
+        .collect();
+    let content = lopdf::content::Content::decode(&pdf.get_page_content(page).unwrap()).unwrap();
+    let mut font = None;
+    for op in &content.operations {
+        match op.operator.as_str() {
+            "Tf" => {
+                font = op
+                    .operands
+                    .first()
+                    .and_then(|o| o.as_name().ok())
+                    .and_then(|n| fonts.get(n))
+            }
+            "Tj" | "TJ" => {
+                let Some(map) = font else { continue };
+                let strings = op.operands.iter().flat_map(|o| match o {
+                    Object::Array(items) => items.clone(),
+                    other => vec![other.clone()],
+                });
+                for string in strings {
+                    if let Object::String(bytes, _) = string {
+                        for code in bytes.chunks(2).filter(|c| c.len() == 2) {
+                            let code = u16::from_be_bytes([code[0], code[1]]);
+                            out.push_str(map.get(&code).map_or("\u{fffd}", String::as_str));
                         }
                     }
                 }
-                _ => {}
             }
+            _ => {}
         }
     }
     out.retain(|c| !c.is_whitespace());
@@ -568,4 +580,785 @@ fn long_strings_in_narrow_cells_keep_all_their_text_and_no_invisible_characters(
     // Break opportunities are not characters: copied text has no zero-width spaces.
     assert!(!text.contains('\u{200b}'), "{text:?}");
     assert!(uris(&pdf).contains(&url));
+}
+
+// ---- Page setup, navigation and themes ---------------------------------------------------
+
+fn render_with(
+    document: &Document,
+    attachments: &Attachments,
+    options: &RenderOptions,
+) -> (Rendered, lopdf::Document) {
+    let rendered = ENGINE
+        .render_pdf(document, attachments, options)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pdf = lopdf::Document::load_mem(&rendered.pdf).expect("the PDF parses");
+    (rendered, pdf)
+}
+
+fn dated() -> RenderOptions {
+    RenderOptions {
+        date: Some((2024, 7, 30)),
+        ..RenderOptions::default()
+    }
+}
+
+/// The options of a bookish export: a cover, a table of contents of three levels, a header with
+/// the page title and a "Page X of Y" footer.
+fn book_options() -> RenderOptions {
+    RenderOptions {
+        title: Some("Team handbook".into()),
+        space_name: Some("Engineering".into()),
+        page: PageSetup {
+            header: Some("{title} | {page-title}".into()),
+            footer: Some("{space}: Page {page} of {pages}".into()),
+            ..PageSetup::default()
+        },
+        cover: Some(Cover {
+            title: "Team handbook".into(),
+            subtitle: Some("How we work".into()),
+            ..Cover::default()
+        }),
+        toc: Some(3),
+        ..dated()
+    }
+}
+
+/// The 0-based index of the page a destination points to: an explicit destination array, or a
+/// name looked up in the catalog's `/Dests` or `/Names /Dests` tree.
+fn dest_page(pdf: &lopdf::Document, dest: &Object) -> Option<usize> {
+    let pages: Vec<lopdf::ObjectId> = pdf.get_pages().into_values().collect();
+    let dest = resolve(pdf, dest);
+    match dest {
+        Object::Array(items) => {
+            let page = items.first()?.as_reference().ok()?;
+            pages.iter().position(|&p| p == page)
+        }
+        Object::Dictionary(d) => dest_page(pdf, d.get(b"D").ok()?),
+        Object::Name(name) | Object::String(name, _) => {
+            let catalog = pdf.catalog().ok()?;
+            if let Some(dests) = catalog.get(b"Dests").ok().and_then(|d| dict(pdf, d))
+                && let Ok(found) = dests.get(name)
+            {
+                return dest_page(pdf, found);
+            }
+            let names = dict(pdf, catalog.get(b"Names").ok()?)?;
+            let tree = dict(pdf, names.get(b"Dests").ok()?)?;
+            fn lookup<'a>(
+                pdf: &'a lopdf::Document,
+                node: &'a Dictionary,
+                name: &[u8],
+            ) -> Option<&'a Object> {
+                if let Ok(names) = node.get(b"Names").and_then(Object::as_array) {
+                    for pair in names.chunks(2) {
+                        if resolve(pdf, &pair[0]).as_str().ok()? == name {
+                            return pair.get(1);
+                        }
+                    }
+                }
+                if let Ok(kids) = node.get(b"Kids").and_then(Object::as_array) {
+                    for kid in kids {
+                        if let Some(found) = dict(pdf, kid).and_then(|k| lookup(pdf, k, name)) {
+                            return Some(found);
+                        }
+                    }
+                }
+                None
+            }
+            dest_page(pdf, lookup(pdf, tree, name)?)
+        }
+        _ => None,
+    }
+}
+
+/// The outline (bookmarks), depth first: title, depth (0 = top) and the 0-based page index it
+/// jumps to.
+fn outline_entries(pdf: &lopdf::Document) -> Vec<(String, usize, Option<usize>)> {
+    fn walk(
+        pdf: &lopdf::Document,
+        item: Option<&Object>,
+        depth: usize,
+        out: &mut Vec<(String, usize, Option<usize>)>,
+    ) {
+        let mut next = item;
+        while let Some(entry) = next.and_then(|o| dict(pdf, o)) {
+            let title = entry
+                .get(b"Title")
+                .map(|t| decode_pdf_string(resolve(pdf, t).as_str().unwrap_or_default()))
+                .unwrap_or_default();
+            let page = entry
+                .get(b"Dest")
+                .ok()
+                .or_else(|| entry.get(b"A").ok())
+                .and_then(|d| dest_page(pdf, d));
+            out.push((title, depth, page));
+            walk(pdf, entry.get(b"First").ok(), depth + 1, out);
+            next = entry.get(b"Next").ok();
+        }
+    }
+    let mut out = Vec::new();
+    let catalog = pdf.catalog().unwrap();
+    if let Some(outlines) = catalog.get(b"Outlines").ok().and_then(|o| dict(pdf, o)) {
+        walk(pdf, outlines.get(b"First").ok(), 0, &mut out);
+    }
+    out
+}
+
+/// The 0-based page index of every internal link annotation's destination, with the index of
+/// the page the link is on.
+fn internal_link_pages(pdf: &lopdf::Document) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (index, (_, page)) in pdf.get_pages().into_iter().enumerate() {
+        let page = pdf.get_dictionary(page).unwrap();
+        let Ok(annots) = page.get(b"Annots") else {
+            continue;
+        };
+        for annot in resolve(pdf, annots).as_array().unwrap() {
+            let Some(annot) = dict(pdf, annot) else {
+                continue;
+            };
+            let dest = annot.get(b"Dest").ok().or_else(|| annot.get(b"A").ok());
+            if let Some(target) = dest.and_then(|d| dest_page(pdf, d)) {
+                out.push((index, target));
+            }
+        }
+    }
+    out
+}
+
+/// The XMP metadata stream, as text.
+fn xmp(pdf: &lopdf::Document) -> String {
+    let catalog = pdf.catalog().unwrap();
+    let stream = resolve(pdf, catalog.get(b"Metadata").expect("XMP metadata"))
+        .as_stream()
+        .unwrap();
+    let bytes = stream
+        .decompressed_content()
+        .unwrap_or_else(|_| stream.content.clone());
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// A value of the document information dictionary.
+fn info(pdf: &lopdf::Document, key: &[u8]) -> Option<String> {
+    let info = dict(pdf, pdf.trailer.get(b"Info").ok()?)?;
+    Some(decode_pdf_string(
+        resolve(pdf, info.get(key).ok()?).as_str().ok()?,
+    ))
+}
+
+#[test]
+fn paper_sizes_and_landscape_set_the_media_box() {
+    let document = Document {
+        title: None,
+        blocks: vec![p("Body.")],
+    };
+    let cases = [
+        (Paper::A4, false, (595.28, 841.89)),
+        (Paper::Letter, false, (612.0, 792.0)),
+        (Paper::Letter, true, (792.0, 612.0)),
+        (Paper::Legal, false, (612.0, 1008.0)),
+        (
+            Paper::Custom {
+                width_mm: 100.0,
+                height_mm: 150.0,
+            },
+            true,
+            (425.2, 283.46),
+        ),
+    ];
+    for (paper, landscape, (width, height)) in cases {
+        let options = RenderOptions {
+            page: PageSetup {
+                paper,
+                landscape,
+                ..PageSetup::default()
+            },
+            ..dated()
+        };
+        let (_, pdf) = render_with(&document, &Attachments::new(), &options);
+        let (w, h) = page_sizes(&pdf)[0];
+        assert!(
+            (w - width).abs() < 0.5 && (h - height).abs() < 0.5,
+            "{paper:?} landscape {landscape}: {w}×{h}"
+        );
+    }
+}
+
+#[test]
+fn a_wide_table_on_landscape_paper_shrinks_on_its_page_instead_of_turning() {
+    let header: Vec<String> = (0..20).map(|c| format!("Head{c:02}")).collect();
+    let rows: Vec<Vec<String>> = (0..5)
+        .map(|r| (0..20).map(|c| format!("r{r:02}c{c:02}")).collect())
+        .collect();
+    let document = Document {
+        title: None,
+        blocks: vec![simple_table(&header, &rows, None)],
+    };
+    let options = RenderOptions {
+        page: PageSetup {
+            landscape: true,
+            margins_mm: Some([10.0, 10.0, 10.0, 10.0]),
+            ..PageSetup::default()
+        },
+        ..dated()
+    };
+    let (_, pdf) = render_with(&document, &Attachments::new(), &options);
+    assert!(page_sizes(&pdf).iter().all(|(w, h)| w > h));
+    let text = all_text(&pdf);
+    for token in rows.iter().flatten() {
+        assert!(text.contains(token.as_str()), "{token} not in the text");
+    }
+}
+
+#[test]
+fn header_and_footer_templates_print_on_every_page_with_page_numbers_and_part_titles() {
+    let document = export_document();
+    let (rendered, pdf) = render_with(&document, &Attachments::new(), &book_options());
+    let texts = page_texts(&pdf);
+    // The cover is not counted: the next page is page 1.
+    let total = rendered.pages - 1;
+    assert!(total >= 6, "{total} pages after the cover");
+    assert!(!texts[0].contains("Page"), "cover: {}", texts[0]);
+    for (number, text) in texts.iter().enumerate().skip(1) {
+        let footer = format!("Engineering:Page{number}of{total}");
+        assert!(text.ends_with(&footer), "page {number}: {text}");
+        assert!(text.starts_with("Teamhandbook|"), "page {number}: {text}");
+    }
+    // The page title is the part the page belongs to, also on its continuation pages.
+    let part_of = |index: usize| texts[index].strip_prefix("Teamhandbook|").unwrap();
+    let outline = outline_entries(&pdf);
+    let start = |title: &str| {
+        outline
+            .iter()
+            .find(|(t, _, _)| t == title)
+            .and_then(|(_, _, page)| *page)
+            .unwrap_or_else(|| panic!("{title} not in the outline: {outline:?}"))
+    };
+    let handbook = start("Handbook");
+    let engineering = start("Engineering");
+    assert!(engineering > handbook + 1, "the handbook spans pages");
+    for index in handbook..engineering {
+        assert!(part_of(index).starts_with("Handbook"), "page {index}");
+    }
+    assert!(part_of(engineering).starts_with("Engineering"));
+    assert!(part_of(start("Onboarding")).starts_with("Onboarding"));
+    assert!(part_of(start("Release notes for June")).starts_with("ReleasenotesforJune"));
+    // Before any part (the table of contents): the document's title.
+    assert!(part_of(1).starts_with("Teamhandbook"), "{}", texts[1]);
+}
+
+#[test]
+fn cover_comes_first_and_the_contents_print_the_pages_parts_start_on() {
+    let document = export_document();
+    let (_, pdf) = render_with(&document, &Attachments::new(), &book_options());
+    let texts = page_texts(&pdf);
+    assert!(texts[0].starts_with("Teamhandbook"), "{}", texts[0]);
+    assert!(texts[0].contains("Howwework"));
+    assert!(texts[0].contains("Engineering"));
+    assert!(texts[0].contains("2024-07-30"));
+    let contents = &texts[1];
+    assert!(contents.contains("Contents"), "{contents}");
+
+    let outline = outline_entries(&pdf);
+    let mut checked = 0;
+    for title in [
+        "Handbook",
+        "Engineering",
+        "Onboarding",
+        "Design",
+        "Release notes for June",
+    ] {
+        let (_, _, page) = outline.iter().find(|(t, _, _)| t == title).unwrap();
+        let page = page.expect("the bookmark has a destination");
+        // The number after the title's dotted leader in the contents…
+        let squeezed = squeeze(title);
+        let at = contents
+            .find(&format!("{squeezed}."))
+            .unwrap_or_else(|| panic!("{title} not in {contents}"));
+        let printed: String = contents[at + squeezed.len()..]
+            .trim_start_matches('.')
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        // …is the number in the footer of the page the bookmark (the heading) is on.
+        assert!(
+            texts[page].contains(&format!("Page{printed}of")),
+            "{title}: contents say {printed}, its page says {}",
+            texts[page]
+        );
+        checked += 1;
+    }
+    assert_eq!(checked, 5);
+    // Each contents entry is a link to the page it names; so are the links between pages.
+    let links = internal_link_pages(&pdf);
+    let from_contents: Vec<usize> = links
+        .iter()
+        .filter(|(on, _)| *on == 1)
+        .map(|(_, to)| *to)
+        .collect();
+    assert!(from_contents.len() >= 5, "{links:?}");
+    let onboarding = outline
+        .iter()
+        .find(|(t, _, _)| t == "Onboarding")
+        .unwrap()
+        .2
+        .unwrap();
+    let handbook = outline
+        .iter()
+        .find(|(t, _, _)| t == "Handbook")
+        .unwrap()
+        .2
+        .unwrap();
+    assert!(links.contains(&(handbook, onboarding)), "{links:?}");
+    assert!(links.contains(&(onboarding, handbook)), "{links:?}");
+}
+
+#[test]
+fn parts_nest_in_the_bookmarks_below_six_levels() {
+    let document = export_document();
+    let (_, pdf) = render_with(&document, &Attachments::new(), &dated());
+    let outline: Vec<(String, usize)> = outline_entries(&pdf)
+        .into_iter()
+        .map(|(t, d, _)| (t, d))
+        .collect();
+    let expected = [
+        ("Handbook", 0),
+        ("Handbook section", 1),
+        ("Engineering", 1),
+        ("Principles", 2),
+        ("Onboarding", 2),
+        ("First week", 3),
+        ("A very deep heading", 4),
+        ("Design", 1),
+        ("Release notes for June", 0),
+    ];
+    let expected: Vec<(String, usize)> =
+        expected.iter().map(|(t, d)| (t.to_string(), *d)).collect();
+    assert_eq!(outline, expected);
+    // Every part starts a page; the blog post has its byline.
+    let texts = page_texts(&pdf);
+    for title in ["Handbook", "Engineering", "Onboarding", "Design"] {
+        assert!(
+            texts.iter().any(|t| t.starts_with(&squeeze(title))),
+            "{title} does not start a page"
+        );
+    }
+    let blog = texts.last().unwrap();
+    assert!(
+        blog.starts_with("ReleasenotesforJuneAliceExample·2024-06-28"),
+        "{blog}"
+    );
+}
+
+#[test]
+fn watermark_is_on_every_page() {
+    let options = RenderOptions {
+        page: PageSetup {
+            watermark: Some("CONFIDENTIAL".into()),
+            ..PageSetup::default()
+        },
+        ..dated()
+    };
+    let (rendered, pdf) = render_with(&export_document(), &Attachments::new(), &options);
+    let texts = page_texts(&pdf);
+    assert_eq!(texts.len(), rendered.pages);
+    for text in &texts {
+        assert!(text.contains("CONFIDENTIAL"), "{text}");
+    }
+}
+
+#[test]
+fn metadata_reaches_the_info_dictionary_and_xmp() {
+    let document = Document {
+        title: Some("Quarterly plan".into()),
+        blocks: vec![p("본문과 body.")],
+    };
+    let options = RenderOptions {
+        metadata: Metadata {
+            author: Some("Kim Minji".into()),
+            subject: Some("Plans for the quarter".into()),
+            keywords: vec!["planning".into(), "q3".into()],
+            language: Some("ko-KR".into()),
+        },
+        ..dated()
+    };
+    let (_, pdf) = render_with(&document, &Attachments::new(), &options);
+    assert_eq!(info(&pdf, b"Title").as_deref(), Some("Quarterly plan"));
+    assert_eq!(info(&pdf, b"Author").as_deref(), Some("Kim Minji"));
+    assert_eq!(
+        info(&pdf, b"Subject").as_deref(),
+        Some("Plans for the quarter")
+    );
+    let keywords = info(&pdf, b"Keywords").unwrap_or_default();
+    assert!(
+        keywords.contains("planning") && keywords.contains("q3"),
+        "{keywords}"
+    );
+    let lang = pdf
+        .catalog()
+        .unwrap()
+        .get(b"Lang")
+        .map(|l| decode_pdf_string(resolve(&pdf, l).as_str().unwrap()))
+        .unwrap();
+    assert_eq!(lang, "ko-KR");
+    let xmp = xmp(&pdf);
+    for needle in ["Kim Minji", "planning", "Plans for the quarter", "ko-KR"] {
+        assert!(xmp.contains(needle), "{needle} not in the XMP: {xmp}");
+    }
+}
+
+#[test]
+fn the_default_language_is_english() {
+    let (_, pdf) = render(
+        &Document {
+            title: None,
+            blocks: vec![p("Body.")],
+        },
+        &Attachments::new(),
+    );
+    let lang = pdf.catalog().unwrap().get(b"Lang").unwrap();
+    assert_eq!(
+        decode_pdf_string(resolve(&pdf, lang).as_str().unwrap()),
+        "en"
+    );
+}
+
+#[test]
+fn pdf_a_2b_output_declares_the_standard() {
+    let options = RenderOptions {
+        pdf_standard: PdfStandard::A2b,
+        ..book_options()
+    };
+    let (_, pdf) = render_with(&export_document(), &Attachments::new(), &options);
+    let xmp = xmp(&pdf);
+    assert!(
+        xmp.contains("<pdfaid:part>2</pdfaid:part>") || xmp.contains("pdfaid:part=\"2\""),
+        "{xmp}"
+    );
+    assert!(
+        xmp.contains("<pdfaid:conformance>B</pdfaid:conformance>")
+            || xmp.contains("pdfaid:conformance=\"B\""),
+        "{xmp}"
+    );
+}
+
+#[test]
+fn pdf_a_fails_with_a_clear_error_on_characters_no_font_has() {
+    let document = Document {
+        title: Some("Glyphs".into()),
+        // Linear B: no embedded font has it, and system fonts are off.
+        blocks: vec![p("\u{10000} and \u{10001}")],
+    };
+    let options = RenderOptions {
+        pdf_standard: PdfStandard::A2b,
+        ..dated()
+    };
+    match ENGINE.render_pdf(&document, &Attachments::new(), &options) {
+        Err(error @ folio_pdf::RenderError::Standard { .. }) => {
+            let message = error.to_string();
+            assert!(message.contains("PDF/A-2b"), "{message}");
+            // One message, however many characters.
+            assert_eq!(message.matches("PDF/A-2b error").count(), 1, "{message}");
+            assert!(!message.contains('\u{10000}'), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn pdf_ua_1_needs_a_title_and_declares_the_standard() {
+    let document = Document {
+        title: None,
+        blocks: vec![heading(1, "Heading"), p("Body.")],
+    };
+    let options = RenderOptions {
+        pdf_standard: PdfStandard::Ua1,
+        ..dated()
+    };
+    match ENGINE.render_pdf(&document, &Attachments::new(), &options) {
+        Err(folio_pdf::RenderError::Standard { standard, message }) => {
+            assert_eq!(standard, "PDF/UA-1");
+            assert!(message.contains("title"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let options = RenderOptions {
+        title: Some("Accessible".into()),
+        ..options
+    };
+    let (_, pdf) = render_with(&document, &Attachments::new(), &options);
+    assert!(xmp(&pdf).contains("pdfuaid"), "{}", xmp(&pdf));
+}
+
+#[test]
+fn a_user_theme_replaces_functions_and_values() {
+    let theme = r##"
+#let folio-palette = (heading: rgb("#7a1f1f"))
+#let folio-footer(body) = align(right, [Custom footer #body])
+#let folio-title(body) = block(text(size: 30pt, [Title: ] + body))
+"##;
+    let document = Document {
+        title: Some("Themed".into()),
+        blocks: vec![heading(1, "Heading"), p("Body.")],
+    };
+    let options = RenderOptions {
+        theme: Some(theme.into()),
+        ..dated()
+    };
+    let markup = folio_pdf::lower_document(&document, &options);
+    assert!(
+        markup.contains("#import \"/user-theme.typ\": *"),
+        "{markup}"
+    );
+    let (_, pdf) = render_with(&document, &Attachments::new(), &options);
+    let text = all_text(&pdf);
+    assert!(text.contains("Customfooter1/1"), "{text}");
+    assert!(text.starts_with("Title:Themed"), "{text}");
+    // The heading's colour, #7a1f1f, is a fill colour in the page's content.
+    let page = *pdf.get_pages().values().next().unwrap();
+    let content = String::from_utf8_lossy(&pdf.get_page_content(page).unwrap()).into_owned();
+    assert!(
+        content.contains("0.47843137 0.12156863 0.12156863 scn"),
+        "no heading colour in {content}"
+    );
+}
+
+#[test]
+fn a_broken_user_theme_is_a_theme_error_with_its_line() {
+    let document = Document {
+        title: None,
+        blocks: vec![p("Body.")],
+    };
+    let options = RenderOptions {
+        theme: Some("// fine\n#let folio-palette = (text: rgb(\"nope\"))\n".into()),
+        ..dated()
+    };
+    match ENGINE.render_pdf(&document, &Attachments::new(), &options) {
+        Err(error @ folio_pdf::RenderError::Theme(_)) => {
+            let message = error.to_string();
+            assert!(message.contains("theme line 2"), "{message}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // A theme cannot import the bundled theme (which imports it), files or packages.
+    for import in [
+        "#import \"/theme.typ\": folio-palette",
+        "#import \"/etc/passwd\": x",
+        "#import \"@preview/example:0.1.0\": *",
+    ] {
+        let options = RenderOptions {
+            theme: Some(import.into()),
+            ..dated()
+        };
+        match ENGINE.render_pdf(&document, &Attachments::new(), &options) {
+            Err(folio_pdf::RenderError::Theme(message)) => {
+                assert!(message.contains("theme line 1"), "{message}")
+            }
+            other => panic!("{import}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn template_text_is_printed_literally() {
+    let header = r#"#read("/etc/passwd") $x$ <l> @ref *bold* {nope {page}"#;
+    let options = RenderOptions {
+        page: PageSetup {
+            header: Some(header.into()),
+            footer: Some("\\{pages}] [".into()),
+            ..PageSetup::default()
+        },
+        ..dated()
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![p("Body.")],
+    };
+    let (_, pdf) = render_with(&document, &Attachments::new(), &options);
+    let text = all_text(&pdf);
+    assert!(
+        text.starts_with(r#"#read("/etc/passwd")$x$<l>@ref*bold*{nope1"#),
+        "{text}"
+    );
+    assert!(text.ends_with("\\1]["), "{text}");
+}
+
+#[test]
+fn invalid_options_are_reported_not_rendered() {
+    let document = Document {
+        title: None,
+        blocks: vec![p("Body.")],
+    };
+    let cases = [
+        RenderOptions {
+            page: PageSetup {
+                footer: Some("Page {pge}".into()),
+                ..PageSetup::default()
+            },
+            ..dated()
+        },
+        RenderOptions {
+            page: PageSetup {
+                paper: Paper::Custom {
+                    width_mm: 10.0,
+                    height_mm: f32::NAN,
+                },
+                ..PageSetup::default()
+            },
+            ..dated()
+        },
+        RenderOptions {
+            page: PageSetup {
+                margins_mm: Some([150.0, 10.0, 150.0, 10.0]),
+                ..PageSetup::default()
+            },
+            ..dated()
+        },
+        RenderOptions {
+            metadata: Metadata {
+                language: Some("english!".into()),
+                ..Metadata::default()
+            },
+            ..dated()
+        },
+        RenderOptions {
+            toc: Some(0),
+            ..dated()
+        },
+    ];
+    for options in cases {
+        match ENGINE.render_pdf(&document, &Attachments::new(), &options) {
+            Err(folio_pdf::RenderError::Options(_)) => {}
+            other => panic!("{options:?}: {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn a_cover_logo_is_embedded_and_a_missing_one_is_a_warning() {
+    let mut attachments = Attachments::new();
+    attachments.insert("logo.png", tiny_png(5, 4, [0xcc, 0, 0]));
+    let document = Document {
+        title: None,
+        blocks: vec![p("Body.")],
+    };
+    let mut options = RenderOptions {
+        cover: Some(Cover {
+            title: "With a logo".into(),
+            logo: Some("logo.png".into()),
+            ..Cover::default()
+        }),
+        ..dated()
+    };
+    let (rendered, pdf) = render_with(&document, &attachments, &options);
+    assert_eq!(image_xobjects(&pdf), vec![(5, 4)]);
+    assert!(
+        rendered.diagnostics.is_empty(),
+        "{:?}",
+        rendered.diagnostics
+    );
+    assert_eq!(rendered.pages, 2);
+
+    options.cover.as_mut().unwrap().logo = Some("nowhere.png".into());
+    let (rendered, pdf) = render_with(&document, &attachments, &options);
+    assert!(image_xobjects(&pdf).is_empty());
+    assert_eq!(rendered.diagnostics.len(), 1, "{:?}", rendered.diagnostics);
+    assert_eq!(rendered.diagnostics[0].code, "image-unavailable");
+}
+
+#[test]
+fn a_part_inside_a_container_renders_without_a_page_break() {
+    let document = Document {
+        title: None,
+        blocks: vec![Block::Quote {
+            blocks: vec![part("7", "Quoted page", 1, vec![p("Inside.")])],
+            span: folio_ir::Span::DETACHED,
+        }],
+    };
+    let (rendered, pdf) = render_with(&document, &Attachments::new(), &dated());
+    assert_eq!(rendered.pages, 1);
+    assert!(all_text(&pdf).contains("QuotedpageInside."));
+}
+
+#[test]
+fn page_labels_show_the_printed_numbers_in_viewers() {
+    let (rendered, pdf) = render_with(&export_document(), &Attachments::new(), &book_options());
+    let catalog = pdf.catalog().unwrap();
+    let labels = dict(&pdf, catalog.get(b"PageLabels").unwrap()).unwrap();
+    let nums = labels.get(b"Nums").unwrap().as_array().unwrap();
+    let labels: Vec<(i64, Option<i64>)> = nums
+        .chunks(2)
+        .map(|pair| {
+            let label = dict(&pdf, &pair[1]).unwrap();
+            let start = label.get(b"St").ok().and_then(|s| s.as_i64().ok());
+            (pair[0].as_i64().unwrap(), start)
+        })
+        .collect();
+    // The cover has no number; the pages after it count from 1.
+    assert_eq!(labels[0], (0, None));
+    for (index, start) in labels.iter().skip(1) {
+        assert_eq!(*start, Some(*index), "{labels:?}");
+    }
+    assert!(labels.len() <= rendered.pages);
+}
+
+#[test]
+fn headings_below_level_five_are_grey_and_keep_the_smallest_size() {
+    let document = Document {
+        title: None,
+        blocks: vec![heading(5, "Five"), heading(6, "Six"), heading(9, "Nine")],
+    };
+    let (_, pdf) = render(&document, &Attachments::new());
+    let page = *pdf.get_pages().values().next().unwrap();
+    let content = String::from_utf8_lossy(&pdf.get_page_content(page).unwrap()).into_owned();
+    // Text runs: size, then colour (#172b4d for five, #6b778c for six and nine).
+    let runs: Vec<(String, String)> = content
+        .split("BT")
+        .skip(1)
+        .zip(content.split("BT"))
+        .map(|(bt, before)| {
+            let colour = before
+                .rsplit("cs ")
+                .next()
+                .unwrap()
+                .split(" scn")
+                .next()
+                .unwrap()
+                .to_owned();
+            let size = bt
+                .split(" Tf")
+                .next()
+                .unwrap()
+                .rsplit(' ')
+                .next()
+                .unwrap()
+                .to_owned();
+            (size, colour)
+        })
+        .collect();
+    assert_eq!(runs.len(), 4, "{content}"); // and the footer
+    let dark = "0.09019608 0.16862746 0.3019608";
+    let grey = "0.41960785 0.46666667 0.54901963";
+    assert_eq!(runs[0].1, dark, "{runs:?}");
+    assert_eq!(runs[1].1, grey, "{runs:?}");
+    assert_eq!(runs[2], runs[1], "{runs:?}");
+}
+
+#[test]
+fn a_pdf_ua_1_export_conforms_with_its_heading_levels_made_consecutive() {
+    let mut options = RenderOptions {
+        pdf_standard: PdfStandard::Ua1,
+        ..book_options()
+    };
+    options.page.watermark = Some("DRAFT".into());
+    options.cover.as_mut().unwrap().logo = Some("logo.png".into());
+    let mut attachments = Attachments::new();
+    attachments.insert("logo.png", tiny_png(5, 4, [0xcc, 0, 0]));
+    // The export skips from level 4 to 8, which PDF/UA-1 forbids: the level-8 heading is set at 5.
+    let markup = folio_pdf::lower_document(&export_document(), &options);
+    assert!(markup.contains("\n===== A very deep heading\n"), "{markup}");
+    let (_, pdf) = render_with(&export_document(), &attachments, &options);
+    assert!(xmp(&pdf).contains("pdfuaid"));
+    let depths: Vec<usize> = outline_entries(&pdf).iter().map(|(_, d, _)| *d).collect();
+    assert!(depths.windows(2).all(|w| w[1] <= w[0] + 1), "{depths:?}");
 }

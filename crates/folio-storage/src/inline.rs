@@ -439,6 +439,7 @@ pub(crate) fn flatten_block(block: Block) -> Vec<Inline> {
             join_lines(lines.collect())
         }
         Block::Quote { blocks, .. } | Block::Div { blocks, .. } => flatten_blocks(blocks),
+        Block::Part(part) => flatten_blocks(part.blocks),
         Block::Expand { title, blocks, .. } => {
             let mut lines = vec![vec![Inline::Strong {
                 content: vec![Inline::text(title)],

@@ -135,7 +135,7 @@ impl TreeBuilder<'_> {
         if self.stack.len() >= self.max_depth {
             return Err(ReadError::new(
                 format!(
-                    "elements are nested deeper than the limit of {}",
+                    "elements are nested deeper than the limit of {} (`max_depth`)",
                     self.max_depth
                 ),
                 span,

@@ -10,13 +10,22 @@
 //! The library writes no files, opens no connections and logs nothing: attachments come in through
 //! an [`AttachmentSource`] the caller implements, and everything comes back as values.
 
+mod bundle;
+mod export;
 mod input;
 mod site;
 
+pub use bundle::{Bundle, BundleAttachments, BundleFiles, BundlePage, export_order, load_bundle};
+pub use export::{
+    DEFAULT_MAX_EXPORT_PAGES, ExportOptions, ExportProgress, PageDiagnostics, compile_bundle,
+};
 pub use folio_ir as ir;
 pub use folio_ir::{AttachmentInfo, AttachmentSource, NoAttachments, Site, SitePage};
 pub use folio_passes::{PassOptions, is_math_macro};
-pub use folio_pdf::{EngineOptions, RenderOptions};
+pub use folio_pdf::{
+    Cover, EngineOptions, Metadata, PageSetup, Paper, PdfStandard, RenderError, RenderOptions,
+    TEMPLATE_PLACEHOLDERS, check_template,
+};
 pub use folio_storage::ReadOptions;
 pub use input::{PageInput, detect_input};
 pub use site::load_site;
@@ -39,10 +48,13 @@ pub struct Options {
     pub max_input_bytes: Option<usize>,
     /// The site, other pages and users, for cross-page macros, links and mentions.
     pub site: std::sync::Arc<Site>,
+    /// Page setup, metadata, cover and theme of the PDF (the same for `compile` and `export`).
+    pub render: RenderOptions,
 }
 
-/// Default for [`Options::max_input_bytes`]: 64 MiB.
-pub const DEFAULT_MAX_INPUT_BYTES: usize = 64 << 20;
+/// Default for [`Options::max_input_bytes`]: 16 MiB. Typesetting takes about 6 s and 280 MB
+/// per MB of page text (docs/limits.md), so this bounds a page to minutes and a few GB.
+pub const DEFAULT_MAX_INPUT_BYTES: usize = 16 << 20;
 
 /// Why a page could not be compiled.
 #[derive(Debug, thiserror::Error)]
@@ -51,7 +63,7 @@ pub enum CompileError {
     #[error("input is not valid UTF-8 (at byte {offset})")]
     InvalidUtf8 { offset: usize },
     /// The input is larger than [`Options::max_input_bytes`].
-    #[error("input is {size} bytes, more than the limit of {limit} bytes")]
+    #[error("input is {size} bytes, more than the limit of {limit} bytes (`max_input_bytes`)")]
     TooLarge { size: usize, limit: usize },
     /// A REST API page JSON that does not parse or has no storage body.
     #[error("{message}")]
@@ -63,6 +75,9 @@ pub enum CompileError {
     /// The storage body is not well-formed XML. The span indexes [`PageInput::storage`].
     #[error("{}", .0.message)]
     Read(#[from] folio_storage::ReadError),
+    /// An export has more pages than [`ExportOptions::max_pages`] allows.
+    #[error("the export has {pages} pages, more than the limit of {limit}")]
+    TooManyPages { pages: usize, limit: usize },
     /// Typesetting failed; this is a bug in folio, not in the page.
     #[error(transparent)]
     Render(#[from] folio_pdf::RenderError),
@@ -93,6 +108,8 @@ pub struct Compiled {
     pub document: Document,
     pub attachments: Attachments,
     pub diagnostics: Vec<Diagnostic>,
+    /// How to render it: [`Options::render`] with the title filled in.
+    pub render: RenderOptions,
 }
 
 /// A rendered PDF.
@@ -100,8 +117,10 @@ pub struct Compiled {
 pub struct Pdf {
     pub bytes: Vec<u8>,
     pub pages: usize,
-    /// Every warning, from reading to typesetting.
+    /// Every warning, from reading to typesetting (for exports: those not tied to one page).
     pub diagnostics: Vec<Diagnostic>,
+    /// For exports, each page's warnings (their spans index that page's source).
+    pub page_diagnostics: Vec<PageDiagnostics>,
 }
 
 /// Checks size and encoding, and unwraps a REST API page JSON to its storage body.
@@ -142,10 +161,13 @@ pub fn compile_document(
     diagnostics.append(&mut cx.diagnostics);
     // Passes report in their own order; readers want the page's.
     diagnostics.sort_by_key(|diagnostic| diagnostic.span.map(|span| span.start));
+    let mut render = options.render.clone();
+    render.title = render.title.or_else(|| document.title.clone());
     Ok(Compiled {
         document,
         attachments: cx.attachments,
         diagnostics,
+        render,
     })
 }
 
@@ -183,20 +205,13 @@ pub fn ir_to_json(document: &Document) -> String {
 
 /// The Typst markup a document lowers to (step 3), as `folio compile --emit typst` prints it.
 pub fn lower_to_typst(compiled: &Compiled) -> String {
-    folio_pdf::lower_document(&compiled.document, &render_options(compiled))
-}
-
-fn render_options(compiled: &Compiled) -> RenderOptions {
-    RenderOptions {
-        title: compiled.document.title.clone(),
-        ..RenderOptions::default()
-    }
+    folio_pdf::lower_document(&compiled.document, &compiled.render)
 }
 
 /// Compiles pages to PDF. Holds the fonts and theme, loaded once: create one per process and
 /// reuse it for every page.
 pub struct Compiler {
-    engine: folio_pdf::Engine,
+    pub(crate) engine: folio_pdf::Engine,
 }
 
 impl Compiler {
@@ -208,17 +223,16 @@ impl Compiler {
 
     /// Typesets a compiled page (step 4).
     pub fn render_pdf(&self, compiled: &Compiled) -> Result<Pdf, CompileError> {
-        let rendered = self.engine.render_pdf(
-            &compiled.document,
-            &compiled.attachments,
-            &render_options(compiled),
-        )?;
+        let rendered =
+            self.engine
+                .render_pdf(&compiled.document, &compiled.attachments, &compiled.render)?;
         let mut diagnostics = compiled.diagnostics.clone();
         diagnostics.extend(rendered.diagnostics);
         Ok(Pdf {
             bytes: rendered.pdf,
             pages: rendered.pages,
             diagnostics,
+            page_diagnostics: Vec::new(),
         })
     }
 

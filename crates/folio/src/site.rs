@@ -25,43 +25,122 @@ use serde::Deserialize;
 
 use crate::{CompileError, Options, detect_input, read_page};
 
-#[derive(Debug, Deserialize)]
+/// The manifest of a site or an export bundle (`folio.json`, `folio.toml`, `site.json`).
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Manifest {
+pub(crate) struct Manifest {
+    /// Title of an export (the cover's title); default: the root page's title.
     #[serde(default)]
-    base_url: Option<String>,
+    pub title: Option<String>,
+    /// An image file for the cover, relative to the manifest.
     #[serde(default)]
-    jira_url: Option<String>,
+    pub logo: Option<String>,
     #[serde(default)]
-    space_key: Option<String>,
+    pub base_url: Option<String>,
     #[serde(default)]
-    current_page: Option<String>,
+    pub jira_url: Option<String>,
     #[serde(default)]
-    users: BTreeMap<String, String>,
+    pub space_key: Option<String>,
     #[serde(default)]
-    pages: Vec<PageEntry>,
+    pub space_name: Option<String>,
+    #[serde(default)]
+    pub current_page: Option<String>,
+    #[serde(default)]
+    pub users: BTreeMap<String, String>,
+    #[serde(default)]
+    pub pages: Vec<PageEntry>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct PageEntry {
-    id: String,
-    title: String,
+pub(crate) struct PageEntry {
+    pub id: String,
+    pub title: String,
+    /// `page` (default) or `blogpost`.
     #[serde(default, rename = "type")]
-    kind: Option<String>,
+    pub kind: Option<String>,
     #[serde(default)]
-    space_key: Option<String>,
+    pub space_key: Option<String>,
     #[serde(default)]
-    parent: Option<String>,
+    pub parent: Option<String>,
     #[serde(default)]
-    position: Option<i64>,
+    pub position: Option<i64>,
+    /// Creation or posting date, `YYYY-MM-DD` (a longer ISO timestamp is cut to the date).
     #[serde(default)]
-    date: Option<String>,
+    pub date: Option<String>,
+    /// Last-modified date.
     #[serde(default)]
-    labels: Vec<String>,
+    pub modified: Option<String>,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub labels: Vec<String>,
     /// The page's storage body or REST page JSON, relative to the manifest.
     #[serde(default)]
-    file: Option<String>,
+    pub file: Option<String>,
+    /// The page's attachments folder, relative to the manifest; default: the folder of `file`.
+    #[serde(default)]
+    pub attachments: Option<String>,
+}
+
+impl PageEntry {
+    pub fn is_blog_post(&self) -> bool {
+        self.kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case("blogpost") || k == "blog-post")
+    }
+
+    /// The page's date as `YYYY-MM-DD`: posting date, else last modified.
+    pub fn day(&self) -> Option<String> {
+        self.date
+            .as_deref()
+            .or(self.modified.as_deref())
+            .map(|d| d.get(..10).unwrap_or(d).to_owned())
+    }
+
+    pub fn site_page(
+        &self,
+        space_key: Option<&String>,
+        document: Option<Arc<folio_ir::Document>>,
+    ) -> SitePage {
+        SitePage {
+            id: self.id.clone(),
+            title: self.title.clone(),
+            space_key: self.space_key.clone().or_else(|| space_key.cloned()),
+            parent_id: self.parent.clone(),
+            position: self.position,
+            blog_post: self.is_blog_post(),
+            date: self.day(),
+            labels: self.labels.clone(),
+            document,
+        }
+    }
+}
+
+impl Manifest {
+    pub fn parse_json(text: &str) -> Result<Manifest, CompileError> {
+        serde_json::from_str(text).map_err(|error| CompileError::Json {
+            message: format!("manifest: {error}"),
+            line: error.line(),
+            column: error.column(),
+        })
+    }
+
+    /// The site of the manifest, with the given page documents.
+    pub fn site(&self, pages: Vec<SitePage>) -> Site {
+        Site {
+            base_url: self
+                .base_url
+                .as_ref()
+                .map(|url| url.trim_end_matches('/').to_owned()),
+            jira_url: self.jira_url.clone(),
+            space_key: self.space_key.clone(),
+            current_page: self.current_page.clone(),
+            users: self.users.clone(),
+            pages,
+            exported: Default::default(),
+        }
+    }
 }
 
 /// Reads a site manifest. `read_file` returns the text of a page's `file`; pages whose file is
@@ -71,16 +150,11 @@ pub fn load_site(
     read_file: &dyn Fn(&str) -> Option<String>,
     options: &Options,
 ) -> Result<(Site, Vec<Diagnostic>), CompileError> {
-    let manifest: Manifest =
-        serde_json::from_str(manifest).map_err(|error| CompileError::Json {
-            message: format!("site manifest: {error}"),
-            line: error.line(),
-            column: error.column(),
-        })?;
+    let manifest = Manifest::parse_json(manifest)?;
     let mut diagnostics = Vec::new();
     let pages = manifest
         .pages
-        .into_iter()
+        .iter()
         .map(|entry| {
             let document = entry.file.as_deref().and_then(|file| {
                 let read = read_file(file)
@@ -102,33 +176,10 @@ pub fn load_site(
                     }
                 }
             });
-            SitePage {
-                id: entry.id,
-                title: entry.title,
-                space_key: entry.space_key.or_else(|| manifest.space_key.clone()),
-                parent_id: entry.parent,
-                position: entry.position,
-                blog_post: entry
-                    .kind
-                    .as_deref()
-                    .is_some_and(|k| k.eq_ignore_ascii_case("blogpost") || k == "blog-post"),
-                date: entry.date,
-                labels: entry.labels,
-                document,
-            }
+            entry.site_page(manifest.space_key.as_ref(), document)
         })
         .collect();
-    let site = Site {
-        base_url: manifest
-            .base_url
-            .map(|url| url.trim_end_matches('/').to_owned()),
-        jira_url: manifest.jira_url,
-        space_key: manifest.space_key,
-        current_page: manifest.current_page,
-        users: manifest.users,
-        pages,
-    };
-    Ok((site, diagnostics))
+    Ok((manifest.site(pages), diagnostics))
 }
 
 #[cfg(test)]

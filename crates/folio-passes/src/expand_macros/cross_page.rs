@@ -13,10 +13,6 @@ use folio_ir::{
 use super::{expand_in_blocks, paragraph, placeholder, unresolved_warning};
 use crate::PassContext;
 
-/// Deepest chain of pages including each other; past it (or on a cycle) the include is a
-/// placeholder. Confluence itself stops at a similar depth.
-const MAX_INCLUDE_DEPTH: usize = 8;
-
 /// `include`: the other page's whole body in place.
 pub(super) fn include(m: Macro, cx: &mut PassContext<'_>) -> Vec<Block> {
     let Some(target) = page_param(&m, &["", "page"]) else {
@@ -97,15 +93,10 @@ fn spliced(
     cx: &mut PassContext<'_>,
 ) -> Option<Vec<Block>> {
     let current_title = cx
-        .site
-        .current_page
-        .as_deref()
+        .current_page()
         .and_then(|id| cx.site.page_by_id(id))
         .map(|page| page.title.as_str());
-    if current_title == Some(title)
-        || cx.include_stack.iter().any(|t| t == title)
-        || cx.include_stack.len() >= MAX_INCLUDE_DEPTH
-    {
+    if current_title == Some(title) || cx.include_stack.iter().any(|t| t == title) {
         cx.report(
             folio_ir::Diagnostic::warning(
                 "include-cycle",
@@ -116,6 +107,36 @@ fn spliced(
         );
         return None;
     }
+    // Confluence itself stops nested includes at a similar depth.
+    let limit = cx.options.max_include_depth;
+    if cx.include_stack.len() >= limit {
+        cx.report(
+            folio_ir::Diagnostic::warning(
+                "include-too-deep",
+                format!("pages include each other more than {limit} levels deep (limit `max_include_depth`)"),
+            )
+            .at(m.span)
+            .with_hint("the deeper include is a placeholder"),
+        );
+        return None;
+    }
+    let limit = cx.options.max_includes;
+    if cx.includes >= limit {
+        // Once per document: every later include hits the same limit.
+        if cx.includes == limit {
+            cx.report(
+                folio_ir::Diagnostic::warning(
+                    "too-many-includes",
+                    format!("the document includes more than {limit} pages (limit `max_includes`)"),
+                )
+                .at(m.span)
+                .with_hint("this and every later include is a placeholder"),
+            );
+        }
+        cx.includes = limit + 1;
+        return None;
+    }
+    cx.includes += 1;
     walk_blocks_mut(&mut blocks, &mut |list: &mut Vec<Block>| {
         for block in list.iter_mut() {
             *block.span_mut() = Span::DETACHED;
@@ -176,7 +197,7 @@ pub(super) fn children(m: Macro, cx: &mut PassContext<'_>) -> Vec<Block> {
         Some(page) if page.title != "/" => site
             .page_by_title(&page.title, page.space.as_deref())
             .map(|p| p.id.clone()),
-        _ => site.current_page.clone(),
+        _ => cx.current_page().map(str::to_owned),
     };
     let Some(parent) = parent.filter(|_| !site.pages.is_empty()) else {
         cx.report(unresolved_warning(&m, "the page tree"));
@@ -223,10 +244,9 @@ pub(super) fn pagetree(m: Macro, cx: &mut PassContext<'_>) -> Vec<Block> {
         )];
     }
     let root = match page_param(&m, &["root"]) {
-        Some(page) if page.title == "@self" => site.current_page.clone(),
-        Some(page) if page.title == "@parent" => site
-            .current_page
-            .as_deref()
+        Some(page) if page.title == "@self" => cx.current_page().map(str::to_owned),
+        Some(page) if page.title == "@parent" => cx
+            .current_page()
             .and_then(|id| site.page_by_id(id))
             .and_then(|p| p.parent_id.clone()),
         Some(page) if page.title != "@home" => site
@@ -475,6 +495,10 @@ impl PageOrder {
     }
 }
 
+/// Deepest page tree `children` and `pagetree` list: the listing recurses once per level, and
+/// site data could chain any number of pages. Real trees are far shallower.
+const MAX_TREE_DEPTH: usize = 64;
+
 /// A nested list of links to the pages below `parent`, `depth` levels deep.
 fn page_list(
     cx: &PassContext<'_>,
@@ -482,6 +506,19 @@ fn page_list(
     depth: usize,
     order: &PageOrder,
     span: Span,
+) -> List {
+    page_list_below(cx, parent, depth, order, span, &mut Vec::new())
+}
+
+/// [`page_list`] with the ids of the pages above `parent`: site data in which pages are each
+/// other's ancestors must not recurse forever.
+fn page_list_below<'s>(
+    cx: &PassContext<'s>,
+    parent: Option<&'s str>,
+    depth: usize,
+    order: &PageOrder,
+    span: Span,
+    ancestors: &mut Vec<&'s str>,
 ) -> List {
     let site = cx.site;
     let mut children = site.children_of(parent);
@@ -495,9 +532,16 @@ fn page_list(
         .into_iter()
         .map(|page| {
             let mut blocks = vec![paragraph(vec![page_link(page)])];
-            // A page listed as its own ancestor (bad data) must not recurse forever.
-            if depth > 1 && Some(page.id.as_str()) != parent {
-                let nested = page_list(cx, Some(&page.id), depth - 1, order, span);
+            if depth > 1
+                && ancestors.len() < MAX_TREE_DEPTH
+                && Some(page.id.as_str()) != parent
+                && !ancestors.contains(&&*page.id)
+            {
+                ancestors.extend(parent);
+                let nested = page_list_below(cx, Some(&page.id), depth - 1, order, span, ancestors);
+                if parent.is_some() {
+                    ancestors.pop();
+                }
                 if !nested.items.is_empty() {
                     blocks.push(Block::List(nested));
                 }
@@ -644,6 +688,122 @@ fn label_note(labels: &[String]) -> Vec<Block> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::PassOptions;
+    use folio_ir::{Attachments, Diagnostic, Site};
+    use std::sync::Arc;
+
+    fn include_of(title: &str) -> Block {
+        Block::Macro(Macro {
+            name: "include".into(),
+            params: [(String::new(), ParamValue::Text { text: title.into() })].into(),
+            body: MacroBody::None,
+            span: Span::new(0, 1),
+        })
+    }
+
+    fn page(id: &str, parent: Option<&str>, blocks: Vec<Block>) -> SitePage {
+        SitePage {
+            id: id.into(),
+            title: id.into(),
+            parent_id: parent.map(Into::into),
+            document: Some(Arc::new(Document {
+                title: None,
+                blocks,
+            })),
+            ..SitePage::default()
+        }
+    }
+
+    fn expand(
+        blocks: Vec<Block>,
+        site: &Site,
+        options: &PassOptions,
+    ) -> (Document, Vec<Diagnostic>) {
+        let attachments = Attachments::new();
+        let mut cx = PassContext::new(&attachments, options).with_site(site);
+        let mut document = Document {
+            title: None,
+            blocks,
+        };
+        crate::expand_macros(&mut document, &mut cx);
+        (document, cx.diagnostics)
+    }
+
+    #[test]
+    fn include_fan_out_stops_at_max_includes() {
+        // p0 includes p1 ten times, p1 includes p2 ten times…: 10^6 pages without a limit.
+        let pages = (0..7)
+            .map(|n| {
+                page(
+                    &format!("p{n}"),
+                    None,
+                    vec![include_of(&format!("p{}", n + 1)); 10],
+                )
+            })
+            .collect();
+        let site = Site {
+            pages,
+            ..Site::default()
+        };
+        let options = PassOptions::default();
+        let (document, diagnostics) = expand(vec![include_of("p0")], &site, &options);
+        let codes: Vec<_> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(
+            codes.iter().filter(|c| **c == "too-many-includes").count(),
+            1
+        );
+        assert!(format!("{document:?}").len() < 5_000_000);
+    }
+
+    #[test]
+    fn include_depth_is_an_option() {
+        let pages = (0..5)
+            .map(|n| {
+                page(
+                    &format!("p{n}"),
+                    None,
+                    vec![include_of(&format!("p{}", n + 1))],
+                )
+            })
+            .collect();
+        let site = Site {
+            pages,
+            ..Site::default()
+        };
+        let options = PassOptions {
+            max_include_depth: 2,
+            ..PassOptions::default()
+        };
+        let (_, diagnostics) = expand(vec![include_of("p0")], &site, &options);
+        assert_eq!(diagnostics[0].code, "include-too-deep");
+        assert!(diagnostics[0].message.contains("max_include_depth"));
+    }
+
+    #[test]
+    fn page_trees_with_parent_cycles_end() {
+        let site = Site {
+            pages: vec![page("a", Some("b"), vec![]), page("b", Some("a"), vec![])],
+            current_page: Some("a".into()),
+            ..Site::default()
+        };
+        let pagetree = Block::Macro(Macro {
+            name: "pagetree".into(),
+            params: [(
+                "root".to_owned(),
+                ParamValue::Text {
+                    text: "@self".into(),
+                },
+            )]
+            .into(),
+            body: MacroBody::None,
+            span: Span::new(0, 1),
+        });
+        let (document, _) = expand(vec![pagetree], &site, &PassOptions::default());
+        let Block::List(list) = &document.blocks[0] else {
+            panic!("{document:?}")
+        };
+        assert_eq!(list.items.len(), 1, "b, then a stops the cycle");
+    }
 
     #[test]
     fn cql_labels_are_found_in_equals_and_in_clauses() {

@@ -680,3 +680,98 @@ pub fn showcase() -> Document {
         blocks,
     }
 }
+
+/// One page of a multi-page export.
+pub fn part(id: &str, title: &str, level: u8, blocks: Vec<Block>) -> Block {
+    Block::Part(Part {
+        id: id.into(),
+        title: title.into(),
+        level,
+        blog_post: false,
+        date: None,
+        author: None,
+        blocks,
+        span: Span::DETACHED,
+    })
+}
+
+/// A link to the part with content id `id`.
+pub fn part_link(id: &str, label: &str) -> Inline {
+    Inline::Link {
+        target: LinkTarget::Anchor {
+            page: None,
+            anchor: Part::anchor(id),
+        },
+        content: vec![text(label)],
+    }
+}
+
+/// An export of five pages in three levels and a blog post, with links between the pages and
+/// headings inside them (one eight levels deep), long enough that parts span pages.
+pub fn export_document() -> Document {
+    let prose = |n: usize, what: &str| -> Vec<Block> {
+        (0..n)
+            .map(|i| p(&format!("{what}, paragraph {i}: some prose that fills the page, long enough to wrap onto a second line when set in ten points.")))
+            .collect()
+    };
+    let mut blog = match part("900", "Release notes for June", 1, prose(3, "Blog")) {
+        Block::Part(part) => part,
+        _ => unreachable!(),
+    };
+    blog.blog_post = true;
+    blog.date = Some("2024-06-28".into());
+    blog.author = Some("Alice Example".into());
+    Document {
+        title: None,
+        blocks: vec![
+            part(
+                "100",
+                "Handbook",
+                1,
+                [
+                    vec![para(vec![
+                        text("Start with "),
+                        part_link("300", "Onboarding"),
+                        text("."),
+                    ])],
+                    prose(30, "Handbook"),
+                    vec![
+                        heading(2, "Handbook section"),
+                        p("Inside the handbook."),
+                        part(
+                            "200",
+                            "Engineering",
+                            2,
+                            [
+                                vec![heading(3, "Principles")],
+                                prose(8, "Engineering"),
+                                vec![part(
+                                    "300",
+                                    "Onboarding",
+                                    3,
+                                    [
+                                        vec![heading(4, "First week")],
+                                        prose(5, "Onboarding"),
+                                        vec![
+                                            heading(8, "A very deep heading"),
+                                            para(vec![
+                                                text("Back to "),
+                                                part_link("100", "the handbook"),
+                                                text("."),
+                                            ]),
+                                        ],
+                                    ]
+                                    .concat(),
+                                )],
+                            ]
+                            .concat(),
+                        ),
+                        part("400", "Design", 2, prose(4, "Design")),
+                    ],
+                ]
+                .concat(),
+            ),
+            Block::Part(blog),
+        ],
+    }
+}

@@ -223,6 +223,10 @@ fn block(out: &mut String, b: &Block) {
         }
         Block::Toc(_) => out.push_str("toc"),
         Block::Math { tex, .. } => write!(out, "math({tex:?})").unwrap(),
+        Block::Part(p) => {
+            write!(out, "part({} {:?} h{})", p.id, p.title, p.level).unwrap();
+            nested(out, &p.blocks);
+        }
         Block::Div {
             attr: a, blocks: b, ..
         } => {

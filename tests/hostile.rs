@@ -1,0 +1,652 @@
+//! Hostile input: every case ends in a clear error (with line:column where it has one) or a
+//! bounded, correct PDF, and nothing reads outside what the caller supplied. The fixtures live in
+//! `fixtures/hostile/` (a `.expected` beside a page holds the `LINE:COLUMN` of its error, as in
+//! `fixtures/err/`); the large cases are generated here. Work is bounded by folio's limits
+//! (docs/limits.md), never by timing assertions.
+
+mod common;
+mod pdf;
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+use folio::ir::{Block, Diagnostic, LineIndex, walk_blocks_mut};
+use folio::{CompileError, Compiled, Compiler, EngineOptions, Options, PassOptions};
+
+fn compiler() -> &'static Compiler {
+    static COMPILER: OnceLock<Compiler> = OnceLock::new();
+    COMPILER.get_or_init(|| {
+        Compiler::new(&EngineOptions {
+            system_fonts: false,
+        })
+    })
+}
+
+fn hostile(name: &str) -> PathBuf {
+    common::root().join("fixtures/hostile").join(name)
+}
+
+fn hostile_attachments() -> folio::ir::Attachments {
+    common::attachments_in(&hostile("attachments"))
+}
+
+/// Reads and runs the passes, or the error with its line and column.
+fn compile_document(source: &[u8], options: &Options) -> Result<Compiled, (CompileError, String)> {
+    let attachments = hostile_attachments();
+    let located = |error: CompileError, text: &str| {
+        let at = match error.span() {
+            Some(span) => {
+                let (line, column) = LineIndex::new(text).line_col(text, span.start);
+                format!("{line}:{column}")
+            }
+            None => String::new(),
+        };
+        (error, at)
+    };
+    let page = folio::read_input(source, options)
+        .map_err(|e| located(e, &String::from_utf8_lossy(source)))?;
+    folio::compile_document(&page, &attachments, options).map_err(|e| located(e, &page.storage))
+}
+
+/// The whole compile, which must succeed; returns the diagnostics and the PDF read back.
+fn compile_pdf(source: &[u8], options: &Options) -> (Vec<Diagnostic>, pdf::PdfReport) {
+    let compiled = compile_document(source, options).unwrap_or_else(|(e, at)| panic!("{at}: {e}"));
+    let rendered = compiler()
+        .render_pdf(&compiled)
+        .unwrap_or_else(|e| panic!("{e}"));
+    (rendered.diagnostics, pdf::read_pdf(&rendered.bytes))
+}
+
+fn codes(diagnostics: &[Diagnostic]) -> Vec<&str> {
+    diagnostics.iter().map(|d| d.code.as_str()).collect()
+}
+
+fn folio(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_folio"))
+        .args(args)
+        .arg("--no-system-fonts")
+        .current_dir(common::root())
+        .output()
+        .unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("folio-hostile-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// No passwd-like content ever reaches a PDF.
+fn assert_no_file_contents(report: &pdf::PdfReport) {
+    assert!(!report.text.contains("root:x:0"), "{}", report.text);
+}
+
+#[test]
+fn malformed_fixtures_fail_at_their_position() {
+    let mut checked = 0;
+    for page in common::fixtures("hostile", "xhtml") {
+        let Ok(expected) = std::fs::read_to_string(page.with_extension("expected")) else {
+            continue;
+        };
+        let source = std::fs::read(&page).unwrap();
+        let Err((error, at)) = compile_document(&source, &Options::default()) else {
+            panic!("{} compiled", page.display());
+        };
+        assert_eq!(at, expected.trim(), "{}: {error}", page.display());
+        assert!(matches!(error, CompileError::Read(_)), "{error:?}");
+        checked += 1;
+    }
+    assert!(checked >= 6, "{checked}");
+}
+
+#[test]
+fn well_formed_fixtures_compile_within_the_sandbox() {
+    let mut checked = 0;
+    for page in common::fixtures("hostile", "xhtml") {
+        if page.with_extension("expected").exists() {
+            continue;
+        }
+        let source = std::fs::read(&page).unwrap();
+        let (_, report) = compile_pdf(&source, &Options::default());
+        assert!(report.pages >= 1, "{}", page.display());
+        assert_no_file_contents(&report);
+        checked += 1;
+    }
+    assert!(checked >= 8, "{checked}");
+}
+
+#[test]
+fn billion_laughs_is_refused_by_the_cli_with_a_position() {
+    let output = folio(&[
+        "compile",
+        "fixtures/hostile/billion-laughs.xhtml",
+        "-o",
+        "-",
+        "--diagnostic-format",
+        "short",
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(message.contains("billion-laughs.xhtml:1:1"), "{message}");
+    assert!(message.contains("document type declarations are not allowed"));
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn undeclared_entities_stay_text_and_are_never_resolved() {
+    let source = std::fs::read(hostile("undeclared-entities.xhtml")).unwrap();
+    let (diagnostics, report) = compile_pdf(&source, &Options::default());
+    assert!(codes(&diagnostics).contains(&"unknown-entity"));
+    let text = pdf::squash(&report.text);
+    assert!(text.contains("&xxe;") && text.contains("&lol9;"), "{text}");
+}
+
+#[test]
+fn nesting_100000_deep_is_an_error_naming_the_limit() {
+    for (open, close) in [
+        ("<div>", "</div>"),
+        ("<ul><li>", "</li></ul>"),
+        (
+            "<ac:structured-macro ac:name=\"info\"><ac:rich-text-body>",
+            "</ac:rich-text-body></ac:structured-macro>",
+        ),
+    ] {
+        let source = format!("{}x{}", open.repeat(100_000), close.repeat(100_000));
+        let Err((CompileError::Read(error), at)) =
+            compile_document(source.as_bytes(), &Options::default())
+        else {
+            panic!("{open} 100,000 deep was accepted");
+        };
+        assert!(error.message.contains("max_depth"), "{}", error.message);
+        assert!(at.starts_with("1:"), "{at}");
+    }
+}
+
+/// `rows` rows of `columns` cells, all different text.
+fn table(rows: usize, columns: usize) -> String {
+    let mut out = String::from("<table><tbody>");
+    for r in 0..rows {
+        out.push_str("<tr>");
+        for c in 0..columns {
+            out.push_str(&format!("<td>{r}.{c}</td>"));
+        }
+        out.push_str("</tr>");
+    }
+    out.push_str("</tbody></table>");
+    out
+}
+
+fn table_cells(document: &mut folio::ir::Document) -> usize {
+    let mut cells = 0;
+    walk_blocks_mut(&mut document.blocks, &mut |blocks: &mut Vec<Block>| {
+        for block in blocks.iter() {
+            if let Block::Table(table) = block {
+                cells += table.rows.len() * table.columns.len();
+            }
+        }
+    });
+    cells
+}
+
+#[test]
+fn a_million_cell_table_is_cut_to_the_cell_limit() {
+    let source = table(1000, 1000);
+    let mut compiled = compile_document(source.as_bytes(), &Options::default()).unwrap();
+    let warning = compiled
+        .diagnostics
+        .iter()
+        .find(|d| d.code == "table-too-large")
+        .expect("a table-too-large warning");
+    assert!(
+        warning.message.contains("max_table_cells"),
+        "{}",
+        warning.message
+    );
+    let limit = PassOptions::default().max_table_cells;
+    assert!(table_cells(&mut compiled.document) <= limit + 1000);
+}
+
+#[test]
+fn a_table_over_the_cell_limit_says_so_in_the_pdf() {
+    let options = Options {
+        passes: PassOptions {
+            max_table_cells: 40,
+            ..PassOptions::default()
+        },
+        ..Options::default()
+    };
+    let (diagnostics, report) = compile_pdf(table(30, 4).as_bytes(), &options);
+    assert!(codes(&diagnostics).contains(&"table-too-large"));
+    let text = pdf::squash(&report.text);
+    assert!(text.contains("0.0") && text.contains("8.3"), "{text}");
+    assert!(!text.contains("9.0"), "row 9 is past 40 cells");
+    assert!(
+        text.contains("21 more rows of this table are not shown"),
+        "{text}"
+    );
+}
+
+#[test]
+fn huge_and_garbage_spans_make_rectangular_tables() {
+    let source = std::fs::read(hostile("colspan-max.xhtml")).unwrap();
+    let (diagnostics, report) = compile_pdf(&source, &Options::default());
+    assert!(codes(&diagnostics).contains(&"table-span-clamped"));
+    let text = pdf::squash(&report.text);
+    assert!(
+        ["wide", "wider", "tall", "d"]
+            .iter()
+            .all(|t| text.contains(t)),
+        "{text}"
+    );
+
+    let source = std::fs::read(hostile("garbage-spans.xhtml")).unwrap();
+    let (_, report) = compile_pdf(&source, &Options::default());
+    let text = pdf::squash(&report.text);
+    for n in 0..12 {
+        assert!(text.contains(&format!("span {n}")), "span {n} in {text}");
+    }
+}
+
+#[test]
+fn image_bombs_and_corrupt_images_become_placeholders() {
+    let source = std::fs::read(hostile("hostile-images.xhtml")).unwrap();
+    let (diagnostics, report) = compile_pdf(&source, &Options::default());
+    let image_warnings = diagnostics
+        .iter()
+        .filter(|d| {
+            matches!(
+                d.code.as_str(),
+                "image-too-large" | "unreadable-image" | "image-unavailable"
+            )
+        })
+        .count();
+    // Every attachment but tiny.png and script.svg (whose script Typst ignores).
+    assert_eq!(image_warnings, 15, "{:#?}", codes(&diagnostics));
+    let bomb = diagnostics
+        .iter()
+        .find(|d| d.code == "image-too-large")
+        .unwrap();
+    assert!(bomb.message.contains("100000×100000"), "{}", bomb.message);
+    assert_no_file_contents(&report);
+}
+
+#[test]
+fn svgs_that_reach_outside_are_placeholders_and_the_page_still_renders() {
+    for svg in [
+        "external-href.svg",
+        "xlink-http.svg",
+        "relative-href.svg",
+        "data-bomb.svg",
+    ] {
+        let page = format!(
+            "<p>before</p><ac:image><ri:attachment ri:filename=\"{svg}\" /></ac:image><p>after</p>"
+        );
+        let (diagnostics, report) = compile_pdf(page.as_bytes(), &Options::default());
+        assert!(codes(&diagnostics).contains(&"image-unavailable"), "{svg}");
+        assert!(pdf::squash(&report.text).contains("after"), "{svg}");
+    }
+}
+
+#[test]
+fn a_50_mb_page_is_too_large() {
+    let mut page = b"<p>".to_vec();
+    page.resize(50 << 20, b'a');
+    let path = temp_file("50mb.xhtml", &page);
+    let output = folio(&["compile", path.to_str().unwrap(), "-o", "-"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("max_input_bytes"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(output.stdout.is_empty());
+}
+
+#[test]
+fn invalid_utf8_is_an_error_with_line_and_column() {
+    let path = temp_file("latin1.xhtml", b"<p>ok</p>\n<p>caf\xe9 au lait</p>\n");
+    let output = folio(&[
+        "compile",
+        path.to_str().unwrap(),
+        "-o",
+        "-",
+        "--diagnostic-format",
+        "short",
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("latin1.xhtml:2:7"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn nul_and_control_characters_are_dropped_with_a_warning() {
+    let source = std::fs::read(hostile("control-chars.xhtml")).unwrap();
+    let (diagnostics, report) = compile_pdf(&source, &Options::default());
+    assert!(codes(&diagnostics).contains(&"control-character"));
+    let text = pdf::squash(&report.text);
+    assert!(text.contains("nul[]") && text.contains("one[]"), "{text}");
+    assert!(!text.contains('\0'));
+}
+
+#[test]
+fn cdata_and_end_markers_in_text_stay_text() {
+    let source = std::fs::read(hostile("cdata-tricks.xhtml")).unwrap();
+    let (_, report) = compile_pdf(&source, &Options::default());
+    let text = pdf::squash(&report.text);
+    for expected in [
+        "<strong>not bold</strong> &amp; not an entity",
+        "text with ]]> in it",
+        "a ]]> b <![CDATA[ c",
+    ] {
+        assert!(text.contains(expected), "{expected} in {text}");
+    }
+}
+
+#[test]
+fn ten_thousand_macros_expand_and_typeset() {
+    let status = "<ac:structured-macro ac:name=\"status\"><ac:parameter ac:name=\"title\">ok</ac:parameter></ac:structured-macro>";
+    let page = format!("<p>{}</p>", status.repeat(10_000));
+    let (diagnostics, report) = compile_pdf(page.as_bytes(), &Options::default());
+    assert!(diagnostics.is_empty(), "{:?}", codes(&diagnostics));
+    assert_eq!(report.text.matches("OK").count(), 10_000);
+
+    let unknown = "<ac:structured-macro ac:name=\"no-such-macro\"><ac:rich-text-body><p>kept</p></ac:rich-text-body></ac:structured-macro>";
+    let compiled =
+        compile_document(unknown.repeat(10_000).as_bytes(), &Options::default()).unwrap();
+    assert_eq!(compiled.document.blocks.len(), 10_000);
+}
+
+#[test]
+fn include_cycles_and_fan_out_are_cut() {
+    let output = folio(&[
+        "compile",
+        "fixtures/hostile/include-cycles.xhtml",
+        "--site",
+        "fixtures/hostile/site/site.json",
+        "-o",
+        "-",
+        "--diagnostic-format",
+        "short",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let message = stderr(&output);
+    for code in ["include-cycle", "too-many-includes"] {
+        assert!(message.contains(code), "{code}");
+    }
+    assert!(output.stdout.starts_with(b"%PDF-"));
+}
+
+#[test]
+fn lists_and_tables_deeper_than_typst_allows_are_flattened() {
+    let lists = format!("{}deep{}", "<ul><li>".repeat(120), "</li></ul>".repeat(120));
+    let tables = format!(
+        "{}deep{}",
+        "<table><tbody><tr><td>".repeat(60),
+        "</td></tr></tbody></table>".repeat(60)
+    );
+    for page in [lists, tables] {
+        let (diagnostics, report) = compile_pdf(page.as_bytes(), &Options::default());
+        assert!(codes(&diagnostics).contains(&"nesting-too-deep"));
+        assert!(pdf::squash(&report.text).contains("deep"));
+    }
+}
+
+#[test]
+fn huge_code_blocks_keep_every_line_and_their_numbers() {
+    let code: String = (1..=3000).map(|n| format!("let v{n} = {n};\n")).collect();
+    let page = format!(
+        "<ac:structured-macro ac:name=\"code\"><ac:parameter ac:name=\"language\">js</ac:parameter><ac:parameter ac:name=\"linenumbers\">true</ac:parameter><ac:plain-text-body><![CDATA[{code}]]></ac:plain-text-body></ac:structured-macro>"
+    );
+    let (_, report) = compile_pdf(page.as_bytes(), &Options::default());
+    let text = pdf::squash(&report.text);
+    let tokens: Vec<&str> = text.split(' ').collect();
+    // Lines on both sides of the theme's chunk boundaries. Each number appears twice, as the line
+    // number and as the value; numbering restarted at each chunk would repeat the small ones.
+    for n in [250, 251, 500, 501, 2999] {
+        assert!(text.contains(&format!("let v{n} = {n}")), "line {n}");
+        let number = n.to_string();
+        assert_eq!(
+            tokens.iter().filter(|t| **t == number).count(),
+            2,
+            "number {n}"
+        );
+    }
+}
+
+#[test]
+fn typst_syntax_in_text_is_printed_not_run() {
+    let source = std::fs::read(hostile("typst-syntax.xhtml")).unwrap();
+    let (_, report) = compile_pdf(&source, &Options::default());
+    let text = pdf::squash(&report.text);
+    for literal in [
+        "#read(\"/etc/passwd\")",
+        "#import \"/theme.typ\": *",
+        "#sys.inputs",
+        "#{ panic(\"x\") }",
+        "$ x^2 $",
+        "#plugin(\"x.wasm\")",
+    ] {
+        assert!(text.contains(literal), "{literal} in {text}");
+    }
+    assert_no_file_contents(&report);
+}
+
+#[test]
+fn javascript_file_and_data_links_are_not_clickable() {
+    let source = std::fs::read(hostile("dangerous-links.xhtml")).unwrap();
+    let (_, report) = compile_pdf(&source, &Options::default());
+    for uri in &report.uris {
+        let scheme = uri.trim().split(':').next().unwrap().to_ascii_lowercase();
+        assert!(
+            matches!(scheme.as_str(), "http" | "https" | "mailto" | "ftp"),
+            "{uri} is clickable"
+        );
+    }
+    assert!(report.uris.iter().any(|u| u == "https://example.com/safe"));
+    let text = pdf::squash(&report.text);
+    assert!(
+        text.contains("mixed case") && text.contains("ri url"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_cli_runs_every_well_formed_fixture_with_exit_0() {
+    let attachments = hostile("attachments");
+    for page in common::fixtures("hostile", "xhtml") {
+        if page.with_extension("expected").exists() {
+            continue;
+        }
+        let output = folio(&[
+            "compile",
+            page.to_str().unwrap(),
+            "--attachments",
+            attachments.to_str().unwrap(),
+            "-o",
+            "-",
+            "-q",
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}: {}",
+            page.display(),
+            stderr(&output)
+        );
+        assert!(output.stdout.starts_with(b"%PDF-"));
+    }
+}
+
+mod properties {
+    //! Generated pages: well-formed storage with every construct the reader maps, and
+    //! near-storage noise. What the reader accepts must compile; text must reach the PDF.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// A word the PDF's text layer keeps as it is: lowercase letters, no hyphenation points that
+    /// matter at these lengths.
+    fn word() -> impl Strategy<Value = String> {
+        "[a-z]{3,8}"
+    }
+
+    /// Text with words and the characters Typst and XML treat specially.
+    fn text() -> impl Strategy<Value = (String, Vec<String>)> {
+        let piece = prop_oneof![
+            3 => word().prop_map(|w| (w.clone(), vec![w])),
+            1 => prop::sample::select(vec![
+                "#", "$", "*", "_", "`", "@", "&lt;", "&gt;", "&amp;", "\\", "[", "]", "{", "}",
+                "//", "/*", "=", "-", "+", "~", "&quot;", "'", "&nbsp;", "é", "한", "🙂",
+            ])
+            .prop_map(|s| (s.to_owned(), vec![])),
+        ];
+        prop::collection::vec(piece, 1..6).prop_map(|pieces| {
+            let text = pieces
+                .iter()
+                .map(|(t, _)| t.as_str())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let words = pieces.into_iter().flat_map(|(_, w)| w).collect();
+            (text, words)
+        })
+    }
+
+    fn inline() -> impl Strategy<Value = (String, Vec<String>)> {
+        let leaf = text();
+        leaf.prop_recursive(3, 12, 3, |inner| {
+            (
+                prop::sample::select(vec!["strong", "em", "u", "s", "sub", "sup", "code", "span"]),
+                prop::collection::vec(inner, 1..3),
+            )
+                .prop_map(|(tag, children)| {
+                    let (inner, words): (Vec<String>, Vec<Vec<String>>) =
+                        children.into_iter().unzip();
+                    (
+                        format!("<{tag}>{}</{tag}>", inner.join(" ")),
+                        words.concat(),
+                    )
+                })
+        })
+    }
+
+    fn block() -> impl Strategy<Value = (String, Vec<String>)> {
+        let paragraph = inline().prop_map(|(t, w)| (format!("<p>{t}</p>"), w));
+        paragraph.prop_recursive(3, 24, 4, |inner| {
+            let blocks = prop::collection::vec(inner.clone(), 1..3).prop_map(|children| {
+                let (markup, words): (Vec<String>, Vec<Vec<String>>) = children.into_iter().unzip();
+                (markup.concat(), words.concat())
+            });
+            let span = prop_oneof![Just("1"), Just("2"), Just("0"), Just("-3"), Just("2147483647"), Just("x")];
+            prop_oneof![
+                (1u8..=6, inline()).prop_map(|(level, (t, w))| (format!("<h{level}>{t}</h{level}>"), w)),
+                blocks.clone().prop_map(|(m, w)| (format!("<ul><li>{m}</li></ul>"), w)),
+                blocks.clone().prop_map(|(m, w)| (format!("<ol><li>{m}</li><li>x</li></ol>"), w)),
+                blocks.clone().prop_map(|(m, w)| (format!("<blockquote>{m}</blockquote>"), w)),
+                (blocks.clone(), span.clone(), span).prop_map(|((m, w), c, r)| (
+                    format!("<table><tbody><tr><th>h</th><td colspan=\"{c}\" rowspan=\"{r}\">{m}</td></tr><tr><td>a</td></tr></tbody></table>"),
+                    w
+                )),
+                (prop::sample::select(vec!["info", "note", "warning", "expand", "panel", "no-such-macro"]), blocks.clone())
+                    .prop_map(|(name, (m, w))| (
+                        format!("<ac:structured-macro ac:name=\"{name}\"><ac:parameter ac:name=\"title\">t</ac:parameter><ac:rich-text-body>{m}</ac:rich-text-body></ac:structured-macro>"),
+                        w
+                    )),
+                word().prop_map(|w| (
+                    format!("<ac:structured-macro ac:name=\"code\"><ac:parameter ac:name=\"language\">python</ac:parameter><ac:plain-text-body><![CDATA[{w} = \"]]]]><![CDATA[>\"]]></ac:plain-text-body></ac:structured-macro>"),
+                    vec![w]
+                )),
+                Just((
+                    "<ac:image ac:width=\"-3\"><ri:attachment ri:filename=\"tiny.png\" /></ac:image><ac:image><ri:attachment ri:filename=\"bomb.png\" /></ac:image>".to_owned(),
+                    vec![]
+                )),
+            ]
+        })
+    }
+
+    fn page() -> impl Strategy<Value = (String, Vec<String>)> {
+        prop::collection::vec(block(), 1..5).prop_map(|blocks| {
+            let (markup, words): (Vec<String>, Vec<Vec<String>>) = blocks.into_iter().unzip();
+            (markup.concat(), words.concat())
+        })
+    }
+
+    /// Storage-like noise: tags, macros, entities and CDATA in any order, mostly malformed.
+    fn noise() -> impl Strategy<Value = String> {
+        let token = prop::sample::select(vec![
+            "<p>",
+            "</p>",
+            "<table>",
+            "<tr>",
+            "<td colspan=\"9\">",
+            "</td>",
+            "</tr>",
+            "</table>",
+            "<ul>",
+            "<li>",
+            "</li>",
+            "</ul>",
+            "<ac:structured-macro ac:name=\"code\">",
+            "<ac:structured-macro ac:name=\"include\">",
+            "</ac:structured-macro>",
+            "<ac:rich-text-body>",
+            "</ac:rich-text-body>",
+            "<ac:plain-text-body><![CDATA[",
+            "]]>",
+            "</ac:plain-text-body>",
+            "<ac:parameter ac:name=\"\">Home</ac:parameter>",
+            "&amp;",
+            "&nbsp;",
+            "&#0;",
+            "&x;",
+            "<br/>",
+            "text",
+            "#read(\"/etc/passwd\")",
+            "$",
+            "\u{0}",
+            "\u{202e}",
+            "<!-- c -->",
+            "<![CDATA[x]]>",
+            "<ac:image><ri:attachment ri:filename=\"tiny.png\"/></ac:image>",
+        ]);
+        prop::collection::vec(token, 0..40).prop_map(|tokens| tokens.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// Every word of a well-formed generated page reaches the PDF's text layer.
+        #[test]
+        fn every_text_word_reaches_the_pdf((page, words) in page()) {
+            let (_, report) = compile_pdf(page.as_bytes(), &Options::default());
+            let text = pdf::squash(&report.text);
+            for word in &words {
+                prop_assert!(text.contains(word.as_str()), "{word} missing from {text}\n{page}");
+            }
+        }
+
+        /// Whatever the reader accepts compiles, through typesetting, without a panic or an
+        /// error; what it refuses is refused with a position inside the input.
+        #[test]
+        fn what_the_reader_accepts_compiles(source in noise()) {
+            match compile_document(source.as_bytes(), &Options::default()) {
+                Ok(compiled) => {
+                    let pdf = compiler().render_pdf(&compiled);
+                    prop_assert!(pdf.is_ok(), "{source}: {:?}", pdf.err());
+                }
+                Err((error, at)) => {
+                    prop_assert!(!at.is_empty() || !matches!(error, CompileError::Read(_)), "{error}");
+                }
+            }
+        }
+    }
+}
