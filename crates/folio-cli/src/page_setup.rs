@@ -73,6 +73,32 @@ pub struct PageSetupArgs {
     /// header, footer, panels…) replace the bundled theme's. See docs/page-setup.md.
     #[arg(long, value_name = "FILE")]
     pub theme: Option<PathBuf>,
+
+    /// A TOML file with any of these options (keys as the flags without `--`: paper, landscape,
+    /// margins, header, footer, watermark, author, subject, keywords, lang, pdf-standard,
+    /// untagged, theme). Flags given on the command line win.
+    #[arg(long, value_name = "FILE", env = "FOLIO_CONFIG")]
+    pub config: Option<PathBuf>,
+}
+
+/// The options a `--config` file may set; the same names and forms as the flags.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ConfigFile {
+    paper: Option<String>,
+    landscape: Option<bool>,
+    margins: Option<String>,
+    header: Option<String>,
+    footer: Option<String>,
+    watermark: Option<String>,
+    author: Option<String>,
+    subject: Option<String>,
+    keywords: Option<Vec<String>>,
+    lang: Option<String>,
+    pdf_standard: Option<String>,
+    untagged: Option<bool>,
+    /// Relative to the config file.
+    theme: Option<PathBuf>,
 }
 
 /// `--pdf-standard` values.
@@ -92,6 +118,56 @@ impl PageSetupArgs {
     /// Sets the render options the flags give, reading the theme file, then checks them all.
     /// The error is a message for the user (an unreadable theme, a bad template or size).
     pub fn apply(&self, options: &mut RenderOptions) -> Result<(), String> {
+        match &self.config {
+            Some(path) => self.with_config(path)?.apply_flags(options),
+            None => self.apply_flags(options),
+        }
+    }
+
+    /// These flags completed by a config file: what the command line gave stays.
+    fn with_config(&self, path: &std::path::Path) -> Result<PageSetupArgs, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|error| format!("cannot read the config {}: {error}", path.display()))?;
+        let file: ConfigFile =
+            toml::from_str(&text).map_err(|error| format!("{}: {error}", path.display()))?;
+        let bad = |key: &str, error: String| format!("{}: `{key}`: {error}", path.display());
+        let mut merged = self.clone();
+        merged.config = None;
+        if merged.paper.is_none()
+            && let Some(paper) = &file.paper
+        {
+            merged.paper = Some(parse_paper(paper).map_err(|e| bad("paper", e))?);
+        }
+        merged.landscape |= file.landscape.unwrap_or(false);
+        if merged.margins.is_none()
+            && let Some(margins) = &file.margins
+        {
+            merged.margins = Some(parse_margins(margins).map_err(|e| bad("margins", e))?);
+        }
+        merged.header = merged.header.or(file.header);
+        merged.footer = merged.footer.or(file.footer);
+        merged.watermark = merged.watermark.or(file.watermark);
+        merged.author = merged.author.or(file.author);
+        merged.subject = merged.subject.or(file.subject);
+        if merged.keywords.is_empty() {
+            merged.keywords = file.keywords.unwrap_or_default();
+        }
+        merged.lang = merged.lang.or(file.lang);
+        if merged.pdf_standard.is_none()
+            && let Some(standard) = &file.pdf_standard
+        {
+            merged.pdf_standard =
+                Some(PdfStandardArg::from_str(standard, true).map_err(|e| bad("pdf-standard", e))?);
+        }
+        merged.untagged |= file.untagged.unwrap_or(false);
+        if merged.theme.is_none() {
+            let dir = path.parent().unwrap_or(std::path::Path::new(""));
+            merged.theme = file.theme.map(|theme| dir.join(theme));
+        }
+        Ok(merged)
+    }
+
+    fn apply_flags(&self, options: &mut RenderOptions) -> Result<(), String> {
         let page = &mut options.page;
         if let Some(paper) = self.paper {
             page.paper = paper;
@@ -213,6 +289,29 @@ mod tests {
     struct Cli {
         #[command(flatten)]
         page: PageSetupArgs,
+    }
+
+    #[test]
+    fn a_config_file_fills_what_the_flags_leave_out() {
+        let dir = std::env::temp_dir().join(format!("folio-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = dir.join("folio.toml");
+        std::fs::write(
+            &config,
+            "paper = \"letter\"\nlandscape = true\nfooter = \"{page}\"\nauthor = \"Docs team\"\npdf-standard = \"a-2b\"\n",
+        )
+        .unwrap();
+        let config = config.to_str().unwrap();
+        let options = apply(&["--config", config, "--author", "Ada"]).unwrap();
+        assert_eq!(options.page.paper, Paper::Letter);
+        assert!(options.page.landscape);
+        assert_eq!(options.page.footer.as_deref(), Some("{page}"));
+        assert_eq!(options.metadata.author.as_deref(), Some("Ada"));
+        assert_eq!(options.pdf_standard, PdfStandard::A2b);
+        std::fs::write(dir.join("bad.toml"), "papr = \"a4\"\n").unwrap();
+        let error = apply(&["--config", dir.join("bad.toml").to_str().unwrap()]).unwrap_err();
+        assert!(error.contains("papr"), "{error}");
+        std::fs::remove_dir_all(&dir).ok();
     }
 
     fn apply(args: &[&str]) -> Result<RenderOptions, String> {

@@ -404,6 +404,87 @@ struct Writer<'a> {
     last_heading: u8,
 }
 
+/// Most a paragraph may cost Typst, in glyphs × inline pieces. Typst maps every glyph of a
+/// paragraph back to its source by scanning the paragraph's pieces in order (typst-layout's
+/// `SpanMapper::span_at`), and a long run without spaces is many pieces (text between
+/// `folio-wbr` boxes): one 200 KB word took 9 s, 400 KB 41 s. A paragraph past this cost is
+/// typeset as consecutive paragraphs of `PARAGRAPH_CHUNK` characters; prose never gets there.
+const MAX_PARAGRAPH_COST: usize = 50_000_000;
+/// Characters of each paragraph a costly paragraph is cut into.
+const PARAGRAPH_CHUNK: usize = 8192;
+
+/// The inlines of a paragraph as Typst should get them: all in one, or cut into chunks (between
+/// its top-level inlines, and inside its top-level text) when it would cost more than
+/// [`MAX_PARAGRAPH_COST`].
+fn paragraph_chunks(content: &[Inline], break_at: usize) -> Vec<std::borrow::Cow<'_, [Inline]>> {
+    let glyphs = folio_ir::plain_text(content).chars().count();
+    if glyphs.saturating_mul(inline_pieces(content, break_at)) <= MAX_PARAGRAPH_COST {
+        return vec![std::borrow::Cow::Borrowed(content)];
+    }
+    let mut chunks = vec![Vec::new()];
+    let mut length = 0;
+    for inline in content {
+        if let Inline::Text { text } = inline {
+            let mut rest = text.as_str();
+            while !rest.is_empty() {
+                let room = PARAGRAPH_CHUNK.saturating_sub(length).max(1);
+                let cut = rest.char_indices().nth(room).map_or(rest.len(), |(i, _)| i);
+                // Prefer to cut after a space, so that no word is split needlessly.
+                let cut = match rest[..cut].rfind(' ') {
+                    Some(space) if cut < rest.len() && space > 0 => space + 1,
+                    _ => cut,
+                };
+                chunks
+                    .last_mut()
+                    .expect("never empty")
+                    .push(Inline::text(&rest[..cut]));
+                length += rest[..cut].chars().count();
+                rest = &rest[cut..];
+                if length >= PARAGRAPH_CHUNK {
+                    chunks.push(Vec::new());
+                    length = 0;
+                }
+            }
+        } else {
+            chunks.last_mut().expect("never empty").push(inline.clone());
+            length += folio_ir::plain_text(std::slice::from_ref(inline))
+                .chars()
+                .count();
+            if length >= PARAGRAPH_CHUNK {
+                chunks.push(Vec::new());
+                length = 0;
+            }
+        }
+    }
+    chunks.retain(|chunk| !chunk.is_empty());
+    chunks.into_iter().map(std::borrow::Cow::Owned).collect()
+}
+
+/// About how many pieces Typst's paragraph holds for these inlines: one per inline, plus one
+/// per break opportunity the lowering puts into long runs.
+fn inline_pieces(content: &[Inline], break_at: usize) -> usize {
+    let mut pieces = 0;
+    for inline in content {
+        pieces += 1;
+        match inline {
+            Inline::Text { text } => {
+                pieces += text
+                    .split(char::is_whitespace)
+                    .map(|word| word.chars().count())
+                    .filter(|&n| n >= break_at)
+                    .sum::<usize>()
+                    / crate::escape::BREAK_EVERY;
+            }
+            other => {
+                if let Some(children) = other.content() {
+                    pieces += inline_pieces(children, break_at);
+                }
+            }
+        }
+    }
+    pieces
+}
+
 /// Runs without a break opportunity longer than this may break anywhere in running text…
 const BREAK_AT: usize = 40;
 /// …and in table cells.
@@ -544,17 +625,23 @@ impl Writer<'_> {
                 out
             }
             Block::Paragraph { attr, content, .. } => {
-                let mut out = String::new();
-                if let Some(id) = &attr.id {
-                    out.push_str(&self.anchor(id));
+                let mut paragraphs = Vec::new();
+                for (i, chunk) in paragraph_chunks(content, self.break_at).iter().enumerate() {
+                    let mut out = String::new();
+                    if let Some(id) = attr.id.as_ref().filter(|_| i == 0) {
+                        out.push_str(&self.anchor(id));
+                    }
+                    out.push_str(&self.inlines_to_typst(chunk));
+                    let out = out.trim().to_owned();
+                    paragraphs.push(
+                        if out.is_empty() || (attr.align.is_none() && attr.indent == 0) {
+                            out
+                        } else {
+                            format!("{}[{out}]", block_wrapper(attr))
+                        },
+                    );
                 }
-                out.push_str(&self.inlines_to_typst(content));
-                let out = out.trim().to_owned();
-                if out.is_empty() || (attr.align.is_none() && attr.indent == 0) {
-                    out
-                } else {
-                    format!("{}[{out}]", block_wrapper(attr))
-                }
+                paragraphs.join("\n\n")
             }
             Block::List(list) => self.list_to_typst(list),
             Block::Quote { blocks, .. } => {

@@ -142,8 +142,8 @@ impl RequestOptions {
     }
 
     /// Sets one option by its CLI flag name: `title`, `date` and the page setup options
-    /// (`landscape`, `margins`, `header`, `footer`, `watermark`, `author`, `subject`,
-    /// `keywords`, `lang`, `untagged`, `theme` — the theme's Typst source itself); for exports
+    /// (`paper`, `landscape`, `margins`, `header`, `footer`, `watermark`, `author`, `subject`,
+    /// `keywords`, `lang`, `pdf-standard`, `untagged`, `theme` — the theme's Typst source itself); for exports
     /// also `root`, `depth`, `cover`/`no-cover`, `toc`/`no-toc` and `max-pages`. Unknown names
     /// are errors, so a misspelt option is noticed. `_` may stand for `-`.
     pub fn set(&mut self, route: Route, name: &str, value: &str) -> Result<(), ApiError> {
@@ -167,6 +167,7 @@ impl RequestOptions {
                 render.date =
                     Some(parse_date(value).ok_or_else(|| invalid("expected YYYY-MM-DD"))?);
             }
+            ("paper", _) => render.page.paper = parse_paper(value).map_err(|e| invalid(&e))?,
             ("landscape", _) => render.page.landscape = flag()?,
             ("margins", _) => {
                 render.page.margins_mm = Some(parse_margins(value).map_err(|e| invalid(&e))?)
@@ -186,6 +187,14 @@ impl RequestOptions {
                     .collect();
             }
             ("lang", _) => render.metadata.language = text(),
+            ("pdf-standard", _) => {
+                render.pdf_standard = match value.trim().to_ascii_lowercase().as_str() {
+                    "none" | "" => folio::PdfStandard::None,
+                    "a-2b" => folio::PdfStandard::A2b,
+                    "ua-1" => folio::PdfStandard::Ua1,
+                    _ => return Err(invalid("expected none, a-2b or ua-1")),
+                }
+            }
             ("untagged", _) => render.tagged = !flag()?,
             ("theme", _) => render.theme = text(),
             ("root", Route::Export) => self.export.root = text(),
@@ -238,6 +247,35 @@ fn parse_bool(value: &str) -> Option<bool> {
         "false" | "0" | "no" | "off" => Some(false),
         _ => None,
     }
+}
+
+/// `a4`, `letter`, `legal` or `WIDTHxHEIGHT` in millimetres, as the CLI's `--paper` takes them.
+fn parse_paper(value: &str) -> Result<folio::Paper, String> {
+    let lower = value.trim().to_ascii_lowercase();
+    match lower.as_str() {
+        "a4" => return Ok(folio::Paper::A4),
+        "letter" | "us-letter" => return Ok(folio::Paper::Letter),
+        "legal" | "us-legal" => return Ok(folio::Paper::Legal),
+        _ => {}
+    }
+    let size = lower.strip_suffix("mm").unwrap_or(&lower);
+    let (width, height) = size
+        .split_once(['x', '×'])
+        .ok_or_else(|| format!("`{value}` is not a4, letter, legal or WIDTHxHEIGHT in mm"))?;
+    let number = |text: &str| {
+        let text = text.trim();
+        text.strip_suffix("mm")
+            .unwrap_or(text)
+            .trim()
+            .parse::<f32>()
+            .ok()
+            .filter(|n| n.is_finite() && *n > 0.0)
+            .ok_or_else(|| format!("`{text}` is not a size in millimetres"))
+    };
+    Ok(folio::Paper::Custom {
+        width_mm: number(width)?,
+        height_mm: number(height)?,
+    })
 }
 
 /// One margin for all sides or four (top, right, bottom, left), in millimetres, as the CLI's
@@ -346,6 +384,20 @@ mod tests {
         options.set(Route::Render, "keywords", "a, b,,c").unwrap();
         assert_eq!(options.folio.render.metadata.keywords, ["a", "b", "c"]);
         options.set(Route::Render, "landscape", "true").unwrap();
+        options.set(Route::Render, "paper", "148x210mm").unwrap();
+        assert_eq!(
+            options.folio.render.page.paper,
+            folio::Paper::Custom {
+                width_mm: 148.0,
+                height_mm: 210.0
+            }
+        );
+        options.set(Route::Render, "paper", "Letter").unwrap();
+        assert!(options.set(Route::Render, "paper", "huge").is_err());
+        options.set(Route::Render, "pdf-standard", "ua-1").unwrap();
+        options.set(Route::Render, "untagged", "true").unwrap();
+        assert!(options.validate().is_err());
+        options.set(Route::Render, "untagged", "false").unwrap();
         options
             .set(Route::Render, "lang", "xx-invalid-tag-")
             .unwrap();

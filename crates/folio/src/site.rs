@@ -23,7 +23,7 @@ use std::sync::Arc;
 use folio_ir::{Diagnostic, Site, SitePage};
 use serde::Deserialize;
 
-use crate::{CompileError, Options, detect_input, read_page};
+use crate::{CompileError, Options, read_page};
 
 /// The manifest of a site or an export bundle (`folio.json`, `folio.toml`, `site.json`).
 #[derive(Debug, Default, Deserialize)]
@@ -159,7 +159,10 @@ pub fn load_site(
             let document = entry.file.as_deref().and_then(|file| {
                 let read = read_file(file)
                     .ok_or_else(|| "the file could not be read".to_owned())
-                    .and_then(|text| detect_input(&text).map_err(|e| e.to_string()))
+                    // The same size limit as the page itself: an included page is page content too.
+                    .and_then(|text| {
+                        crate::read_input(text.as_bytes(), options).map_err(|e| e.to_string())
+                    })
                     .and_then(|page| {
                         read_page(&page.storage, options)
                             .map(|(document, _)| document)
@@ -185,6 +188,19 @@ pub fn load_site(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn site_pages_over_the_input_limit_are_not_read() {
+        let manifest = r#"{"pages": [{"id": "1", "title": "Big", "file": "big.xhtml"}]}"#;
+        let read = |_: &str| Some(format!("<p>{}</p>", "a".repeat(100)));
+        let options = Options {
+            max_input_bytes: Some(50),
+            ..Options::default()
+        };
+        let (site, diagnostics) = load_site(manifest, &read, &options).unwrap();
+        assert!(site.pages[0].document.is_none());
+        assert!(diagnostics[0].message.contains("max_input_bytes"));
+    }
 
     #[test]
     fn manifest_pages_are_read_and_bad_files_warn() {
