@@ -424,6 +424,18 @@ fn huge_code_blocks_keep_every_line_and_their_numbers() {
 }
 
 #[test]
+fn a_word_of_100_kb_keeps_every_character() {
+    let page = format!(
+        "<p>{}</p><p>{}</p>",
+        "a".repeat(100_000),
+        "b/".repeat(5_000)
+    );
+    let (_, report) = compile_pdf(page.as_bytes(), &Options::default());
+    assert_eq!(report.text.matches('a').count(), 100_000);
+    assert_eq!(report.text.matches("b/").count(), 5_000);
+}
+
+#[test]
 fn typst_syntax_in_text_is_printed_not_run() {
     let source = std::fs::read(hostile("typst-syntax.xhtml")).unwrap();
     let (_, report) = compile_pdf(&source, &Options::default());

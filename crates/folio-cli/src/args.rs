@@ -26,6 +26,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Compile every storage document among the paths and report one line for each.
     Check(CheckArgs),
+    /// Run the stateless, zero-retention HTTP render service (docs/service.md).
+    Serve(crate::serve::ServeArgs),
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@ mod coverage;
 mod export;
 mod page_setup;
 mod report;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
         Command::Compile(args) => compile::run(&args),
         Command::Export(args) => export::run(&args),
         Command::Check(args) => check::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     ExitCode::from(code)
 }

@@ -408,26 +408,29 @@ struct Writer<'a> {
 /// paragraph back to its source by scanning the paragraph's pieces in order (typst-layout's
 /// `SpanMapper::span_at`), and a long run without spaces is many pieces (text between
 /// `folio-wbr` boxes): one 200 KB word took 9 s, 400 KB 41 s. A paragraph past this cost is
-/// typeset as consecutive paragraphs of `PARAGRAPH_CHUNK` characters; prose never gets there.
+/// typeset as consecutive paragraphs of about `PIECES_PER_CHUNK` pieces each, which keeps the
+/// total linear; prose (one piece per run of text) never gets there.
 const MAX_PARAGRAPH_COST: usize = 50_000_000;
-/// Characters of each paragraph a costly paragraph is cut into.
-const PARAGRAPH_CHUNK: usize = 8192;
+/// Pieces of each paragraph a costly paragraph is cut into.
+const PIECES_PER_CHUNK: usize = 500;
 
 /// The inlines of a paragraph as Typst should get them: all in one, or cut into chunks (between
 /// its top-level inlines, and inside its top-level text) when it would cost more than
 /// [`MAX_PARAGRAPH_COST`].
 fn paragraph_chunks(content: &[Inline], break_at: usize) -> Vec<std::borrow::Cow<'_, [Inline]>> {
     let glyphs = folio_ir::plain_text(content).chars().count();
-    if glyphs.saturating_mul(inline_pieces(content, break_at)) <= MAX_PARAGRAPH_COST {
+    let pieces = inline_pieces(content, break_at).max(1);
+    if glyphs.saturating_mul(pieces) <= MAX_PARAGRAPH_COST {
         return vec![std::borrow::Cow::Borrowed(content)];
     }
+    let chunk_length = (glyphs / pieces * PIECES_PER_CHUNK).clamp(256, 16_384);
     let mut chunks = vec![Vec::new()];
     let mut length = 0;
     for inline in content {
         if let Inline::Text { text } = inline {
             let mut rest = text.as_str();
             while !rest.is_empty() {
-                let room = PARAGRAPH_CHUNK.saturating_sub(length).max(1);
+                let room = chunk_length.saturating_sub(length).max(1);
                 let cut = rest.char_indices().nth(room).map_or(rest.len(), |(i, _)| i);
                 // Prefer to cut after a space, so that no word is split needlessly.
                 let cut = match rest[..cut].rfind(' ') {
@@ -440,7 +443,7 @@ fn paragraph_chunks(content: &[Inline], break_at: usize) -> Vec<std::borrow::Cow
                     .push(Inline::text(&rest[..cut]));
                 length += rest[..cut].chars().count();
                 rest = &rest[cut..];
-                if length >= PARAGRAPH_CHUNK {
+                if length >= chunk_length {
                     chunks.push(Vec::new());
                     length = 0;
                 }
@@ -450,7 +453,7 @@ fn paragraph_chunks(content: &[Inline], break_at: usize) -> Vec<std::borrow::Cow
             length += folio_ir::plain_text(std::slice::from_ref(inline))
                 .chars()
                 .count();
-            if length >= PARAGRAPH_CHUNK {
+            if length >= chunk_length {
                 chunks.push(Vec::new());
                 length = 0;
             }
@@ -468,12 +471,14 @@ fn inline_pieces(content: &[Inline], break_at: usize) -> usize {
         pieces += 1;
         match inline {
             Inline::Text { text } => {
-                pieces += text
-                    .split(char::is_whitespace)
-                    .map(|word| word.chars().count())
-                    .filter(|&n| n >= break_at)
-                    .sum::<usize>()
-                    / crate::escape::BREAK_EVERY;
+                // A break after every separator, and at least every `BREAK_EVERY` characters.
+                for word in text.split(char::is_whitespace) {
+                    let length = word.chars().count();
+                    if length >= break_at {
+                        pieces += length / crate::escape::BREAK_EVERY
+                            + word.chars().filter(|c| !c.is_alphanumeric()).count();
+                    }
+                }
             }
             other => {
                 if let Some(children) = other.content() {
@@ -1720,6 +1725,30 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
+
+    #[test]
+    fn costly_paragraphs_are_cut_and_keep_their_text() {
+        let prose = vec![Inline::text("word ".repeat(20_000))];
+        assert_eq!(
+            paragraph_chunks(&prose, BREAK_AT).len(),
+            1,
+            "prose is one piece"
+        );
+        let word = vec![
+            Inline::text("a".repeat(200_000)),
+            Inline::Strong {
+                content: vec![Inline::text("b")],
+            },
+        ];
+        let chunks = paragraph_chunks(&word, BREAK_AT);
+        assert!(chunks.len() > 10, "{}", chunks.len());
+        let text: String = chunks.iter().map(|c| folio_ir::plain_text(c)).collect();
+        assert_eq!(text, folio_ir::plain_text(&word));
+        for chunk in &chunks {
+            let glyphs = folio_ir::plain_text(chunk).chars().count();
+            assert!(glyphs * inline_pieces(chunk, BREAK_AT) <= MAX_PARAGRAPH_COST);
+        }
+    }
 
     fn lower_blocks(blocks: Vec<Block>) -> String {
         let document = Document {

@@ -117,6 +117,9 @@ impl RenderOptions {
     /// Checks the options a caller gives (sizes, templates, language), with a message that
     /// says what is wrong. [`Engine::render_pdf`](crate::Engine::render_pdf) checks them too.
     pub fn validate(&self) -> Result<(), String> {
+        if self.pdf_standard == PdfStandard::Ua1 && !self.tagged {
+            return Err("PDF/UA-1 needs a tagged PDF".into());
+        }
         let (width, height) = self.page.paper.size_mm();
         if let Paper::Custom { .. } = self.page.paper
             && !(PAPER_MM.contains(&width) && PAPER_MM.contains(&height))

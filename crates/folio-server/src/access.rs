@@ -49,7 +49,8 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
     let seconds = started.elapsed().as_secs_f64();
     let status = response.status().as_u16();
     let outcome = response.extensions_mut().remove::<Outcome>();
-    let error = response.extensions().get::<ErrorKind>().map(|kind| kind.0);
+    let error_kind = response.extensions_mut().remove::<ErrorKind>();
+    let error = error_kind.as_ref().map(|e| e.kind);
     let request_bytes = outcome
         .as_ref()
         .map_or(declared_bytes, |outcome| outcome.request_bytes);
@@ -63,7 +64,11 @@ pub async fn layer(State(app): State<App>, request: Request, next: Next) -> Resp
         error,
     });
     if route.starts_with("/v1/") || status >= 400 {
-        let (pages, codes) = outcome.map_or((0, Vec::new()), |o| (o.pages, o.codes));
+        let (pages, codes) = match (outcome, error_kind) {
+            (Some(outcome), _) => (outcome.pages, outcome.codes),
+            (None, Some(error)) => (0, error.codes),
+            (None, None) => (0, Vec::new()),
+        };
         tracing::info!(
             target: "folio_server::access",
             id,

@@ -102,11 +102,18 @@ impl IntoResponse for ApiError {
                 HeaderValue::from_static("Bearer realm=\"folio\""),
             );
         }
-        response.extensions_mut().insert(ErrorKind(self.kind));
+        let codes = self.diagnostics.iter().map(|d| d.code.clone()).collect();
+        response.extensions_mut().insert(ErrorKind {
+            kind: self.kind,
+            codes,
+        });
         response
     }
 }
 
-/// The kind of an error answer, for the access log and metrics.
-#[derive(Debug, Clone, Copy)]
-pub struct ErrorKind(pub &'static str);
+/// The kind of an error answer and its diagnostic codes, for the access log and metrics.
+#[derive(Debug, Clone)]
+pub struct ErrorKind {
+    pub kind: &'static str,
+    pub codes: Vec<String>,
+}

@@ -188,6 +188,7 @@ fn small_load_run() {
         })),
         Duration::from_secs(30),
     );
+    let (rss_before, _) = load::memory_mib("self");
     let report = load::run(
         server.addr,
         &load::Plan {
@@ -197,7 +198,10 @@ fn small_load_run() {
             verify_text: true,
         },
     );
-    eprintln!("{report}");
+    let (rss_after, peak) = load::memory_mib("self");
+    eprintln!(
+        "{report}RSS {rss_before:.0} MiB before, {rss_after:.0} MiB after (peak {peak:.0} MiB)"
+    );
     assert_eq!(report.failures, Vec::<String>::new());
     assert_eq!(report.rejected, 0, "the queue is long enough: {report}");
     assert_eq!(report.ok + report.expected_errors, 60, "{report}");

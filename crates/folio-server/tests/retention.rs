@@ -115,6 +115,7 @@ fn content_never_reaches_the_logs() {
         "the access log was captured:\n{text}"
     );
     assert!(text.contains("status=422"), "{text}");
+    assert!(text.contains("diagnostics=malformed-xml"), "{text}");
     assert!(text.contains("diagnostics="), "{text}");
     for line in text.lines() {
         assert!(!line.contains(MARKER), "content in a log line: {line}");

@@ -275,9 +275,10 @@ pub fn run(addr: SocketAddr, plan: &Plan) -> Report {
     report
 }
 
-/// Resident and peak resident memory of this process, in MiB (Linux; zero elsewhere).
-pub fn memory_mib() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+/// Resident and peak resident memory of a process (`self` or a pid), in MiB (Linux; zero
+/// elsewhere).
+pub fn memory_mib(pid: &str) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         status
             .lines()
