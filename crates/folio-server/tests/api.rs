@@ -308,3 +308,25 @@ async fn page_setup_options_like_the_cli() {
     .await;
     assert_eq!(answer.status, 400, "options are validated together");
 }
+
+#[tokio::test]
+async fn a_body_that_never_ends_is_408() {
+    let app = app(common::config_with(|c| {
+        c.limits.body_timeout = std::time::Duration::from_millis(100)
+    }));
+    let first = futures_util::stream::iter([Ok::<_, std::io::Error>(
+        axum::body::Bytes::from_static(b"{\"page\": \""),
+    )]);
+    let stalled = futures_util::StreamExt::chain(first, futures_util::stream::pending());
+    let answer = send(
+        &app,
+        post(
+            "/v1/render",
+            "application/json",
+            axum::body::Body::from_stream(stalled),
+        ),
+    )
+    .await;
+    assert_eq!(answer.status, 408);
+    assert_eq!(answer.json()["error"], "body-timeout");
+}
