@@ -74,9 +74,15 @@ pub struct PageSetupArgs {
     #[arg(long, value_name = "FILE")]
     pub theme: Option<PathBuf>,
 
+    /// Scale raster images (PNG, JPEG) down to this resolution at their printed size, e.g. 150
+    /// (screen and office printing) or 300 (print shops). Smaller, faster PDFs; images already
+    /// at or below it keep their pixels. Default: originals kept.
+    #[arg(long, value_name = "DPI", value_parser = clap::value_parser!(u32).range(36..=2400))]
+    pub image_dpi: Option<u32>,
+
     /// A TOML file with any of these options (keys as the flags without `--`: paper, landscape,
     /// margins, header, footer, watermark, author, subject, keywords, lang, pdf-standard,
-    /// untagged, theme). Flags given on the command line win.
+    /// untagged, theme, image-dpi). Flags given on the command line win.
     #[arg(long, value_name = "FILE", env = "FOLIO_CONFIG")]
     pub config: Option<PathBuf>,
 }
@@ -99,6 +105,7 @@ struct ConfigFile {
     untagged: Option<bool>,
     /// Relative to the config file.
     theme: Option<PathBuf>,
+    image_dpi: Option<u32>,
 }
 
 /// `--pdf-standard` values.
@@ -160,6 +167,7 @@ impl PageSetupArgs {
                 Some(PdfStandardArg::from_str(standard, true).map_err(|e| bad("pdf-standard", e))?);
         }
         merged.untagged |= file.untagged.unwrap_or(false);
+        merged.image_dpi = merged.image_dpi.or(file.image_dpi);
         if merged.theme.is_none() {
             let dir = path.parent().unwrap_or(std::path::Path::new(""));
             merged.theme = file.theme.map(|theme| dir.join(theme));
@@ -218,6 +226,9 @@ impl PageSetupArgs {
                 return Err("PDF/UA-1 needs a tagged PDF: drop --untagged".into());
             }
             options.tagged = false;
+        }
+        if let Some(dpi) = self.image_dpi {
+            options.image_dpi = Some(dpi);
         }
         if let Some(path) = &self.theme {
             let theme = std::fs::read_to_string(path)
@@ -401,6 +412,8 @@ mod tests {
         assert_eq!(options.pdf_standard, PdfStandard::Ua1);
         assert!(!apply(&["--untagged"]).unwrap().tagged);
         assert!(apply(&["--untagged", "--pdf-standard", "ua-1"]).is_err());
+        assert_eq!(apply(&["--image-dpi", "150"]).unwrap().image_dpi, Some(150));
+        assert_eq!(apply(&[]).unwrap().image_dpi, None);
     }
 
     #[test]

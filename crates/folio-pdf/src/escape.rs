@@ -2,32 +2,46 @@
 //!
 //! Three ways text reaches the generated markup, and only these:
 //! - [`push_markup_text`]: running text in markup (and [`push_breakable_text`], which adds
-//!   `#folio-wbr()` break opportunities, markup of its own, between characters of long runs). Every ASCII punctuation character is escaped
-//!   with a backslash (Typst's lexer reads `\` followed by any non-whitespace character as an
-//!   escape of that character), and every character Typst reads as a line break or that is a
-//!   control character becomes a space. The result is one line of plain text whatever the input.
-//!   Explicit bidi embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are
-//!   dropped: they are invisible, can disguise text ("Trojan Source"), and some sequences of
-//!   them trip an assertion in Typst's shaping.
+//!   `#folio-wbr()` break opportunities, markup of its own, between characters of long runs).
+//!   Text with any ASCII punctuation (every character markup gives meaning to is one) becomes a
+//!   string literal expression `#"…"`; text without is written as it is. Every character Typst
+//!   reads as a line break or that is a control character becomes a space. The result is one
+//!   line of plain text whatever the input. Explicit bidi embeddings, overrides and isolates
+//!   (U+202A–U+202E, U+2066–U+2069) are dropped: they are invisible, can disguise text ("Trojan
+//!   Source"), and some sequences of them trip an assertion in Typst's shaping.
 //! - [`string_literal`]: code-block text, URLs, titles and names go into `"…"` string literals.
 //! - [`label_name`]: anchor names become label names made of `[A-Za-z0-9_-]` only.
 //!
-//! Seeded from pandoc's `escapeTypst`, which escapes a subset of these characters; escaping all
-//! ASCII punctuation needs no context (line start, word boundaries) to be correct.
+//! Pandoc's `escapeTypst` backslash-escapes a subset of these characters, and folio did so for
+//! all of them at first; literals need no context (line start, word boundaries) either, and
+//! cost Typst far less (see [`push_markup_text`]). Whatever follows a literal or a function
+//! call cannot continue its expression: text that starts with `.`, `(` or `[` is a literal
+//! itself, so it starts with `#`.
 
 use std::fmt::Write;
 
 /// Appends `text` to `out` as Typst markup that typesets as exactly `text`.
 ///
 /// Line breaks, tabs and control characters become spaces (inline text has its whitespace
-/// collapsed already; a line break in markup could end a heading or start a list item).
+/// collapsed already; a line break in markup could end a heading or start a list item). Text
+/// with ASCII punctuation becomes a string literal expression, `#"…"`: Typst evaluates each
+/// backslash escape to a symbol element of its own, and a paragraph of many of them lays out in
+/// quadratic time (80,000 escaped full stops took a minute), while a literal is one text element.
+/// Text without ASCII punctuation has no markup meaning and is written as it is.
 pub fn push_markup_text(out: &mut String, text: &str) {
+    if text.chars().any(|c| c.is_ascii_punctuation()) {
+        let plain: String = text
+            .chars()
+            .filter(|&c| !is_bidi_control(c))
+            .map(|c| if is_markup_space(c) { ' ' } else { c })
+            .collect();
+        out.push('#');
+        out.push_str(&string_literal(&plain));
+        return;
+    }
     for c in text.chars() {
         if is_bidi_control(c) {
             continue;
-        } else if c.is_ascii_punctuation() {
-            out.push('\\');
-            out.push(c);
         } else if is_markup_space(c) {
             out.push(' ');
         } else {
@@ -44,35 +58,58 @@ pub fn push_markup_text(out: &mut String, text: &str) {
 ///
 /// A break opportunity is the theme's `#folio-wbr()`, an empty box: unlike U+200B it puts no
 /// character into the PDF's text layer, so text copied from the PDF stays clean.
-pub fn push_breakable_text(out: &mut String, text: &str, break_at: usize) {
-    let mut rest = text;
-    while !rest.is_empty() {
-        let split = rest.find(|c: char| !is_run_char(c)).unwrap_or(rest.len());
-        let (run, after) = rest.split_at(split);
-        if run.chars().count() >= break_at {
-            push_with_break_opportunities(out, run);
-        } else {
-            push_markup_text(out, run);
+///
+/// Each box costs Typst a few kilobytes of layout state, so a document gets at most
+/// `boxes_left` of them; past that budget (only text made almost entirely of separators, such
+/// as `a/a/a/…` over megabytes, gets there) a break opportunity is a U+200B, which is cheap to
+/// lay out but shows up in copied text.
+pub fn push_breakable_text(out: &mut String, text: &str, break_at: usize, boxes_left: &mut usize) {
+    // Text between long runs goes out in one piece: Typst's cost for a paragraph grows with
+    // its pieces (see `lower::MAX_PARAGRAPH_COST`).
+    let mut plain_from = 0;
+    let mut run: Option<(usize, usize)> = None; // (byte start, chars)
+    let mut flush_run = |out: &mut String, plain_from: &mut usize, start: usize, end: usize| {
+        push_markup_text(out, &text[*plain_from..start]);
+        push_with_break_opportunities(out, &text[start..end], boxes_left);
+        *plain_from = end;
+    };
+    for (index, c) in text.char_indices() {
+        if is_run_char(c) {
+            match &mut run {
+                Some((_, chars)) => *chars += 1,
+                None => run = Some((index, 1)),
+            }
+        } else if let Some((start, chars)) = run.take()
+            && chars >= break_at
+        {
+            flush_run(out, &mut plain_from, start, index);
         }
-        let split = after.find(is_run_char).unwrap_or(after.len());
-        let (gap, after) = after.split_at(split);
-        push_markup_text(out, gap);
-        rest = after;
     }
+    if let Some((start, chars)) = run
+        && chars >= break_at
+    {
+        flush_run(out, &mut plain_from, start, text.len());
+    }
+    push_markup_text(out, &text[plain_from..]);
 }
 
 /// Characters between two break opportunities in a long run with no separator.
 pub const BREAK_EVERY: usize = 12;
 
-/// Markup of a break opportunity. After a function call, the next character of escaped text
-/// cannot continue the expression: `(`, `[` and `.` are escaped.
+/// Markup of a break opportunity. After a function call, the next text cannot continue the
+/// expression: text with `(`, `[` or `.` is a string literal.
 pub const WORD_BREAK: &str = "#folio-wbr()";
 
-fn push_with_break_opportunities(out: &mut String, run: &str) {
+/// Break boxes one document may hold (see [`push_breakable_text`]): about 150 MB of Typst
+/// memory, far more than the long identifiers and URLs of real pages need.
+pub const BREAK_BOX_BUDGET: usize = 20_000;
+
+fn push_with_break_opportunities(out: &mut String, run: &str, boxes_left: &mut usize) {
     let mut since_break = 0;
+    let mut segment = String::new();
     let mut chars = run.chars().peekable();
     while let Some(c) = chars.next() {
-        push_markup_text(out, c.encode_utf8(&mut [0; 4]));
+        segment.push(c);
         since_break += 1;
         let separator = matches!(
             c,
@@ -94,10 +131,18 @@ fn push_with_break_opportunities(out: &mut String, run: &str) {
         // Between the words of a camelCase identifier.
         let camel = c.is_lowercase() && chars.peek().is_some_and(|next| next.is_uppercase());
         if chars.peek().is_some() && (separator || camel || since_break >= BREAK_EVERY) {
-            out.push_str(WORD_BREAK);
+            if *boxes_left > 0 {
+                *boxes_left -= 1;
+                push_markup_text(out, &segment);
+                out.push_str(WORD_BREAK);
+                segment.clear();
+            } else {
+                segment.push('\u{200B}');
+            }
             since_break = 0;
         }
     }
+    push_markup_text(out, &segment);
 }
 
 /// A character of a run that only breaks at its ends: not a space, control or bidi control,
@@ -177,76 +222,115 @@ pub fn label_name(anchor: &str) -> String {
 mod tests {
     use super::*;
 
+    /// What Typst's parser makes of `markup`: the text it typesets, with `|` for a break
+    /// opportunity. Panics on anything with markup meaning (strong, math, a call other than
+    /// `folio-wbr`, a smart quote, a shorthand, a reference, …).
+    fn parsed_text(markup: &str) -> String {
+        use typst::syntax::ast::{self, AstNode, Expr};
+        let root = typst::syntax::parse(markup);
+        assert!(
+            root.errors_and_warnings().0.is_empty(),
+            "{markup:?} does not parse"
+        );
+        let mut text = String::new();
+        for expr in root.cast::<ast::Markup>().unwrap().exprs() {
+            match expr {
+                Expr::Text(t) => text.push_str(t.get()),
+                Expr::Space(_) => text.push(' '),
+                Expr::Escape(e) => text.push(e.get()),
+                Expr::Str(s) => text.push_str(&s.get()),
+                Expr::FuncCall(call) if call.callee().to_untyped().full_text() == "folio-wbr" => {
+                    text.push('|')
+                }
+                other => panic!("{markup:?} has markup meaning: {other:?}"),
+            }
+        }
+        text
+    }
+
+    /// Asserts that `text` in markup typesets as itself.
+    fn assert_literal(text: &str) {
+        assert_eq!(parsed_text(&markup_text(text)), text, "{text:?}");
+    }
+
     #[test]
     fn issue_hash_starts_no_code() {
-        assert_eq!(
-            markup_text("#read(\"/etc/passwd\")"),
-            r#"\#read\(\"\/etc\/passwd\"\)"#
-        );
+        assert_literal("#read(\"/etc/passwd\")");
+        assert_literal("#import \"x\": *");
+        assert_literal("#sys.inputs");
     }
 
     #[test]
     fn issue_brackets_stay_text() {
-        assert_eq!(markup_text("a]b[c"), r"a\]b\[c");
+        assert_literal("a]b[c");
     }
 
     #[test]
     fn issue_strong_and_emph_markers_stay_text() {
-        assert_eq!(markup_text("*bold* _emph_"), r"\*bold\* \_emph\_");
+        assert_literal("*bold* _emph_");
     }
 
     #[test]
     fn issue_dollar_does_not_open_math() {
-        assert_eq!(markup_text("$x$"), r"\$x\$");
+        assert_literal("$x$");
     }
 
     #[test]
     fn issue_at_and_angle_do_not_reference_or_label() {
-        assert_eq!(markup_text("@ref <label>"), r"\@ref \<label\>");
+        assert_literal("@ref <label>");
     }
 
     #[test]
     fn issue_backslash_is_escaped() {
-        assert_eq!(markup_text(r"a\b\"), r"a\\b\\");
+        assert_literal(r"a\b\");
         // `\u{41}` in page text must not become a Unicode escape.
-        assert_eq!(markup_text(r"\u{41}"), r"\\u\{41\}");
+        assert_literal(r"\u{41}");
     }
 
     #[test]
     fn issue_comment_markers_stay_text() {
-        assert_eq!(markup_text("a // b /* c */"), r"a \/\/ b \/\* c \*\/");
+        assert_literal("a // b /* c */");
     }
 
     #[test]
     fn issue_line_start_markers_stay_text() {
-        assert_eq!(markup_text("= h"), r"\= h");
-        assert_eq!(markup_text("- item"), r"\- item");
-        assert_eq!(markup_text("+ item"), r"\+ item");
-        assert_eq!(markup_text("1. item"), r"1\. item");
-        assert_eq!(markup_text("/ term: x"), r"\/ term\: x");
+        for text in ["= h", "- item", "+ item", "1. item", "/ term: x"] {
+            assert_literal(text);
+        }
     }
 
     #[test]
     fn issue_shorthands_stay_text() {
-        assert_eq!(
-            markup_text("a~b -- c --- d ... -? -1"),
-            r"a\~b \-\- c \-\-\- d \.\.\. \-\? \-1"
-        );
+        assert_literal("a~b -- c --- d ... -? -1");
     }
 
     #[test]
     fn issue_quotes_are_not_smart() {
-        assert_eq!(markup_text(r#"'a' "b""#), r#"\'a\' \"b\""#);
+        assert_literal(r#"'a' "b""#);
     }
 
     #[test]
     fn issue_autolinks_are_not_made() {
-        assert_eq!(markup_text("https://x.org"), r"https\:\/\/x\.org");
+        assert_literal("https://x.org");
     }
 
     #[test]
     fn issue_raw_backticks_stay_text() {
-        assert_eq!(markup_text("`code`"), r"\`code\`");
+        assert_literal("`code`");
+    }
+
+    #[test]
+    fn issue_text_after_a_call_or_literal_does_not_continue_it() {
+        // Each piece is pushed on its own, as the writer does between inline elements.
+        let mut out = String::new();
+        push_markup_text(&mut out, "a.");
+        push_markup_text(&mut out, ".b");
+        out.push_str(WORD_BREAK);
+        push_markup_text(&mut out, "(c)");
+        out.push_str(WORD_BREAK);
+        push_markup_text(&mut out, "[d]");
+        push_markup_text(&mut out, "e");
+        assert_eq!(parsed_text(&out), "a..b|(c)|[d]e");
     }
 
     #[test]
@@ -257,31 +341,43 @@ mod tests {
         );
     }
 
+    fn breakable(text: &str, boxes: usize) -> (String, usize) {
+        let mut left = boxes;
+        let mut out = String::new();
+        push_breakable_text(&mut out, text, 20, &mut left);
+        (out, boxes - left)
+    }
+
     #[test]
     fn issue_long_runs_may_break_anywhere() {
-        let mut out = String::new();
-        push_breakable_text(
-            &mut out,
+        let (out, _) = breakable(
             "see https://x.org/aaaaaaaaaaaaaaaaaaaa\"x now",
-            20,
+            BREAK_BOX_BUDGET,
         );
-        let z = "#folio-wbr()";
         assert_eq!(
-            out,
-            format!(r#"see https\:{z}\/{z}\/{z}x\.{z}org\/{z}aaaaaaaaaaaa{z}aaaaaaaa\"x now"#)
+            parsed_text(&out),
+            "see https:|/|/|x.|org/|aaaaaaaaaaaa|aaaaaaaa\"x now"
         );
         // No invisible character goes into the text.
         assert!(!out.contains('\u{200B}'));
-        let mut out = String::new();
-        push_breakable_text(&mut out, "{{approvalExpirationDate}}", 20);
-        assert_eq!(out, format!(r"\{{\{{approval{z}Expiration{z}Date\}}\}}"));
-        let mut out = String::new();
-        push_breakable_text(&mut out, "short words stay #text", 20);
-        assert_eq!(out, r"short words stay \#text");
+        let (out, _) = breakable("{{approvalExpirationDate}}", BREAK_BOX_BUDGET);
+        assert_eq!(parsed_text(&out), "{{approval|Expiration|Date}}");
+        let (out, used) = breakable("short words stay #text", BREAK_BOX_BUDGET);
+        assert_eq!(parsed_text(&out), "short words stay #text");
+        assert_eq!(used, 0);
         // CJK breaks by itself.
-        let mut out = String::new();
-        push_breakable_text(&mut out, &"漢".repeat(30), 20);
+        let (out, _) = breakable(&"漢".repeat(30), BREAK_BOX_BUDGET);
         assert_eq!(out, "漢".repeat(30));
+    }
+
+    #[test]
+    fn issue_break_boxes_past_the_budget_become_zero_width_spaces() {
+        let (out, used) = breakable("a/b/c/d/e/f/g/h/i/j/k/l/m/n", 2);
+        assert_eq!(used, 2);
+        assert_eq!(
+            parsed_text(&out),
+            "a/|b/|c/\u{200B}d/\u{200B}e/\u{200B}f/\u{200B}g/\u{200B}h/\u{200B}i/\u{200B}j/\u{200B}k/\u{200B}l/\u{200B}m/\u{200B}n"
+        );
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! Page text is always data: it reaches the markup escaped or inside string literals, never as
 //! code.
 
+mod downsample;
 mod escape;
 mod fonts;
 mod lower;
@@ -42,8 +43,8 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
 pub use crate::options::{
-    Cover, Metadata, PageSetup, Paper, PdfStandard, RenderOptions, TEMPLATE_PLACEHOLDERS,
-    check_template,
+    Cover, IMAGE_DPI, Metadata, PageSetup, Paper, PdfStandard, RenderOptions,
+    TEMPLATE_PLACEHOLDERS, check_template,
 };
 pub(crate) use crate::options::{TemplatePart, language_tag, parse_template};
 
@@ -82,6 +83,20 @@ pub struct Rendered {
     pub pages: usize,
     /// Warnings from lowering and typesetting; messages quote no page text.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A document laid out into pages, not yet written as PDF (see [`Engine::layout`]).
+pub struct LaidOut {
+    paged: PagedDocument,
+    diagnostics: Vec<Diagnostic>,
+    title: Option<String>,
+}
+
+impl LaidOut {
+    /// Number of pages.
+    pub fn pages(&self) -> usize {
+        self.paged.pages().len()
+    }
 }
 
 /// Rendering failed. The lowering produces valid Typst for any IR, so `Typeset`, `Export` and
@@ -125,13 +140,26 @@ impl Engine {
         }
     }
 
-    /// Typesets lowered markup with the bundled theme and the given attachments into PDF bytes.
+    /// Typesets a document with the bundled theme and the given attachments into PDF bytes:
+    /// [`Engine::layout`], then [`Engine::write_pdf`].
     pub fn render_pdf(
         &self,
         document: &Document,
         attachments: &Attachments,
         options: &RenderOptions,
     ) -> Result<Rendered, RenderError> {
+        let laid_out = self.layout(document, attachments, options)?;
+        self.write_pdf(laid_out, options)
+    }
+
+    /// Lowers and typesets a document into pages (the first half of [`Engine::render_pdf`];
+    /// public so that benchmarks can time layout and PDF writing apart).
+    pub fn layout(
+        &self,
+        document: &Document,
+        attachments: &Attachments,
+        options: &RenderOptions,
+    ) -> Result<LaidOut, RenderError> {
         options.validate().map_err(RenderError::Options)?;
         let (paged, mut diagnostics, _) = self.typeset(document, attachments, options)?;
         let missing: usize = paged
@@ -148,7 +176,24 @@ impl Engine {
                 .with_hint("install a font that covers them (e.g. Noto Sans CJK, Noto Color Emoji) and keep system fonts on"),
             );
         }
-        let title = lower::document_title(document, options);
+        Ok(LaidOut {
+            paged,
+            diagnostics,
+            title: lower::document_title(document, options).map(str::to_owned),
+        })
+    }
+
+    /// Writes laid-out pages as a PDF (the second half of [`Engine::render_pdf`]).
+    pub fn write_pdf(
+        &self,
+        laid_out: LaidOut,
+        options: &RenderOptions,
+    ) -> Result<Rendered, RenderError> {
+        let LaidOut {
+            paged,
+            mut diagnostics,
+            title,
+        } = laid_out;
         let standards = match options.pdf_standard {
             PdfStandard::None => &[][..],
             PdfStandard::A2b => &[typst_pdf::PdfStandard::A_2b],
@@ -192,6 +237,10 @@ impl Engine {
         attachments: &Attachments,
         options: &RenderOptions,
     ) -> Result<(PagedDocument, Vec<Diagnostic>, String), RenderError> {
+        let capped = options
+            .image_dpi
+            .and_then(|dpi| downsample::cap_resolution(document, attachments, options, dpi));
+        let attachments = capped.as_ref().unwrap_or(attachments);
         let checked = RefCell::new(BTreeMap::new());
         let available = |filename: &str| {
             *checked

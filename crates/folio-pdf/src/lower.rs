@@ -18,8 +18,8 @@ use folio_ir::{
 };
 
 use crate::escape::{
-    WORD_BREAK, is_cjk, label_name, markup_text, push_breakable_text, push_markup_text,
-    string_literal,
+    BREAK_BOX_BUDGET, WORD_BREAK, is_cjk, label_name, markup_text, push_breakable_text,
+    push_markup_text, string_literal,
 };
 use crate::world::{ATTACHMENTS_DIR, THEME_PATH, USER_THEME_PATH};
 use crate::{Paper, RenderOptions, TemplatePart, language_tag, parse_template};
@@ -65,6 +65,7 @@ pub fn lower(
         max_depth,
         flattened: false,
         break_at: BREAK_AT,
+        break_boxes_left: BREAK_BOX_BUDGET,
         enum_depth: 0,
         in_table_header: false,
         in_flow: true,
@@ -388,6 +389,8 @@ struct Writer<'a> {
     /// Runs of this many characters without a break opportunity may break anywhere (fewer in
     /// table cells, which are narrow).
     break_at: usize,
+    /// Break boxes this document may still use (see `push_breakable_text`).
+    break_boxes_left: usize,
     /// Numbered lists enclosing the one being lowered.
     enum_depth: usize,
     /// Lowering a table's header rows, which repeat on every page the table spans.
@@ -1150,7 +1153,9 @@ impl Writer<'_> {
 
     fn inline_to_typst_inner(&mut self, inline: &Inline, out: &mut String) {
         match inline {
-            Inline::Text { text } => push_breakable_text(out, text, self.break_at),
+            Inline::Text { text } => {
+                push_breakable_text(out, text, self.break_at, &mut self.break_boxes_left)
+            }
             Inline::Strong { content } => self.wrap(out, "strong", content),
             Inline::Emphasis { content } => self.wrap(out, "emph", content),
             Inline::Underline { content } => self.wrap(out, "underline", content),
@@ -1237,7 +1242,12 @@ impl Writer<'_> {
         self.deferring += 1;
         let body = if content.is_empty() {
             let mut name = String::new();
-            push_breakable_text(&mut name, &target_name(target), self.break_at);
+            push_breakable_text(
+                &mut name,
+                &target_name(target),
+                self.break_at,
+                &mut self.break_boxes_left,
+            );
             name
         } else {
             self.inlines_to_typst(content)
@@ -1831,7 +1841,7 @@ mod tests {
         ]);
         assert_eq!(
             markup,
-            "#folio-anchor(<anchor-x>)\n========= Title \\#1 <anchor-Top_20_Id>\n\n\
+            "#folio-anchor(<anchor-x>)\n========= #\"Title #1\" <anchor-Top_20_Id>\n\n\
              #folio-link(<anchor-Top_20_Id>)[Top Id]#folio-xref[missing]"
         );
     }

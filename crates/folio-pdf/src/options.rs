@@ -29,6 +29,10 @@ pub struct RenderOptions {
     /// Typst source of a user theme, served to the document as `/user-theme.typ`: the values
     /// and functions it defines replace the bundled theme's (docs/page-setup.md).
     pub theme: Option<String>,
+    /// Resolution cap for raster images, in dots per inch at their printed size: PNGs and JPEGs
+    /// with more pixels are scaled down before embedding (docs/performance.md says what it
+    /// costs). `None` keeps the originals' pixels.
+    pub image_dpi: Option<u32>,
 }
 
 impl Default for RenderOptions {
@@ -44,6 +48,7 @@ impl Default for RenderOptions {
             pdf_standard: PdfStandard::None,
             tagged: true,
             theme: None,
+            image_dpi: None,
         }
     }
 }
@@ -79,6 +84,23 @@ pub struct PageSetup {
     /// Text printed large and light, diagonally, behind every page's content.
     pub watermark: Option<String>,
 }
+
+impl PageSetup {
+    /// Margins the theme uses when the setup names none: top, right, bottom, left, in mm
+    /// (`folio-page-margin` in theme.typ).
+    pub const DEFAULT_MARGINS_MM: [f32; 4] = [20.0, 20.0, 22.0, 20.0];
+
+    /// Width of the text column, in millimetres.
+    pub fn text_width_mm(&self) -> f32 {
+        let (width, height) = self.paper.size_mm();
+        let width = if self.landscape { height } else { width };
+        let [_, right, _, left] = self.margins_mm.unwrap_or(Self::DEFAULT_MARGINS_MM);
+        (width - left - right).max(MIN_TEXT_MM)
+    }
+}
+
+/// Allowed range of [`RenderOptions::image_dpi`].
+pub const IMAGE_DPI: std::ops::RangeInclusive<u32> = 36..=2400;
 
 /// Document metadata, written to the PDF's information dictionary and XMP metadata.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -145,6 +167,15 @@ impl RenderOptions {
                     "margins leave less than {MIN_TEXT_MM} mm of the page for text"
                 ));
             }
+        }
+        if let Some(dpi) = self.image_dpi
+            && !IMAGE_DPI.contains(&dpi)
+        {
+            return Err(format!(
+                "image resolution {dpi} dpi is out of range: it must be {} to {} dpi",
+                IMAGE_DPI.start(),
+                IMAGE_DPI.end()
+            ));
         }
         for (name, template) in [("header", &self.page.header), ("footer", &self.page.footer)] {
             if let Some(template) = template {

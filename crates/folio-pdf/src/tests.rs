@@ -1592,7 +1592,7 @@ mod page_setup {
         let markup = lower::lower(&document, &RenderOptions::default(), &|_| true, 16).markup;
         assert!(
             markup.ends_with(
-                "#folio-part(\"Post #1\", level: 8)\n======== Post \\#1 <anchor-page-42>\n\
+                "#folio-part(\"Post #1\", level: 8)\n======== #\"Post #1\" <anchor-page-42>\n\
                  #folio-byline(author: \"Ann\", date: \"2024-06-01\")\n\nBody\n"
             ),
             "{markup}"

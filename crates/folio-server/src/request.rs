@@ -143,7 +143,8 @@ impl RequestOptions {
 
     /// Sets one option by its CLI flag name: `title`, `date` and the page setup options
     /// (`paper`, `landscape`, `margins`, `header`, `footer`, `watermark`, `author`, `subject`,
-    /// `keywords`, `lang`, `pdf-standard`, `untagged`, `theme` — the theme's Typst source itself); for exports
+    /// `keywords`, `lang`, `pdf-standard`, `untagged`, `image-dpi`, `theme` — the theme's Typst
+    /// source itself); for exports
     /// also `root`, `depth`, `cover`/`no-cover`, `toc`/`no-toc` and `max-pages`. Unknown names
     /// are errors, so a misspelt option is noticed. `_` may stand for `-`.
     pub fn set(&mut self, route: Route, name: &str, value: &str) -> Result<(), ApiError> {
@@ -197,6 +198,14 @@ impl RequestOptions {
             }
             ("untagged", _) => render.tagged = !flag()?,
             ("theme", _) => render.theme = text(),
+            ("image-dpi", _) => {
+                render.image_dpi = match value.trim() {
+                    "" | "off" => None,
+                    _ => Some(
+                        u32::try_from(number()?).map_err(|_| invalid("expected a resolution"))?,
+                    ),
+                }
+            }
             ("root", Route::Export) => self.export.root = text(),
             ("depth", Route::Export) => self.export.depth = Some(number()?),
             ("cover", Route::Export) => self.export.cover = flag()?,
@@ -398,6 +407,12 @@ mod tests {
         options.set(Route::Render, "untagged", "true").unwrap();
         assert!(options.validate().is_err());
         options.set(Route::Render, "untagged", "false").unwrap();
+        options.set(Route::Render, "image_dpi", "150").unwrap();
+        assert_eq!(options.folio.render.image_dpi, Some(150));
+        options.set(Route::Render, "image-dpi", "1").unwrap();
+        assert!(options.validate().is_err());
+        options.set(Route::Render, "image-dpi", "off").unwrap();
+        assert_eq!(options.folio.render.image_dpi, None);
         options
             .set(Route::Render, "lang", "xx-invalid-tag-")
             .unwrap();

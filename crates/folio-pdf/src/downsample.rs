@@ -1,0 +1,373 @@
+//! The resolution cap ([`RenderOptions::image_dpi`]): raster attachments with more pixels than
+//! their printed size needs at that resolution are scaled down before Typst sees them.
+//!
+//! Screenshots dominate real pages: a 2560 px wide capture printed 16 cm wide is 400 dpi, and
+//! embedding it whole makes PDFs of tens of megabytes. At 150 dpi the same image prints from a
+//! quarter of the pixels. Only images above the cap by a margin are touched; the printed size
+//! never changes (the lowering sizes images from the IR's intrinsic size, not from the bytes).
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+
+use folio_ir::{
+    Attachments, Block, Document, Image, ImageLayout, ImageSource, Inline, walk_blocks_mut,
+    walk_inlines_mut,
+};
+use image::codecs::jpeg::{JpegDecoder, JpegEncoder};
+use image::codecs::png::{CompressionType, FilterType as PngFilter, PngDecoder, PngEncoder};
+use image::imageops::FilterType;
+use image::{DynamicImage, ImageDecoder, ImageEncoder, Limits};
+
+use crate::RenderOptions;
+
+/// Points per CSS pixel (Confluence's sizes are in pixels at 96 per inch).
+const PT_PER_PX: f32 = 0.75;
+
+/// Images within this factor of the cap keep their pixels: resampling them would cost quality
+/// and time for little gain.
+const SLACK: f32 = 1.15;
+
+/// JPEG quality of downsampled JPEGs: visually lossless for photos and screenshots at print
+/// size, a fraction of quality 100's bytes.
+const JPEG_QUALITY: u8 = 85;
+
+/// The attachments with every oversized PNG and JPEG scaled to `dpi` at its largest printed
+/// width, or `None` when none needed it. Images that do not decode are left as they are (the
+/// writer's own check then shows them as unavailable).
+pub(crate) fn cap_resolution(
+    document: &Document,
+    attachments: &Attachments,
+    options: &RenderOptions,
+    dpi: u32,
+) -> Option<Attachments> {
+    let text_width = options.page.text_width_mm() / 25.4 * 72.0;
+    let widths = printed_widths(document, text_width);
+    let mut capped: Option<Attachments> = None;
+    for (name, width_pt) in widths {
+        let Some(bytes) = attachments.get(&name) else {
+            continue;
+        };
+        let max_pixels = (width_pt / 72.0 * dpi as f32).ceil().max(1.0) as u32;
+        if let Some(smaller) = downsample(bytes, max_pixels) {
+            capped
+                .get_or_insert_with(|| attachments.clone())
+                .insert(name, smaller);
+        }
+    }
+    capped
+}
+
+/// The widest each attachment image prints, in points: its requested or intrinsic width, at
+/// most the text column (images are fitted to it).
+fn printed_widths(document: &Document, text_width: f32) -> BTreeMap<String, f32> {
+    let mut widths = BTreeMap::new();
+    let mut record = |image: &Image| {
+        // Images the passes found missing, unreadable or too large are drawn as placeholders.
+        let ImageSource::Attachment { filename, .. } = &image.source else {
+            return;
+        };
+        if image.missing {
+            return;
+        }
+        let width = match (image.layout, image.width, image.height, image.intrinsic) {
+            (ImageLayout::FullWidth, ..) => text_width,
+            (_, Some(width), ..) => width * PT_PER_PX,
+            // Scaled by height: the width follows the aspect ratio.
+            (_, None, Some(height), Some((w, h))) if h > 0 => {
+                height * w as f32 / h as f32 * PT_PER_PX
+            }
+            (_, None, None, Some((w, _))) => w as f32 * PT_PER_PX,
+            _ => text_width,
+        };
+        let width = width.clamp(1.0, text_width);
+        let entry = widths.entry(filename.clone()).or_insert(0.0f32);
+        *entry = entry.max(width);
+    };
+    // The walkers visit mutably; a copy keeps the caller's document untouched and costs little
+    // next to typesetting it.
+    let mut blocks = document.blocks.clone();
+    walk_blocks_mut(&mut blocks, &mut |blocks: &mut Vec<Block>| {
+        for block in blocks.iter() {
+            if let Block::Image(image) = block {
+                record(image);
+            }
+        }
+    });
+    walk_inlines_mut(&mut blocks, &mut |inlines: &mut Vec<Inline>| {
+        for inline in inlines.iter() {
+            if let Inline::Image(image) = inline {
+                record(image);
+            }
+        }
+    });
+    widths
+}
+
+/// `bytes` scaled to `max_width` pixels wide, in the same format, keeping the EXIF orientation
+/// (applied to the pixels) and the ICC profile; `None` when it is narrow enough already, is
+/// not a PNG or JPEG (GIFs may be animated; WebP is rare), or does not decode.
+fn downsample(bytes: &[u8], max_width: u32) -> Option<Vec<u8>> {
+    // The header alone tells whether work is needed.
+    let (width, _) = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?
+        .into_dimensions()
+        .ok()?;
+    if (width as f32) <= max_width as f32 * SLACK {
+        return None;
+    }
+    match image::guess_format(bytes).ok()? {
+        image::ImageFormat::Jpeg => {
+            let (pixels, icc) = decode(JpegDecoder::new(Cursor::new(bytes)).ok()?)?;
+            let pixels = shrink(pixels, max_width);
+            // JPEG has no alpha; convert in case the decoder gave one.
+            let pixels = match pixels {
+                DynamicImage::ImageLuma8(_) => pixels,
+                other => DynamicImage::ImageRgb8(other.to_rgb8()),
+            };
+            let mut out = Vec::new();
+            let mut encoder = JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
+            if let Some(icc) = icc {
+                let _ = encoder.set_icc_profile(icc);
+            }
+            encoder
+                .write_image(
+                    pixels.as_bytes(),
+                    pixels.width(),
+                    pixels.height(),
+                    pixels.color().into(),
+                )
+                .ok()?;
+            Some(out)
+        }
+        image::ImageFormat::Png => {
+            let (pixels, icc) = decode(PngDecoder::new(Cursor::new(bytes)).ok()?)?;
+            let pixels = shrink(pixels, max_width);
+            let mut out = Vec::new();
+            // Fast compression: the PDF writer decodes the PNG and compresses the pixels
+            // itself, so this encoding only has to be quick.
+            let mut encoder =
+                PngEncoder::new_with_quality(&mut out, CompressionType::Fast, PngFilter::Adaptive);
+            if let Some(icc) = icc {
+                let _ = encoder.set_icc_profile(icc);
+            }
+            encoder
+                .write_image(
+                    pixels.as_bytes(),
+                    pixels.width(),
+                    pixels.height(),
+                    pixels.color().into(),
+                )
+                .ok()?;
+            Some(out)
+        }
+        _ => None,
+    }
+}
+
+/// Decodes with the default memory limits, applying the EXIF orientation to the pixels (the
+/// re-encoded file carries no EXIF, and Typst would otherwise have applied it).
+fn decode(mut decoder: impl ImageDecoder) -> Option<(DynamicImage, Option<Vec<u8>>)> {
+    let icc = decoder
+        .icc_profile()
+        .ok()
+        .flatten()
+        .filter(|p| !p.is_empty());
+    let orientation = decoder.orientation().ok();
+    decoder.set_limits(Limits::default()).ok()?;
+    let mut pixels = DynamicImage::from_decoder(decoder).ok()?;
+    if let Some(orientation) = orientation {
+        pixels.apply_orientation(orientation);
+    }
+    Some((pixels, icc))
+}
+
+/// Scales to `max_width` pixels wide, keeping the aspect ratio. Catmull-Rom keeps text in
+/// screenshots sharp at a fraction of Lanczos' cost.
+fn shrink(pixels: DynamicImage, max_width: u32) -> DynamicImage {
+    if pixels.width() <= max_width {
+        return pixels;
+    }
+    let height = (pixels.height() as u64 * max_width as u64 / pixels.width() as u64).max(1);
+    pixels.resize_exact(max_width, height as u32, FilterType::CatmullRom)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    fn png(width: u32, height: u32) -> Vec<u8> {
+        let pixels = image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        });
+        let mut out = Vec::new();
+        DynamicImage::ImageRgb8(pixels)
+            .write_to(&mut Cursor::new(&mut out), image::ImageFormat::Png)
+            .unwrap();
+        out
+    }
+
+    fn jpeg(width: u32, height: u32) -> Vec<u8> {
+        let pixels = image::RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 64])
+        });
+        let mut out = Vec::new();
+        JpegEncoder::new_with_quality(&mut out, 95)
+            .write_image(
+                pixels.as_raw(),
+                width,
+                height,
+                image::ExtendedColorType::Rgb8,
+            )
+            .unwrap();
+        out
+    }
+
+    fn size(bytes: &[u8]) -> (u32, u32) {
+        image::ImageReader::new(Cursor::new(bytes))
+            .with_guessed_format()
+            .unwrap()
+            .into_dimensions()
+            .unwrap()
+    }
+
+    #[test]
+    fn oversized_images_shrink_to_the_cap_in_their_own_format() {
+        let smaller = downsample(&png(2000, 1000), 500).unwrap();
+        assert_eq!(
+            image::guess_format(&smaller).unwrap(),
+            image::ImageFormat::Png
+        );
+        assert_eq!(size(&smaller), (500, 250));
+        let original = jpeg(2000, 1000);
+        let smaller = downsample(&original, 500).unwrap();
+        assert_eq!(
+            image::guess_format(&smaller).unwrap(),
+            image::ImageFormat::Jpeg
+        );
+        assert_eq!(size(&smaller), (500, 250));
+        assert!(smaller.len() < original.len() / 4);
+    }
+
+    #[test]
+    fn images_near_or_below_the_cap_and_undecodable_ones_are_kept() {
+        assert!(downsample(&png(550, 100), 500).is_none());
+        assert!(downsample(&png(300, 100), 500).is_none());
+        let mut truncated = png(2000, 1000);
+        truncated.truncate(200);
+        assert!(downsample(&truncated, 500).is_none());
+        assert!(downsample(b"<svg xmlns='http://www.w3.org/2000/svg'/>", 10).is_none());
+    }
+
+    #[test]
+    fn printed_width_is_the_requested_width_within_the_column() {
+        let document = folio_storage_like(&[
+            (
+                "a.png",
+                Some(200.0),
+                None,
+                Some((4000, 1000)),
+                ImageLayout::Normal,
+            ),
+            (
+                "a.png",
+                Some(400.0),
+                None,
+                Some((4000, 1000)),
+                ImageLayout::Normal,
+            ),
+            ("b.png", None, None, Some((4000, 1000)), ImageLayout::Normal),
+            (
+                "c.png",
+                None,
+                Some(100.0),
+                Some((400, 200)),
+                ImageLayout::Normal,
+            ),
+            (
+                "d.png",
+                Some(50.0),
+                None,
+                Some((4000, 1000)),
+                ImageLayout::FullWidth,
+            ),
+        ]);
+        let widths = printed_widths(&document, 450.0);
+        assert_eq!(widths["a.png"], 300.0);
+        assert_eq!(widths["b.png"], 450.0);
+        assert_eq!(widths["c.png"], 150.0);
+        assert_eq!(widths["d.png"], 450.0);
+    }
+
+    type ImageSpec<'a> = (
+        &'a str,
+        Option<f32>,
+        Option<f32>,
+        Option<(u32, u32)>,
+        ImageLayout,
+    );
+
+    fn folio_storage_like(images: &[ImageSpec<'_>]) -> Document {
+        let blocks = images
+            .iter()
+            .map(|(name, width, height, intrinsic, layout)| {
+                Block::Image(Image {
+                    source: ImageSource::Attachment {
+                        filename: (*name).to_owned(),
+                        page: None,
+                    },
+                    alt: None,
+                    width: *width,
+                    height: *height,
+                    intrinsic: *intrinsic,
+                    align: None,
+                    border: false,
+                    caption: Vec::new(),
+                    missing: false,
+                    layout: *layout,
+                    span: Default::default(),
+                })
+            })
+            .collect();
+        Document {
+            blocks,
+            ..Document::default()
+        }
+    }
+
+    #[test]
+    fn the_cap_replaces_only_oversized_attachments() {
+        let mut attachments = Attachments::new();
+        attachments.insert("big.png", png(3000, 1000));
+        attachments.insert("small.png", png(200, 100));
+        let document = folio_storage_like(&[
+            (
+                "big.png",
+                None,
+                None,
+                Some((3000, 1000)),
+                ImageLayout::Normal,
+            ),
+            (
+                "small.png",
+                None,
+                None,
+                Some((200, 100)),
+                ImageLayout::Normal,
+            ),
+        ]);
+        let options = RenderOptions::default();
+        let capped = cap_resolution(&document, &attachments, &options, 150).unwrap();
+        let (width, _) = size(capped.get("big.png").unwrap());
+        let column_in = options.page.text_width_mm() / 25.4;
+        assert_eq!(width, (column_in * 150.0).ceil() as u32);
+        assert!(Arc::ptr_eq(
+            capped.get("small.png").unwrap(),
+            attachments.get("small.png").unwrap()
+        ));
+        // At a resolution the images already meet, nothing changes.
+        assert!(cap_resolution(&document, &attachments, &options, 2400).is_none());
+    }
+}
