@@ -138,16 +138,18 @@ fn downsample(bytes: &[u8], max_width: u32) -> Option<Vec<u8>> {
                     pixels.color().into(),
                 )
                 .ok()?;
-            Some(out)
+            smaller(out, bytes)
         }
         image::ImageFormat::Png => {
             let (pixels, icc) = decode(PngDecoder::new(Cursor::new(bytes)).ok()?)?;
             let pixels = shrink(pixels, max_width);
             let mut out = Vec::new();
-            // Fast compression: the PDF writer decodes the PNG and compresses the pixels
-            // itself, so this encoding only has to be quick.
-            let mut encoder =
-                PngEncoder::new_with_quality(&mut out, CompressionType::Fast, PngFilter::Adaptive);
+            // Default compression: the size decides below whether the smaller image is kept.
+            let mut encoder = PngEncoder::new_with_quality(
+                &mut out,
+                CompressionType::Default,
+                PngFilter::Adaptive,
+            );
             if let Some(icc) = icc {
                 let _ = encoder.set_icc_profile(icc);
             }
@@ -159,10 +161,17 @@ fn downsample(bytes: &[u8], max_width: u32) -> Option<Vec<u8>> {
                     pixels.color().into(),
                 )
                 .ok()?;
-            Some(out)
+            smaller(out, bytes)
         }
         _ => None,
     }
+}
+
+/// `scaled` when it is smaller than the original. Scaling smooths edges into new colours, and a
+/// flat-coloured screenshot scaled by little can compress worse than it did at full size: then
+/// the original is kept, so the cap never makes a PDF larger.
+fn smaller(scaled: Vec<u8>, original: &[u8]) -> Option<Vec<u8>> {
+    (scaled.len() < original.len()).then_some(scaled)
 }
 
 /// Decodes with the default memory limits, applying the EXIF orientation to the pixels (the

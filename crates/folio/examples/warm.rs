@@ -1,5 +1,7 @@
 //! Warm, in-process compile times, as a render service sees them: one `Compiler` (fonts and
-//! theme loaded once), each page compiled once to warm up, then `--runs` more times.
+//! theme loaded once), each page compiled once to warm up, then `--runs` more times. Typst's
+//! memoisation is cleared before each timed run: a service renders a different document each
+//! time, and a page must not be timed against the cached layout of its previous run.
 //!
 //! ```text
 //! cargo run --release -p folio --example warm -- [--runs N] [--json] [--image-dpi DPI] PAGE...
@@ -102,6 +104,7 @@ fn main() {
                 .map_err(|e| e.to_string())?;
             let mut times = Vec::with_capacity(args.runs);
             for _ in 0..args.runs {
+                comemo::evict(0);
                 let start = Instant::now();
                 let pdf = compiler
                     .compile(&input, &attachments, &options)
