@@ -126,18 +126,11 @@ fn downsample(bytes: &[u8], max_width: u32) -> Option<Vec<u8>> {
                 other => DynamicImage::ImageRgb8(other.to_rgb8()),
             };
             let mut out = Vec::new();
-            let mut encoder = JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY);
-            if let Some(icc) = icc {
-                let _ = encoder.set_icc_profile(icc);
-            }
-            encoder
-                .write_image(
-                    pixels.as_bytes(),
-                    pixels.width(),
-                    pixels.height(),
-                    pixels.color().into(),
-                )
-                .ok()?;
+            encode(
+                JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY),
+                &pixels,
+                icc,
+            )?;
             smaller(out, bytes)
         }
         image::ImageFormat::Png => {
@@ -145,31 +138,41 @@ fn downsample(bytes: &[u8], max_width: u32) -> Option<Vec<u8>> {
             let pixels = shrink(pixels, max_width);
             let mut out = Vec::new();
             // Default compression: the size decides below whether the smaller image is kept.
-            let mut encoder = PngEncoder::new_with_quality(
+            let encoder = PngEncoder::new_with_quality(
                 &mut out,
                 CompressionType::Default,
                 PngFilter::Adaptive,
             );
-            if let Some(icc) = icc {
-                let _ = encoder.set_icc_profile(icc);
-            }
-            encoder
-                .write_image(
-                    pixels.as_bytes(),
-                    pixels.width(),
-                    pixels.height(),
-                    pixels.color().into(),
-                )
-                .ok()?;
+            encode(encoder, &pixels, icc)?;
             smaller(out, bytes)
         }
         _ => None,
     }
 }
 
-/// `scaled` when it is smaller than the original. Scaling smooths edges into new colours, and a
-/// flat-coloured screenshot scaled by little can compress worse than it did at full size: then
-/// the original is kept, so the cap never makes a PDF larger.
+/// Writes `pixels` with `encoder`, carrying the ICC profile over when the format takes one.
+fn encode(
+    mut encoder: impl ImageEncoder,
+    pixels: &DynamicImage,
+    icc: Option<Vec<u8>>,
+) -> Option<()> {
+    if let Some(icc) = icc {
+        let _ = encoder.set_icc_profile(icc);
+    }
+    encoder
+        .write_image(
+            pixels.as_bytes(),
+            pixels.width(),
+            pixels.height(),
+            pixels.color().into(),
+        )
+        .ok()
+}
+
+/// `scaled` when its file is smaller than the original's. Scaling smooths edges into new
+/// colours, and a flat-coloured screenshot scaled by little can compress worse than it did at
+/// full size. This compares files only: the PDF writer deflates the decoded pixels itself, so a
+/// PDF can still grow a little (docs/performance.md measures it at 300 dpi).
 fn smaller(scaled: Vec<u8>, original: &[u8]) -> Option<Vec<u8>> {
     (scaled.len() < original.len()).then_some(scaled)
 }
