@@ -17,12 +17,12 @@ with its images pointed at the local attachment files, else the storage body con
 stylesheet (A4 with folio's margins, so that page counts are comparable).
 
 Documents: each corpus page (`corpus/*/page.xhtml`), each real page of `../shared/corpus/querypie/
-testcases/*/` when that folder exists, and two generated documents made by concatenating pages: 10 and
-100 Confluence pages (cycling through the pages). folio gets them as one storage body in a temporary
-folder with all their attachments; the HTML engines get the pages' HTML concatenated, each page after
-the first starting on a new page (storage format has no page break, so folio's documents have none).
-Tables of contents are left out of the generated documents: in one concatenated body each `toc` macro
-would list the headings of all the pages.
+testcases/*/` when that folder exists, and two generated documents, exports of 10 and 35 Confluence
+pages (cycling through the pages; 35 make about 100 PDF pages). folio exports them as a page tree is
+exported: `folio export BUNDLE --no-cover --no-toc`, a bundle folder with one folder per page and its
+attachments, each page starting on a new page under its title; the HTML engines get the pages' HTML
+concatenated, each under its title as `<h1>`, each after the first on a new page. Tables of contents
+are left out of the generated documents' pages (single pages keep theirs).
 
 Each document is measured with the tools interleaved round-robin (run 1 of every tool, then run 2, ...;
 the tool that goes first rotates from round to round), `--runs N` rounds (default 5), after one untimed
@@ -193,6 +193,11 @@ def page_break_div(body):
     return f'<div style="break-before:page; page-break-before:always">\n{body}\n</div>'
 
 
+# Confluence pages in the long generated document: about 100 PDF pages (the issue's "100-page
+# document"; the pages average about three PDF pages each).
+LONG_DOCUMENT_PAGES = 35
+
+
 def make_documents(pages, work, quick, notes):
     """Writes the HTML files (and the generated documents' folders) under `work`; returns the documents."""
     docs = []
@@ -203,33 +208,39 @@ def make_documents(pages, work, quick, notes):
         docs.append(Document(page.name, "page", page.storage, html_file, page.html_source))
 
     def generated(count):
+        """An export of `count` pages (cycling through the pages), as a page tree is exported: for
+        folio a bundle folder (`folio.json` and one folder per page with its attachments) that
+        `folio export` sets as one document, each page starting on a new page under its title; for
+        the HTML engines the same pages concatenated, each under its title and after the first on a
+        new page."""
         name = f"generated/{count}-pages"
         folder = work / "generated" / f"{count}-pages"
-        folder.mkdir(parents=True, exist_ok=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
         chosen = [pages[i % len(pages)] for i in range(count)]
-        bodies, html_bodies = [], []
-        # Without `toc` macros: in one concatenated storage body each would list the headings of
-        # all the pages (folio prints them so), while the HTML pages' tables would list their own page's.
+        entries, html_bodies = [], []
+        # Without `toc` macros: a repeated page's table would be the same, and the long-document
+        # figures are about the pages' content (single pages keep theirs).
         for i, page in enumerate(chosen):
-            bodies.append(strip_toc(page.storage.read_text(encoding="utf-8")))
-            body = page.html_body_no_toc
-            html_bodies.append(body if i == 0 else page_break_div(body))
-        for page in {p.name: p for p in chosen}.values():
+            page_id = str(1000 + i)
+            title = f"{i + 1}. {page.name}"
+            page_folder = folder / "pages" / page_id
+            page_folder.mkdir(parents=True)
+            (page_folder / "page.xhtml").write_text(strip_toc(page.storage.read_text(encoding="utf-8")),
+                                                    encoding="utf-8")
             for f in sorted(page.folder.iterdir()):
-                if not f.is_file() or f.name in NOT_ATTACHMENTS or f.suffix == ".yaml":
-                    continue
-                target = folder / f.name
-                if target.exists() and target.read_bytes() != f.read_bytes():
-                    notes.append(f"{name}: attachment {f.name} of {page.name} clashes with another page's; "
-                                 "the first one is used")
-                    continue
-                shutil.copyfile(f, target)
-        storage = folder / "page.xhtml"
-        storage.write_text("\n".join(bodies), encoding="utf-8")
+                if f.is_file() and f.name not in NOT_ATTACHMENTS and f.suffix != ".yaml":
+                    shutil.copyfile(f, page_folder / f.name)
+            entries.append({"id": page_id, "title": title, "position": i,
+                            "file": f"pages/{page_id}/page.xhtml"})
+            body = f"<h1>{html.escape(title)}</h1>\n{page.html_body_no_toc}"
+            html_bodies.append(body if i == 0 else page_break_div(body))
+        (folder / "folio.json").write_text(json.dumps({"title": name, "pages": entries}, indent=1),
+                                           encoding="utf-8")
         html_file = work / "html" / f"generated--{count}-pages.html"
         html_file.write_text(wrap_document("\n".join(html_bodies), name), encoding="utf-8")
         sources = sorted({p.html_source for p in chosen})
-        return Document(name, "generated", storage, html_file, " + ".join(sources), count)
+        return Document(name, "generated", folder, html_file, " + ".join(sources), count)
 
     if quick:
         first_corpus = next((d for d in docs if d.name.startswith("corpus/")), docs[0])
@@ -239,7 +250,7 @@ def make_documents(pages, work, quick, notes):
                     real_pages[0] if real_pages else None)
         chosen = [first_corpus, real or next(d for d in docs if d is not first_corpus)]
         return chosen + [generated(10)]
-    return docs + [generated(10), generated(100)]
+    return docs + [generated(10), generated(LONG_DOCUMENT_PAGES)]
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,6 +372,10 @@ class Tools:
 
     def command(self, tool, doc, out, profile):
         if tool == "folio":
+            if doc.kind == "generated":
+                # No cover and no table of contents: the HTML engines get neither.
+                return [str(self.folio), "export", str(doc.folio_input), "--no-cover", "--no-toc",
+                        "-o", str(out), "-q"]
             return [str(self.folio), "compile", str(doc.folio_input), "-o", str(out), "-q"]
         if tool == "chromium":
             return [self.chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -873,7 +888,8 @@ def report(args, command, machine, vers, docs, runs, table, warm, warm_errors, n
             "(getrusage of the harness's children; the harness is child subreaper, so the processes Chromium "
             "orphans when its browser process exits -- the renderer among them -- are counted too: GNU time's "
             "own `%U %S`, in the JSON, miss them); peak RSS: GNU time's `%M`. Medians over the runs.",
-            "- folio: `folio compile PAGE.xhtml -o OUT.pdf -q` (attachments from the page's folder). "
+            "- folio: `folio compile PAGE.xhtml -o OUT.pdf -q` (attachments from the page's folder); "
+            "generated documents: `folio export BUNDLE --no-cover --no-toc -o OUT.pdf -q`. "
             "chromium: `chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
             "--disable-background-networking --disable-component-update --disable-sync "
             "--user-data-dir=<fresh> --no-pdf-header-footer --print-to-pdf=OUT.pdf file:///...html`. "
@@ -886,9 +902,10 @@ def report(args, command, machine, vers, docs, runs, table, warm, warm_errors, n
             "- Peak RSS (GNU time `%M`) is the largest *single* process; for Chromium (browser, renderer, GPU "
             "and utility processes) that understates; the process-tree PSS sum (sampled from /proc in the "
             "untimed warm-up run) is the better figure for Chromium.",
-            "- Generated documents: the pages' storage bodies concatenated, without their `toc` macros (in "
-            "one body each would list the headings of all pages), and the same pages' HTML without tables "
-            "of contents, each page after the first in `<div style=\"break-before:page\">`.",
+            "- Generated documents: an export bundle of the pages (each page's storage body without its "
+            "`toc` macros, with its attachments; folio sets each page on a new page under its title), and "
+            "the same pages' HTML without tables of contents, each under its title as `<h1>`, each page "
+            "after the first in `<div style=\"break-before:page\">`.",
             "- Ratios are peer / folio: above 1× means folio is faster, leaner or smaller.",
             f"- Page sizes seen (first document): " + "; ".join(f"{t} {s}" for t, s in page_sizes.items()),
             ""]
@@ -935,6 +952,8 @@ def main():
     ap.add_argument("--folio", default=str(ROOT / "target" / "release" / "folio"), help="the folio binary")
     ap.add_argument("--folio-warm", default=str(ROOT / "target" / "release" / "examples" / "warm"),
                     help="folio's warm driver (default: %(default)s; skipped when missing)")
+    ap.add_argument("--only", help="measure only the documents whose name contains one of these "
+                    "comma-separated strings (e.g. generated, corpus/api)")
     ap.add_argument("--keep", action="store_true", help="keep the work folder (HTML files, generated pages)")
     ap.add_argument("--no-warm", action="store_true", help="skip the warm (in-process) drivers")
     ap.add_argument("--command", help="the command line to show in the report")
@@ -964,6 +983,8 @@ def main():
     vers = versions(tools)
     pages = find_pages()
     docs = make_documents(pages, work, args.quick, notes)
+    if args.only:
+        docs = [d for d in docs if any(part in d.name for part in args.only.split(","))]
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
     log(f"compare: {len(docs)} documents x {len(TOOLS)} tools x {args.runs} runs; work folder {work}")
 

@@ -4,18 +4,21 @@
 //! time, and a page must not be timed against the cached layout of its previous run.
 //!
 //! ```text
-//! cargo run --release -p folio --example warm -- [--runs N] [--json] [--image-dpi DPI] PAGE...
+//! cargo run --release -p folio --example warm -- [--runs N] [--json] [--image-dpi DPI] PAGE|BUNDLE...
 //! ```
 //!
-//! A page's attachments are the other files in its folder. Prints one line per page (or a JSON
-//! array with `file`, `median_ms`, `min_ms`, `pages`, `pdf_bytes`), then the process's peak
-//! resident memory. `bench/compare.sh` uses it for folio's warm column.
+//! A page's attachments are the other files in its folder. A folder is an export bundle (as for
+//! `folio export`): read into memory once, then loaded and exported on every run, as a service
+//! handed an upload would. Prints one line per page or bundle (or a JSON array with `file`,
+//! `median_ms`, `min_ms`, `pages`, `pdf_bytes`), then the process's peak resident memory.
+//! `bench/compare.sh` uses it for folio's warm column.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use folio::ir::Attachments;
-use folio::{Compiler, EngineOptions, Options};
+use folio::{Compiler, EngineOptions, ExportOptions, Options, Pdf, load_bundle};
 
 struct Args {
     runs: usize,
@@ -44,13 +47,15 @@ fn parse_args() -> Result<Args, String> {
             }
             "--json" => args.json = true,
             "-h" | "--help" => {
-                return Err("usage: warm [--runs N] [--json] [--image-dpi DPI] PAGE...".to_owned());
+                return Err(
+                    "usage: warm [--runs N] [--json] [--image-dpi DPI] PAGE|BUNDLE...".to_owned(),
+                );
             }
             _ => args.pages.push(PathBuf::from(arg)),
         }
     }
     if args.pages.is_empty() || args.runs == 0 {
-        return Err("usage: warm [--runs N] [--json] [--image-dpi DPI] PAGE...".to_owned());
+        return Err("usage: warm [--runs N] [--json] [--image-dpi DPI] PAGE|BUNDLE...".to_owned());
     }
     Ok(args)
 }
@@ -76,6 +81,54 @@ fn attachments_beside(page: &Path) -> std::io::Result<Attachments> {
     Ok(attachments)
 }
 
+/// Every file under `dir`, by `/`-separated path relative to it.
+fn bundle_files(dir: &Path) -> std::io::Result<BTreeMap<String, Vec<u8>>> {
+    let mut files = BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(relative) = path.strip_prefix(dir) {
+                let key = relative.to_string_lossy().replace('\\', "/");
+                files.insert(key, std::fs::read(&path)?);
+            }
+        }
+    }
+    Ok(files)
+}
+
+/// What one timed run compiles: a page with its attachments, or a bundle to export.
+enum Input {
+    Page(Vec<u8>, Attachments),
+    Bundle(BTreeMap<String, Vec<u8>>),
+}
+
+impl Input {
+    fn read(path: &Path) -> std::io::Result<Input> {
+        if path.is_dir() {
+            Ok(Input::Bundle(bundle_files(path)?))
+        } else {
+            Ok(Input::Page(std::fs::read(path)?, attachments_beside(path)?))
+        }
+    }
+
+    fn compile(&self, compiler: &Compiler, options: &Options) -> Result<Pdf, String> {
+        match self {
+            Input::Page(storage, attachments) => compiler
+                .compile(storage, attachments, options)
+                .map_err(|e| e.to_string()),
+            Input::Bundle(files) => {
+                let bundle = load_bundle(files, options).map_err(|e| e.to_string())?;
+                compiler
+                    .export(&bundle, &ExportOptions::default(), options, &mut |_| {})
+                    .map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
 /// Peak resident memory of this process, from /proc (Linux), in KiB.
 fn peak_rss_kib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -97,18 +150,13 @@ fn main() {
     let mut results = Vec::new();
     for page in &args.pages {
         let run = || -> Result<serde_json::Value, String> {
-            let input = std::fs::read(page).map_err(|e| e.to_string())?;
-            let attachments = attachments_beside(page).map_err(|e| e.to_string())?;
-            let first = compiler
-                .compile(&input, &attachments, &options)
-                .map_err(|e| e.to_string())?;
+            let input = Input::read(page).map_err(|e| e.to_string())?;
+            let first = input.compile(&compiler, &options)?;
             let mut times = Vec::with_capacity(args.runs);
             for _ in 0..args.runs {
                 comemo::evict(0);
                 let start = Instant::now();
-                let pdf = compiler
-                    .compile(&input, &attachments, &options)
-                    .map_err(|e| e.to_string())?;
+                let pdf = input.compile(&compiler, &options)?;
                 times.push(start.elapsed().as_secs_f64() * 1000.0);
                 std::hint::black_box(pdf);
             }
