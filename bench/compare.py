@@ -198,7 +198,7 @@ def page_break_div(body):
 LONG_DOCUMENT_PAGES = 35
 
 
-def make_documents(pages, work, quick, notes):
+def make_documents(pages, work, quick):
     """Writes the HTML files (and the generated documents' folders) under `work`; returns the documents."""
     docs = []
     for page in pages:
@@ -982,7 +982,7 @@ def main():
     machine = machine_info()
     vers = versions(tools)
     pages = find_pages()
-    docs = make_documents(pages, work, args.quick, notes)
+    docs = make_documents(pages, work, args.quick)
     if args.only:
         docs = [d for d in docs if any(part in d.name for part in args.only.split(","))]
     log = lambda msg: print(msg, file=sys.stderr, flush=True)  # noqa: E731
