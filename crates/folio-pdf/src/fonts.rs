@@ -5,13 +5,21 @@
 //! - DejaVu Sans Mono (four styles) for code and New Computer Modern Math for math, from
 //!   `typst-assets` through `typst_kit::fonts::embedded()`.
 //!
-//! System fonts, when enabled, come after them in the font book; their files are read lazily, the
-//! first time Typst needs one (for example for a Korean or emoji character DejaVu lacks). System
-//! faces of the embedded families are skipped, so that they never replace the embedded ones.
+//! System fonts, when enabled, come after them in the font book. They are scanned only for a
+//! document that may need them: one with a character some embedded text face lacks (a Korean or
+//! emoji character, say), formulas, SVG images (whose text names its own fonts) or a user theme
+//! (which may name system fonts). Scanning reads every installed font's character map, which
+//! took about a tenth of a `folio compile` on a machine with a few dozen fonts, and more with
+//! hundreds. A document the embedded faces cover lays out the same either way: Typst looks for
+//! a fallback font only for characters the chosen font lacks. Their files are read lazily, the
+//! first time Typst needs one. System faces of the embedded families are skipped, so that they
+//! never replace the embedded ones.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 use typst::foundations::Bytes;
-use typst::text::{Font, FontBook};
-use typst::utils::LazyHash;
+use typst::text::{Font, FontInfo};
 use typst_kit::fonts::FontStore;
 
 /// Family of the body text.
@@ -23,13 +31,27 @@ pub const MATH: &str = "New Computer Modern Math";
 
 /// The fonts of an engine: loaded once, shared by every render.
 pub struct Fonts {
-    store: FontStore,
+    /// The embedded faces alone.
+    embedded: FontStore,
+    /// The embedded faces, then the system's; `None` when system fonts are off.
+    with_system: Option<SystemFonts>,
+    /// The embedded text faces (body and code, every style): what [`Fonts::covers`] checks.
+    text_faces: Vec<FontInfo>,
 }
+
+/// The embedded faces followed by the system's, scanned on first use.
+struct SystemFonts {
+    embedded: Vec<(Font, FontInfo)>,
+    store: OnceLock<FontStore>,
+}
+
+/// The fonts of one render: all a [`SandboxWorld`](crate::world::SandboxWorld) needs.
+pub type FontSet = FontStore;
 
 impl Fonts {
     /// The embedded fonts, plus the system's fonts as fallback when `system` is true.
     pub fn load(system: bool) -> Self {
-        let mut store = FontStore::new();
+        let mut embedded = Vec::new();
         let sans = [
             dejavu::sans::regular(),
             dejavu::sans::bold(),
@@ -39,44 +61,142 @@ impl Fonts {
         for data in sans {
             for font in Font::iter(Bytes::new(data)) {
                 let info = font.info().clone();
-                store.push((font, info));
+                embedded.push((font, info));
             }
         }
-        store.extend(
+        embedded.extend(
             typst_kit::fonts::embedded()
                 .filter(|(_, info)| info.family == MONO || info.family == MATH),
         );
-        if system {
-            let embedded = [SANS, MONO, MATH].map(str::to_lowercase);
-            store.extend(
-                typst_kit::fonts::system()
-                    .filter(|(_, info)| !embedded.contains(&info.family.to_lowercase())),
-            );
+        let text_faces = embedded
+            .iter()
+            .filter(|(_, info)| info.family == SANS || info.family == MONO)
+            .map(|(_, info)| info.clone())
+            .collect();
+        let mut store = FontStore::new();
+        store.extend(embedded.iter().cloned());
+        Self {
+            embedded: store,
+            with_system: system.then(|| SystemFonts {
+                embedded,
+                store: OnceLock::new(),
+            }),
+            text_faces,
         }
-        Self { store }
     }
 
-    pub fn book(&self) -> &LazyHash<FontBook> {
-        self.store.book()
+    /// The fonts for a document whose characters are `text`: the embedded ones if
+    /// `may_need_system` is false and they cover every character, else (when system fonts are on)
+    /// the embedded ones followed by the system's, scanned the first time.
+    pub fn for_document(&self, text: &str, may_need_system: bool) -> &FontSet {
+        match &self.with_system {
+            Some(system) if may_need_system || !self.covers(text) => {
+                system.store.get_or_init(|| system.scan())
+            }
+            _ => &self.embedded,
+        }
     }
 
-    pub fn font(&self, index: usize) -> Option<Font> {
-        self.store.font(index)
+    /// Whether every embedded text face (each style of the body and code families) has a glyph
+    /// for every character of `text`, so that Typst never looks for a fallback.
+    pub fn covers(&self, text: &str) -> bool {
+        let unusual: BTreeSet<char> = text
+            .chars()
+            .filter(|c| !(c.is_ascii_graphic() || *c == ' '))
+            .collect();
+        unusual.iter().all(|&c| {
+            // Line breaks and other control characters are never drawn.
+            c.is_control()
+                || self
+                    .text_faces
+                    .iter()
+                    .all(|face| face.coverage.contains(c as u32))
+        })
+    }
+}
+
+impl SystemFonts {
+    fn scan(&self) -> FontStore {
+        let mut store = FontStore::new();
+        store.extend(self.embedded.iter().cloned());
+        let embedded = [SANS, MONO, MATH].map(str::to_lowercase);
+        store.extend(
+            typst_kit::fonts::system()
+                .filter(|(_, info)| !embedded.contains(&info.family.to_lowercase())),
+        );
+        store
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use typst::text::FontBook;
+    use typst::utils::LazyHash;
+
     use super::*;
+
+    fn book(fonts: &FontSet) -> &LazyHash<FontBook> {
+        fonts.book()
+    }
 
     #[test]
     fn embedded_families_are_in_the_book() {
         let fonts = Fonts::load(false);
-        let families: Vec<&str> = fonts.book().families().map(|(name, _)| name).collect();
+        let set = fonts.for_document("", true);
+        let families: Vec<&str> = book(set).families().map(|(name, _)| name).collect();
         assert!(families.contains(&SANS), "{families:?}");
         assert!(families.contains(&MONO), "{families:?}");
         assert!(families.contains(&MATH), "{families:?}");
-        assert_eq!(fonts.book().select_family(&SANS.to_lowercase()).count(), 4);
-        assert!(fonts.font(0).is_some());
+        assert_eq!(book(set).select_family(&SANS.to_lowercase()).count(), 4);
+        assert!(set.font(0).is_some());
+    }
+
+    #[test]
+    fn coverage_is_that_of_every_embedded_text_face() {
+        let fonts = Fonts::load(false);
+        assert_eq!(fonts.text_faces.len(), 8);
+        assert!(fonts.covers("Ünïcödé — “quotes”, €5, naïve Ωμέγα, Кириллица\n\t"));
+        // Korean and emoji are not in DejaVu; U+2713 (the theme's check mark) is not in its
+        // monospaced face.
+        assert!(!fonts.covers("한국어"));
+        assert!(!fonts.covers("🙂"));
+        assert!(!fonts.covers("\u{2713}"));
+    }
+
+    #[test]
+    fn the_theme_draws_only_characters_of_the_embedded_body_face() {
+        // The coverage check looks at the document's text, not at the theme's own glyphs (list
+        // markers, check marks): those must never need a fallback font.
+        let fonts = Fonts::load(false);
+        let sans: Vec<&FontInfo> = fonts
+            .text_faces
+            .iter()
+            .filter(|face| face.family == SANS)
+            .collect();
+        assert_eq!(sans.len(), 4);
+        for c in crate::world::THEME.chars().filter(|c| !c.is_ascii()) {
+            assert!(
+                sans.iter().all(|face| face.coverage.contains(c as u32)),
+                "{c:?} (U+{:04X})",
+                c as u32
+            );
+        }
+    }
+
+    #[test]
+    fn the_system_is_scanned_only_for_documents_that_need_it() {
+        let fonts = Fonts::load(true);
+        let embedded: *const FontSet = &fonts.embedded;
+        assert!(std::ptr::eq(
+            fonts.for_document("Plain text, “quoted”.", false),
+            embedded
+        ));
+        assert!(fonts.with_system.as_ref().unwrap().store.get().is_none());
+        for (text, may_need_system) in [("한국어", false), ("plain", true)] {
+            let set = fonts.for_document(text, may_need_system);
+            assert!(!std::ptr::eq(set, embedded));
+            // The embedded faces come first, with the same indices.
+            assert_eq!(book(set).info(0), book(&fonts.embedded).info(0));
+        }
     }
 }

@@ -18,6 +18,7 @@
 mod downsample;
 mod escape;
 mod fonts;
+mod highlight_warmup;
 mod lower;
 mod math;
 mod options;
@@ -295,7 +296,7 @@ impl Engine {
         attachments: &Attachments,
         options: &RenderOptions,
     ) -> Result<(PagedDocument, Vec<Diagnostic>, String), RenderError> {
-        let images = lowered
+        let images: Vec<Bytes> = lowered
             .images
             .iter()
             .map(|name| {
@@ -305,17 +306,42 @@ impl Engine {
             })
             .collect();
         let user_theme = options.theme.as_deref().map(world::user_theme_source);
+        // Only these may draw characters, or choose fonts, that the document's text does not
+        // show: a user theme names families, formulas use the math font, Typst's words for a
+        // language other than English (the table of contents' title, quotation marks) are its
+        // own, and an SVG's text names its fonts.
+        let may_need_system_fonts = options.theme.is_some()
+            || lowered.markup.contains("#folio-math-")
+            || options
+                .metadata
+                .language
+                .as_deref()
+                .is_some_and(|lang| !lang.trim().to_ascii_lowercase().starts_with("en"))
+            || images.iter().any(|image: &Bytes| {
+                matches!(
+                    ImageFormat::detect(image),
+                    Some(ImageFormat::Vector(VectorFormat::Svg))
+                )
+            });
+        let fonts = self
+            .fonts
+            .for_document(&lowered.markup, may_need_system_fonts);
         let world = SandboxWorld::new(
             &self.library,
-            &self.fonts,
+            fonts,
             &self.theme,
             user_theme.as_ref().unwrap_or(&self.no_user_theme),
             lowered.markup.clone(),
             images,
             today(options),
         );
-        let warned = catch_unwind(AssertUnwindSafe(|| typst::compile::<PagedDocument>(&world)))
-            .map_err(|_| RenderError::Panic)?;
+        let warmup = highlight_warmup::start(&lowered.code_samples);
+        let warned = catch_unwind(AssertUnwindSafe(|| typst::compile::<PagedDocument>(&world)));
+        if let Some(warmup) = warmup {
+            // A panic there is syntect's; the layout highlighted (or failed) on its own.
+            let _ = warmup.join();
+        }
+        let warned = warned.map_err(|_| RenderError::Panic)?;
         // Bound the memory Typst's caches keep between renders.
         typst::comemo::evict(10);
         let paged = warned.output.map_err(|errors| {

@@ -21,6 +21,7 @@ use crate::escape::{
     BREAK_BOX_BUDGET, WORD_BREAK, is_cjk, label_name, markup_text, push_breakable_text,
     push_markup_text, string_literal,
 };
+use crate::highlight_warmup;
 use crate::world::{ATTACHMENTS_DIR, THEME_PATH, USER_THEME_PATH};
 use crate::{Paper, RenderOptions, TemplatePart, language_tag, parse_template};
 
@@ -35,6 +36,9 @@ pub struct Lowered {
     pub images: Vec<String>,
     /// What the lowering had to replace (images it could not show, nesting it flattened).
     pub diagnostics: Vec<Diagnostic>,
+    /// The start of the code each highlighted language colours, by Typst's name for the
+    /// language: what `highlight_warmup` parses ahead of the layout.
+    pub code_samples: BTreeMap<&'static str, String>,
 }
 
 /// Default for `max_depth`: deeper than any real page nests.
@@ -57,6 +61,7 @@ pub fn lower(
         emitted: BTreeSet::new(),
         images: Vec::new(),
         image_index: BTreeMap::new(),
+        code_samples: BTreeMap::new(),
         image_available,
         diagnostics: Vec::new(),
         deferring: 0,
@@ -121,6 +126,7 @@ pub fn lower(
         markup: out,
         images: writer.images,
         diagnostics: writer.diagnostics,
+        code_samples: writer.code_samples,
     }
 }
 
@@ -375,6 +381,7 @@ struct Writer<'a> {
     image_index: BTreeMap<String, usize>,
     image_available: &'a dyn Fn(&str) -> bool,
     diagnostics: Vec<Diagnostic>,
+    code_samples: BTreeMap<&'static str, String>,
     /// Nesting depth of headings, links and table header rows being lowered. Anchors met there
     /// are `deferred` to before the outermost one: a heading's body is copied into the outline
     /// and header rows repeat on every page (and a label must be unique), and Typst cannot find a
@@ -656,7 +663,13 @@ impl Writer<'_> {
                 format!("#folio-quote{}", self.content_block(blocks))
             }
             Block::Rule { .. } => "#folio-rule()".to_owned(),
-            Block::Code(code) => code_to_typst(code),
+            Block::Code(code) => {
+                if let Some(lang) = highlighted_language(code) {
+                    let sample = self.code_samples.entry(lang).or_default();
+                    highlight_warmup::extend_sample(sample, &code.code);
+                }
+                code_to_typst(code)
+            }
             Block::Table(table) => self.table_to_typst(table, in_flow),
             Block::Panel(panel) => self.panel_to_typst(panel),
             Block::Expand { title, blocks, .. } => {
@@ -1115,9 +1128,11 @@ impl Writer<'_> {
         };
         self.break_at = break_at;
         // Only cells with break opportunities in long runs are measured with the runs whole
-        // (which costs a second measurement).
+        // (which costs a second measurement); a cell of one word is measured once.
         if body.contains(WORD_BREAK) {
             args.push("runs: true".to_owned());
+        } else if is_one_word(&cell.blocks) {
+            args.push("word: true".to_owned());
         }
         format!("{function}({}){body}", args.join(", "))
     }
@@ -1372,11 +1387,47 @@ fn is_clickable(url: &str) -> bool {
         && url.len() <= 8000
 }
 
+/// Whether `blocks` are one paragraph of text without spaces or CJK characters, perhaps
+/// formatted and over several lines: nothing the theme's min-content measurement
+/// (`folio-min-width`) breaks at, so the cell's narrowest width is its natural one. Numbers,
+/// names and identifiers fill many table cells.
+fn is_one_word(blocks: &[Block]) -> bool {
+    fn inlines_are_one_word(inlines: &[Inline]) -> bool {
+        inlines.iter().all(|inline| match inline {
+            Inline::Text { text } => !text.chars().any(|c| c.is_whitespace() || is_cjk(c)),
+            Inline::LineBreak | Inline::Anchor { .. } => true,
+            // A link without text shows its target's name, which may have spaces.
+            Inline::Link { content, .. } if content.is_empty() => false,
+            Inline::Strong { content }
+            | Inline::Emphasis { content }
+            | Inline::Underline { content }
+            | Inline::Strike { content }
+            | Inline::Sub { content }
+            | Inline::Sup { content }
+            | Inline::Code { content }
+            | Inline::Color { content, .. }
+            | Inline::Highlight { content, .. }
+            | Inline::Link { content, .. } => inlines_are_one_word(content),
+            _ => false,
+        })
+    }
+    match blocks {
+        [Block::Paragraph { content, .. }] => !content.is_empty() && inlines_are_one_word(content),
+        _ => false,
+    }
+}
+
+/// The language Typst highlights `code` in, if any.
+fn highlighted_language(code: &CodeBlock) -> Option<&'static str> {
+    if code.plain {
+        return None;
+    }
+    code.language.as_deref().and_then(typst_language)
+}
+
 fn code_to_typst(code: &CodeBlock) -> String {
     let mut args = vec![string_literal(&code.code)];
-    if !code.plain
-        && let Some(lang) = code.language.as_deref().and_then(typst_language)
-    {
+    if let Some(lang) = highlighted_language(code) {
         args.push(format!("lang: {}", string_literal(lang)));
     }
     if let Some(title) = code.title.as_deref().filter(|t| !t.trim().is_empty()) {

@@ -30,7 +30,7 @@ fn paragraph(text: &str) -> Document {
 fn compile_markup(markup: &str) -> Result<PagedDocument, String> {
     let world = SandboxWorld::new(
         &ENGINE.library,
-        &ENGINE.fonts,
+        ENGINE.fonts.for_document("", false),
         &ENGINE.theme,
         &ENGINE.no_user_theme,
         markup.to_owned(),
@@ -93,7 +93,7 @@ fn comparable(text: &str) -> String {
 
 /// Whether a font of the test engine has a glyph for `c`.
 fn has_glyph(c: char) -> bool {
-    let book = ENGINE.fonts.book();
+    let book = ENGINE.fonts.for_document("", false).book();
     (0..)
         .map_while(|i| book.info(i))
         .any(|info| info.coverage.contains(c as u32))
@@ -224,6 +224,26 @@ fn issue_text_in_every_inline_wrapper_renders_literally() {
 fn issue_sys_inputs_are_empty() {
     let paged = compile_markup("#sys.inputs.len()").unwrap();
     assert_eq!(frame_text(&paged), "0");
+}
+
+#[test]
+fn fit_words_looks_for_runs_of_a_few_lengths_at_most_its_own() {
+    let paged = compile_markup(
+        "#import \"/theme.typ\": folio-run-bucket\n\
+         #range(2, 70).map(k => str(folio-run-bucket(k))).join(\",\")",
+    )
+    .unwrap();
+    let buckets: Vec<u32> = frame_text(&paged)
+        .split(',')
+        .map(|b| b.trim().parse().unwrap())
+        .collect();
+    for (k, bucket) in (2..70).zip(&buckets) {
+        // Never above `k` (runs that must break are all found), never far below it.
+        assert!(*bucket <= k && 3 * bucket > 2 * k, "k {k}: bucket {bucket}");
+    }
+    let mut distinct = buckets.clone();
+    distinct.dedup();
+    assert_eq!(distinct, [2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64]);
 }
 
 #[test]
@@ -405,6 +425,85 @@ fn issue_heading_in_repeated_header_with_toc_inside_converges() {
         .typeset(&document, &Attachments::new(), &RenderOptions::default())
         .unwrap();
     assert!(paged.pages().len() < 20, "{} pages", paged.pages().len());
+}
+
+/// Each text item of the pages with its position, in frame order.
+fn text_positions(document: &PagedDocument) -> Vec<(String, f64, f64)> {
+    fn walk(frame: &Frame, at: typst::layout::Point, out: &mut Vec<(String, f64, f64)>) {
+        for (pos, item) in frame.items() {
+            let pos = at + *pos;
+            match item {
+                FrameItem::Group(group) => walk(&group.frame, pos, out),
+                FrameItem::Text(text) => {
+                    out.push((text.text.to_string(), pos.x.to_pt(), pos.y.to_pt()))
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for page in document.pages() {
+        walk(&page.frame, typst::layout::Point::zero(), &mut out);
+    }
+    out
+}
+
+#[test]
+fn one_word_cells_are_measured_once_and_laid_out_the_same() {
+    use folio_ir::{Cell, Row, Table};
+    let cell = |content: Vec<Inline>| Cell {
+        blocks: vec![Block::Paragraph {
+            attr: Attr::default(),
+            content,
+            span: Span::DETACHED,
+        }],
+        ..Cell::empty()
+    };
+    let row = |cells| Row {
+        cells,
+        in_head: false,
+    };
+    let strong = |text: &str| Inline::Strong {
+        content: vec![Inline::text(text)],
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![Block::Table(Table {
+            columns: vec![folio_ir::ColumnSpec::default(); 4],
+            rows: vec![
+                row(vec![
+                    cell(vec![Inline::text("42")]),
+                    cell(vec![Inline::text("two words")]),
+                    cell(vec![strong("v1.2.3")]),
+                    cell(vec![Inline::text("東京")]),
+                ]),
+                row(vec![
+                    cell(vec![Inline::text(
+                        "an_identifier_longer_than_twenty_characters",
+                    )]),
+                    cell(vec![
+                        Inline::text("x"),
+                        Inline::LineBreak,
+                        Inline::text("yz"),
+                    ]),
+                    cell(vec![Inline::text("a\u{a0}b")]),
+                    cell(vec![Inline::text("end")]),
+                ]),
+            ],
+            header_rows: 0,
+            width: None,
+            numbered: false,
+            span: Span::DETACHED,
+        })],
+    };
+    let (paged, _, markup) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    // 42, v1.2.3, x⏎yz, "end"; not the phrase, the CJK cell, the long run or the no-break space.
+    assert_eq!(markup.matches("word: true").count(), 4, "{markup}");
+    assert_eq!(markup.matches("runs: true").count(), 1, "{markup}");
+    let measured_fully = compile_markup(&markup.replace(", word: true", "")).unwrap();
+    assert_eq!(text_positions(&paged), text_positions(&measured_fully));
 }
 
 #[test]

@@ -15,7 +15,7 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, World};
 
-use crate::fonts::Fonts;
+use crate::fonts::FontSet;
 
 /// Path of the lowered document.
 pub const MAIN_PATH: &str = "/main.typ";
@@ -59,7 +59,7 @@ pub fn is_user_theme(id: FileId) -> bool {
 /// One render's world.
 pub struct SandboxWorld<'a> {
     library: &'a LazyHash<Library>,
-    fonts: &'a Fonts,
+    fonts: &'a FontSet,
     theme: &'a Source,
     user_theme: &'a Source,
     main: Source,
@@ -71,7 +71,7 @@ pub struct SandboxWorld<'a> {
 impl<'a> SandboxWorld<'a> {
     pub fn new(
         library: &'a LazyHash<Library>,
-        fonts: &'a Fonts,
+        fonts: &'a FontSet,
         theme: &'a Source,
         user_theme: &'a Source,
         main: String,
