@@ -20,6 +20,8 @@ use std::time::Instant;
 use folio::ir::Attachments;
 use folio::{Compiler, EngineOptions, ExportOptions, Options, Pdf, load_bundle};
 
+const USAGE: &str = "usage: warm [--runs N] [--json] [--image-dpi DPI] PAGE|BUNDLE...";
+
 struct Args {
     runs: usize,
     json: bool,
@@ -46,16 +48,12 @@ fn parse_args() -> Result<Args, String> {
                 args.image_dpi = Some(value.parse().map_err(|_| "--image-dpi needs a number")?);
             }
             "--json" => args.json = true,
-            "-h" | "--help" => {
-                return Err(
-                    "usage: warm [--runs N] [--json] [--image-dpi DPI] PAGE|BUNDLE...".to_owned(),
-                );
-            }
+            "-h" | "--help" => return Err(USAGE.to_owned()),
             _ => args.pages.push(PathBuf::from(arg)),
         }
     }
     if args.pages.is_empty() || args.runs == 0 {
-        return Err("usage: warm [--runs N] [--json] [--image-dpi DPI] PAGE|BUNDLE...".to_owned());
+        return Err(USAGE.to_owned());
     }
     Ok(args)
 }
