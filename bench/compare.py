@@ -828,8 +828,8 @@ def summary_table(docs, table):
 
 def pages_table(docs, table):
     lines = ["### PDF page count", "",
-             "Pages of the PDF each tool wrote (`pdfinfo`). Generated documents: the HTML engines start "
-             "each Confluence page on a new page, folio's storage body has no page breaks. wkhtmltopdf "
+             "Pages of the PDF each tool wrote (`pdfinfo`). Generated documents: every tool starts each "
+             "Confluence page on a new page (folio's export, the HTML's `break-before`). wkhtmltopdf "
              "lays pages out at its own scale (\"smart shrinking\", on by default), so it tends to print "
              "fewer, denser pages; page counts also differ with each tool's fonts, line heights and table "
              "layout, and folio's footer (page numbers) takes room the HTML engines' pages do not have.", "",
