@@ -99,6 +99,14 @@ impl Fonts {
         }
     }
 
+    /// Scans the system's fonts now, not when the first document needs them: a service does it
+    /// before it says it is ready, so no request pays for it. Nothing when system fonts are off.
+    pub fn scan_system_now(&self) {
+        if let Some(system) = &self.with_system {
+            system.store.get_or_init(|| system.scan());
+        }
+    }
+
     /// Whether every embedded text face (each style of the body and code families) has a glyph
     /// for every character of `text`, so that Typst never looks for a fallback.
     pub fn covers(&self, text: &str) -> bool {
@@ -179,6 +187,21 @@ mod tests {
         assert!(families.contains(&MATH), "{families:?}");
         assert_eq!(book(set).select_family(&SANS.to_lowercase()).count(), 4);
         assert!(set.font(0).is_some());
+    }
+
+    #[test]
+    fn a_scan_ahead_is_the_one_documents_then_use() {
+        let fonts = Fonts::load(true);
+        fonts.scan_system_now();
+        let scanned: *const FontSet = fonts.with_system.as_ref().unwrap().store.get().unwrap();
+        assert!(std::ptr::eq(fonts.for_document("한국어", false), scanned));
+        // Without system fonts there is nothing to scan, and documents get the embedded ones.
+        let embedded_only = Fonts::load(false);
+        embedded_only.scan_system_now();
+        assert!(std::ptr::eq(
+            embedded_only.for_document("한국어", true),
+            &embedded_only.embedded
+        ));
     }
 
     #[test]

@@ -141,6 +141,12 @@ impl Engine {
         }
     }
 
+    /// Scans the system's fonts now rather than for the first document that needs them (one
+    /// with Korean text or emoji, say); a long-lived service calls it once at startup.
+    pub fn scan_system_fonts(&self) {
+        self.fonts.scan_system_now();
+    }
+
     /// Typesets a document with the bundled theme and the given attachments into PDF bytes:
     /// [`Engine::layout`], then [`Engine::write_pdf`].
     pub fn render_pdf(

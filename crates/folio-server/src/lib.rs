@@ -75,6 +75,7 @@ impl App {
                 let compiler = Compiler::new(&EngineOptions {
                     system_fonts: loading.state.config.system_fonts,
                 });
+                compiler.scan_system_fonts();
                 let _ = loading.state.compiler.set(Arc::new(compiler));
                 tracing::info!("fonts loaded; ready");
             })

@@ -221,6 +221,12 @@ impl Compiler {
         }
     }
 
+    /// Scans the system's fonts now rather than for the first document that needs them; a
+    /// long-lived service calls it once at startup (see [`folio_pdf::Engine::scan_system_fonts`]).
+    pub fn scan_system_fonts(&self) {
+        self.engine.scan_system_fonts();
+    }
+
     /// Typesets a compiled page (step 4).
     pub fn render_pdf(&self, compiled: &Compiled) -> Result<Pdf, CompileError> {
         let rendered =
