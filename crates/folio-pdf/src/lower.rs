@@ -1396,19 +1396,14 @@ fn is_one_word(blocks: &[Block]) -> bool {
         inlines.iter().all(|inline| match inline {
             Inline::Text { text } => !text.chars().any(|c| c.is_whitespace() || is_cjk(c)),
             Inline::LineBreak | Inline::Anchor { .. } => true,
-            // A link without text shows its target's name, which may have spaces.
+            // A link without text shows its target's name, which may have spaces; an
+            // unsupported span adds a marker of its own.
             Inline::Link { content, .. } if content.is_empty() => false,
-            Inline::Strong { content }
-            | Inline::Emphasis { content }
-            | Inline::Underline { content }
-            | Inline::Strike { content }
-            | Inline::Sub { content }
-            | Inline::Sup { content }
-            | Inline::Code { content }
-            | Inline::Color { content, .. }
-            | Inline::Highlight { content, .. }
-            | Inline::Link { content, .. } => inlines_are_one_word(content),
-            _ => false,
+            Inline::Unsupported { .. } => false,
+            // Formatting and links: their text.
+            other => other
+                .content()
+                .is_some_and(|content| inlines_are_one_word(content)),
         })
     }
     match blocks {
