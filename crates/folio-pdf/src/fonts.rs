@@ -8,10 +8,11 @@
 //! System fonts, when enabled, come after them in the font book. They are scanned only for a
 //! document that may need them: one with a character some embedded text face lacks (a Korean or
 //! emoji character, say), formulas, SVG images (whose text names its own fonts) or a user theme
-//! (which may name system fonts). Scanning reads every installed font's character map: on a
-//! machine with a few dozen fonts (Noto CJK among them) about 50 ms on one core, a third or more
-//! of a `folio compile`, so it runs on every core, and more with hundreds of fonts. A document the embedded faces cover lays out the same either way: Typst looks for
-//! a fallback font only for characters the chosen font lacks. Their files are read lazily, the
+//! (which may name system fonts). Scanning reads every installed font's character map: about
+//! 50 ms on one core with a few dozen fonts (Noto CJK among them), a third or more of a
+//! `folio compile`, and more with hundreds, so it runs on every core. A document the embedded
+//! faces cover lays out the same either way: Typst looks for a fallback font only for
+//! characters the chosen font lacks. Their files are read lazily, the
 //! first time Typst needs one. System faces of the embedded families are skipped, so that they
 //! never replace the embedded ones.
 
@@ -33,18 +34,13 @@ pub const MATH: &str = "New Computer Modern Math";
 
 /// The fonts of an engine: loaded once, shared by every render.
 pub struct Fonts {
+    /// The embedded faces: body, code and math.
+    faces: Vec<(Font, FontInfo)>,
     /// The embedded faces alone.
     embedded: FontStore,
-    /// The embedded faces, then the system's; `None` when system fonts are off.
-    with_system: Option<SystemFonts>,
-    /// The embedded text faces (body and code, every style): what [`Fonts::covers`] checks.
-    text_faces: Vec<FontInfo>,
-}
-
-/// The embedded faces followed by the system's, scanned on first use.
-struct SystemFonts {
-    embedded: Vec<(Font, FontInfo)>,
-    store: OnceLock<FontStore>,
+    /// The embedded faces, then the system's, scanned on first use; `None` when system fonts
+    /// are off.
+    with_system: Option<OnceLock<FontStore>>,
 }
 
 /// The fonts of one render: all a [`SandboxWorld`](crate::world::SandboxWorld) needs.
@@ -53,7 +49,7 @@ pub type FontSet = FontStore;
 impl Fonts {
     /// The embedded fonts, plus the system's fonts as fallback when `system` is true.
     pub fn load(system: bool) -> Self {
-        let mut embedded = Vec::new();
+        let mut faces = Vec::new();
         let sans = [
             dejavu::sans::regular(),
             dejavu::sans::bold(),
@@ -63,27 +59,19 @@ impl Fonts {
         for data in sans {
             for font in Font::iter(Bytes::new(data)) {
                 let info = font.info().clone();
-                embedded.push((font, info));
+                faces.push((font, info));
             }
         }
-        embedded.extend(
+        faces.extend(
             typst_kit::fonts::embedded()
                 .filter(|(_, info)| info.family == MONO || info.family == MATH),
         );
-        let text_faces = embedded
-            .iter()
-            .filter(|(_, info)| info.family == SANS || info.family == MONO)
-            .map(|(_, info)| info.clone())
-            .collect();
-        let mut store = FontStore::new();
-        store.extend(embedded.iter().cloned());
+        let mut embedded = FontStore::new();
+        embedded.extend(faces.iter().cloned());
         Self {
-            embedded: store,
-            with_system: system.then(|| SystemFonts {
-                embedded,
-                store: OnceLock::new(),
-            }),
-            text_faces,
+            faces,
+            embedded,
+            with_system: system.then(OnceLock::new),
         }
     }
 
@@ -93,7 +81,7 @@ impl Fonts {
     pub fn for_document(&self, text: &str, may_need_system: bool) -> &FontSet {
         match &self.with_system {
             Some(system) if may_need_system || !self.covers(text) => {
-                system.store.get_or_init(|| system.scan())
+                system.get_or_init(|| self.scan())
             }
             _ => &self.embedded,
         }
@@ -103,7 +91,7 @@ impl Fonts {
     /// before it says it is ready, so no request pays for it. Nothing when system fonts are off.
     pub fn scan_system_now(&self) {
         if let Some(system) = &self.with_system {
-            system.store.get_or_init(|| system.scan());
+            system.get_or_init(|| self.scan());
         }
     }
 
@@ -118,17 +106,23 @@ impl Fonts {
             // Line breaks and other control characters are never drawn.
             c.is_control()
                 || self
-                    .text_faces
-                    .iter()
+                    .text_faces()
                     .all(|face| face.coverage.contains(c as u32))
         })
     }
-}
 
-impl SystemFonts {
+    /// The embedded text faces (body and code, every style): what [`Fonts::covers`] checks.
+    fn text_faces(&self) -> impl Iterator<Item = &FontInfo> {
+        self.faces
+            .iter()
+            .map(|(_, info)| info)
+            .filter(|info| info.family == SANS || info.family == MONO)
+    }
+
+    /// The embedded faces followed by the system's.
     fn scan(&self) -> FontStore {
         let mut store = FontStore::new();
-        store.extend(self.embedded.iter().cloned());
+        store.extend(self.faces.iter().cloned());
         let embedded = [SANS, MONO, MATH].map(str::to_lowercase);
         store.extend(
             scan_system_fonts()
@@ -193,7 +187,7 @@ mod tests {
     fn a_scan_ahead_is_the_one_documents_then_use() {
         let fonts = Fonts::load(true);
         fonts.scan_system_now();
-        let scanned: *const FontSet = fonts.with_system.as_ref().unwrap().store.get().unwrap();
+        let scanned: *const FontSet = fonts.with_system.as_ref().unwrap().get().unwrap();
         assert!(std::ptr::eq(fonts.for_document("한국어", false), scanned));
         // Without system fonts there is nothing to scan, and documents get the embedded ones.
         let embedded_only = Fonts::load(false);
@@ -219,7 +213,7 @@ mod tests {
     #[test]
     fn coverage_is_that_of_every_embedded_text_face() {
         let fonts = Fonts::load(false);
-        assert_eq!(fonts.text_faces.len(), 8);
+        assert_eq!(fonts.text_faces().count(), 8);
         assert!(fonts.covers("Ünïcödé — “quotes”, €5, naïve Ωμέγα, Кириллица\n\t"));
         // Korean and emoji are not in DejaVu; U+2713 (the theme's check mark) is not in its
         // monospaced face.
@@ -234,8 +228,7 @@ mod tests {
         // markers, check marks): those must never need a fallback font.
         let fonts = Fonts::load(false);
         let sans: Vec<&FontInfo> = fonts
-            .text_faces
-            .iter()
+            .text_faces()
             .filter(|face| face.family == SANS)
             .collect();
         assert_eq!(sans.len(), 4);
@@ -256,7 +249,7 @@ mod tests {
             fonts.for_document("Plain text, “quoted”.", false),
             embedded
         ));
-        assert!(fonts.with_system.as_ref().unwrap().store.get().is_none());
+        assert!(fonts.with_system.as_ref().unwrap().get().is_none());
         for (text, may_need_system) in [("한국어", false), ("plain", true)] {
             let set = fonts.for_document(text, may_need_system);
             assert!(!std::ptr::eq(set, embedded));

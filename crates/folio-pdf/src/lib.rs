@@ -317,13 +317,13 @@ impl Engine {
         // language other than English (the table of contents' title, quotation marks) are its
         // own, and an SVG's text names its fonts.
         let may_need_system_fonts = options.theme.is_some()
-            || lowered.markup.contains("#folio-math-")
+            || lowered.has_math
             || options
                 .metadata
                 .language
                 .as_deref()
                 .is_some_and(|lang| !lang.trim().to_ascii_lowercase().starts_with("en"))
-            || images.iter().any(|image: &Bytes| {
+            || images.iter().any(|image| {
                 matches!(
                     ImageFormat::detect(image),
                     Some(ImageFormat::Vector(VectorFormat::Svg))

@@ -39,6 +39,8 @@ pub struct Lowered {
     /// The start of the code each highlighted language colours, by Typst's name for the
     /// language: what `highlight_warmup` parses ahead of the layout.
     pub code_samples: BTreeMap<&'static str, String>,
+    /// Whether the markup typesets formulas (in the math font, which may lack a symbol).
+    pub has_math: bool,
 }
 
 /// Default for `max_depth`: deeper than any real page nests.
@@ -62,6 +64,7 @@ pub fn lower(
         images: Vec::new(),
         image_index: BTreeMap::new(),
         code_samples: BTreeMap::new(),
+        has_math: false,
         image_available,
         diagnostics: Vec::new(),
         deferring: 0,
@@ -127,6 +130,7 @@ pub fn lower(
         images: writer.images,
         diagnostics: writer.diagnostics,
         code_samples: writer.code_samples,
+        has_math: writer.has_math,
     }
 }
 
@@ -382,6 +386,7 @@ struct Writer<'a> {
     image_available: &'a dyn Fn(&str) -> bool,
     diagnostics: Vec<Diagnostic>,
     code_samples: BTreeMap<&'static str, String>,
+    has_math: bool,
     /// Nesting depth of headings, links and table header rows being lowered. Anchors met there
     /// are `deferred` to before the outermost one: a heading's body is copied into the outline
     /// and header rows repeat on every page (and a label must be unique), and Typst cannot find a
@@ -685,7 +690,10 @@ impl Writer<'_> {
             Block::Toc(toc) => toc_to_typst(toc),
             Block::Math { tex, span } => match crate::math::tex_to_typst(tex) {
                 Ok(body) if body.trim().is_empty() => String::new(),
-                Ok(body) => format!("#folio-math-block($ {} $)", body.trim()),
+                Ok(body) => {
+                    self.has_math = true;
+                    format!("#folio-math-block($ {} $)", body.trim())
+                }
                 Err(error) => {
                     self.math_not_typeset(&error, Some(*span));
                     format!("#folio-plain({})", string_literal(tex))
@@ -1223,6 +1231,7 @@ impl Writer<'_> {
             Inline::Math { tex } => match crate::math::tex_to_typst(tex) {
                 Ok(body) if body.trim().is_empty() => {}
                 Ok(body) => {
+                    self.has_math = true;
                     let _ = write!(out, "#folio-math-inline(${}$)", body.trim());
                 }
                 Err(error) => {

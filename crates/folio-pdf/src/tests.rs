@@ -1767,3 +1767,35 @@ mod page_setup {
         }
     }
 }
+
+#[test]
+fn lowering_says_whether_a_document_typesets_formulas() {
+    let has_math = |blocks: Vec<Block>| {
+        let document = Document {
+            title: None,
+            blocks,
+        };
+        lower::lower(
+            &document,
+            &RenderOptions::default(),
+            &|_| true,
+            lower::MAX_DEPTH,
+        )
+        .has_math
+    };
+    let formula = Block::Math {
+        tex: "x^2 + y^2".to_owned(),
+        span: Span::DETACHED,
+    };
+    let inline_formula = Block::Paragraph {
+        attr: Attr::default(),
+        content: vec![Inline::Math {
+            tex: "\\alpha".to_owned(),
+        }],
+        span: Span::DETACHED,
+    };
+    assert!(has_math(vec![formula]));
+    assert!(has_math(vec![inline_formula]));
+    // Text that spells the theme's function is escaped text, not a formula.
+    assert!(!has_math(paragraph("#folio-math-inline($x$)").blocks));
+}
