@@ -16,7 +16,9 @@ use folio_ir::{
 use image::codecs::jpeg::{JpegDecoder, JpegEncoder};
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngDecoder, PngEncoder};
 use image::imageops::FilterType;
+use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageEncoder, Limits};
+use rayon::prelude::*;
 
 use crate::RenderOptions;
 
@@ -42,19 +44,29 @@ pub(crate) fn cap_resolution(
 ) -> Option<Attachments> {
     let text_width = options.page.text_width_mm() / 25.4 * 72.0;
     let widths = printed_widths(document, text_width);
-    let mut capped: Option<Attachments> = None;
-    for (name, width_pt) in widths {
-        let Some(bytes) = attachments.get(&name) else {
-            continue;
-        };
-        let max_pixels = (width_pt / 72.0 * dpi as f32).ceil().max(1.0) as u32;
-        if let Some(smaller) = downsample(bytes, max_pixels) {
-            capped
-                .get_or_insert_with(|| attachments.clone())
-                .insert(name, smaller);
-        }
+    // Scaling a screenshot takes tens of milliseconds and images are independent: one per core.
+    let smaller: Vec<(String, Vec<u8>)> = widths
+        .into_par_iter()
+        .filter_map(|(name, width_pt)| {
+            let bytes = attachments.get(&name)?;
+            let max_pixels = (width_pt / 72.0 * dpi as f32).ceil().max(1.0) as u32;
+            downsample(bytes, max_pixels).map(|smaller| (name, smaller))
+        })
+        .collect();
+    if smaller.is_empty() {
+        return None;
     }
-    capped
+    let mut capped = attachments.clone();
+    for (name, bytes) in smaller {
+        capped.insert(name, bytes);
+    }
+    Some(capped)
+}
+
+/// The attachments the document shows as images (whether or not they load).
+pub(crate) fn shown_images(document: &Document) -> Vec<String> {
+    // The text width only matters for the widths, which are not wanted here.
+    printed_widths(document, 1.0).into_keys().collect()
 }
 
 /// The widest each attachment image prints, in points: its requested or intrinsic width, at
@@ -107,12 +119,23 @@ fn printed_widths(document: &Document, text_width: f32) -> BTreeMap<String, f32>
 /// (applied to the pixels) and the ICC profile; `None` when it is narrow enough already, is
 /// not a PNG or JPEG (GIFs may be animated; WebP is rare), or does not decode.
 fn downsample(bytes: &[u8], max_width: u32) -> Option<Vec<u8>> {
-    // The header alone tells whether work is needed.
-    let (width, _) = image::ImageReader::new(Cursor::new(bytes))
+    // The header alone tells whether work is needed: the width as shown, after the EXIF
+    // orientation (a portrait photo is often stored sideways).
+    let mut header = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .ok()?
-        .into_dimensions()
+        .into_decoder()
         .ok()?;
+    let (stored_width, stored_height) = header.dimensions();
+    let width = match header.orientation() {
+        Ok(
+            Orientation::Rotate90
+            | Orientation::Rotate270
+            | Orientation::Rotate90FlipH
+            | Orientation::Rotate270FlipH,
+        ) => stored_height,
+        _ => stored_width,
+    };
     if (width as f32) <= max_width as f32 * SLACK {
         return None;
     }
@@ -222,11 +245,20 @@ mod tests {
     }
 
     fn jpeg(width: u32, height: u32) -> Vec<u8> {
+        jpeg_with_exif(width, height, None)
+    }
+
+    /// A JPEG of `width` × `height` pixels, with `exif` as its EXIF chunk if given.
+    fn jpeg_with_exif(width: u32, height: u32, exif: Option<Vec<u8>>) -> Vec<u8> {
         let pixels = image::RgbImage::from_fn(width, height, |x, y| {
             image::Rgb([(x % 256) as u8, (y % 256) as u8, 64])
         });
         let mut out = Vec::new();
-        JpegEncoder::new_with_quality(&mut out, 95)
+        let mut encoder = JpegEncoder::new_with_quality(&mut out, 95);
+        if let Some(exif) = exif {
+            encoder.set_exif_metadata(exif).unwrap();
+        }
+        encoder
             .write_image(
                 pixels.as_raw(),
                 width,
@@ -261,6 +293,33 @@ mod tests {
         );
         assert_eq!(size(&smaller), (500, 250));
         assert!(smaller.len() < original.len() / 4);
+    }
+
+    /// A JPEG stored `width` × `height` whose EXIF says to show it turned 90° clockwise.
+    fn sideways_jpeg(width: u32, height: u32) -> Vec<u8> {
+        // A little-endian TIFF header and one IFD entry: Orientation (0x0112), SHORT, 6.
+        let exif = [
+            b"II*\0".as_slice(),
+            &8u32.to_le_bytes(),
+            &1u16.to_le_bytes(),
+            &0x0112u16.to_le_bytes(),
+            &3u16.to_le_bytes(),
+            &1u32.to_le_bytes(),
+            &6u16.to_le_bytes(),
+            &[0, 0],
+            &0u32.to_le_bytes(),
+        ]
+        .concat();
+        jpeg_with_exif(width, height, Some(exif))
+    }
+
+    #[test]
+    fn the_cap_applies_to_the_width_as_shown_after_exif_rotation() {
+        // Stored 400 wide, shown 2000 wide: it is scaled to 500 wide as shown.
+        let smaller = downsample(&sideways_jpeg(400, 2000), 500).unwrap();
+        assert_eq!(size(&smaller), (500, 100));
+        // Stored 2000 wide, shown 400 wide: within the cap, left as it is.
+        assert!(downsample(&sideways_jpeg(2000, 400), 500).is_none());
     }
 
     #[test]

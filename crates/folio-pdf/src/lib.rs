@@ -33,6 +33,7 @@ use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use folio_ir::{Attachments, Diagnostic, Document};
+use rayon::prelude::*;
 use typst::diag::{Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Smart};
 use typst::layout::{Frame, FrameItem};
@@ -248,7 +249,18 @@ impl Engine {
             .image_dpi
             .and_then(|dpi| downsample::cap_resolution(document, attachments, options, dpi));
         let attachments = capped.as_ref().unwrap_or(attachments);
-        let checked = RefCell::new(BTreeMap::new());
+        // Decoding a large screenshot takes tens of milliseconds: the images the document shows
+        // are checked up front, one per core, instead of one by one as the lowering meets them.
+        // Typst memoizes the decoding, so its layout finds them decoded.
+        let shown = downsample::shown_images(document);
+        let checked: BTreeMap<String, bool> = shown
+            .into_par_iter()
+            .map(|name| {
+                let loadable = attachments.get(&name).is_some_and(is_loadable_image);
+                (name, loadable)
+            })
+            .collect();
+        let checked = RefCell::new(checked);
         let available = |filename: &str| {
             *checked
                 .borrow_mut()

@@ -367,6 +367,54 @@ fn attachment_image_is_embedded() {
 }
 
 #[test]
+fn image_dpi_embeds_a_screenshot_at_its_printed_size_in_a_smaller_pdf() {
+    // A capture far wider than the column, with detail in every pixel (noise does not
+    // compress away, as a screenshot's text does not).
+    let mut seed = 0x2545_f491_u32;
+    let pixels = image::RgbImage::from_fn(1800, 1000, |_, _| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let v = (seed >> 24) as u8;
+        image::Rgb([v, v, v])
+    });
+    let mut png = Vec::new();
+    image::DynamicImage::ImageRgb8(pixels)
+        .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+        .unwrap();
+    let mut attachments = Attachments::new();
+    attachments.insert("capture.png", png);
+    let mut shown = image("capture.png", None);
+    shown.intrinsic = Some((1800, 1000));
+    let document = Document {
+        title: None,
+        blocks: vec![Block::Image(shown)],
+    };
+
+    let (original, pdf) = render_with(&document, &attachments, &dated());
+    assert_eq!(image_xobjects(&pdf), vec![(1800, 1000)]);
+
+    let options = RenderOptions {
+        image_dpi: Some(150),
+        ..dated()
+    };
+    let (capped, pdf) = render_with(&document, &attachments, &options);
+    // Printed across the text column: the column's width in inches at 150 pixels per inch.
+    let column_px = (options.page.text_width_mm() / 25.4 * 150.0).ceil() as i64;
+    assert_eq!(
+        image_xobjects(&pdf),
+        vec![(column_px, column_px * 1000 / 1800)]
+    );
+    assert!(
+        capped.pdf.len() * 2 < original.pdf.len(),
+        "{} bytes capped, {} bytes original",
+        capped.pdf.len(),
+        original.pdf.len()
+    );
+    assert_eq!(capped.pages, original.pages);
+}
+
+#[test]
 fn missing_attachment_renders_a_placeholder() {
     let document = Document {
         title: None,
