@@ -58,19 +58,23 @@ pub fn start(samples: &BTreeMap<&'static str, String>) -> Option<JoinHandle<()>>
 }
 
 /// Parses `code` as Typst's `raw` does for language `lang` (the syntax set without newlines,
-/// line by line), which compiles the regexes those lines reach.
-fn parse(lang: &str, code: &str) {
+/// line by line), which compiles the regexes those lines reach. Returns the lines parsed: none
+/// for a language Typst does not highlight.
+fn parse(lang: &str, code: &str) -> usize {
     let syntaxes = &*RAW_SYNTAXES;
     let Some(syntax) = syntaxes.find_syntax_by_token(lang) else {
-        return;
+        return 0;
     };
     let mut state = ParseState::new(syntax);
+    let mut parsed = 0;
     for line in code.lines() {
         // A syntax definition the parser rejects is Typst's to report when it highlights.
         if state.parse_line(line, syntaxes).is_err() {
-            return;
+            break;
         }
+        parsed += 1;
     }
+    parsed
 }
 
 #[cfg(test)]
@@ -97,7 +101,8 @@ mod tests {
     }
 
     #[test]
-    fn unknown_languages_are_skipped() {
-        parse("no-such-language", "anything");
+    fn known_languages_are_parsed_and_unknown_ones_skipped() {
+        assert_eq!(parse("sql", "SELECT 1;\nSELECT 'a' FROM t;\n"), 2);
+        assert_eq!(parse("no-such-language", "anything\nat all\n"), 0);
     }
 }
