@@ -34,21 +34,18 @@ const SLACK: f32 = 1.15;
 const JPEG_QUALITY: u8 = 85;
 
 /// The attachments with every oversized PNG and JPEG scaled to `dpi` at its largest printed
-/// width, or `None` when none needed it. Images that do not decode are left as they are (the
-/// writer's own check then shows them as unavailable).
+/// width (`widths`, from [`printed_widths`]), or `None` when none needed it. Images that do not
+/// decode are left as they are (the writer's own check then shows them as unavailable).
 pub(crate) fn cap_resolution(
-    document: &Document,
+    widths: &BTreeMap<String, f32>,
     attachments: &Attachments,
-    options: &RenderOptions,
     dpi: u32,
 ) -> Option<Attachments> {
-    let text_width = options.page.text_width_mm() / 25.4 * 72.0;
-    let widths = printed_widths(document, text_width);
     // Scaling a screenshot takes tens of milliseconds and images are independent: one per core.
-    let smaller: Vec<(String, Vec<u8>)> = widths
-        .into_par_iter()
+    let smaller: Vec<(&String, Vec<u8>)> = widths
+        .par_iter()
         .filter_map(|(name, width_pt)| {
-            let bytes = attachments.get(&name)?;
+            let bytes = attachments.get(name)?;
             let max_pixels = (width_pt / 72.0 * dpi as f32).ceil().max(1.0) as u32;
             downsample(bytes, max_pixels).map(|smaller| (name, smaller))
         })
@@ -58,20 +55,19 @@ pub(crate) fn cap_resolution(
     }
     let mut capped = attachments.clone();
     for (name, bytes) in smaller {
-        capped.insert(name, bytes);
+        capped.insert(name.clone(), bytes);
     }
     Some(capped)
 }
 
-/// The attachments the document shows as images (whether or not they load).
-pub(crate) fn shown_images(document: &Document) -> Vec<String> {
-    // The text width only matters for the widths, which are not wanted here.
-    printed_widths(document, 1.0).into_keys().collect()
+/// The width of the text column in points: the widest an image prints.
+pub(crate) fn text_width_pt(options: &RenderOptions) -> f32 {
+    options.page.text_width_mm() / 25.4 * 72.0
 }
 
 /// The widest each attachment image prints, in points: its requested or intrinsic width, at
-/// most the text column (images are fitted to it).
-fn printed_widths(document: &Document, text_width: f32) -> BTreeMap<String, f32> {
+/// most the text column (images are fitted to it). Its keys are the images the document shows.
+pub(crate) fn printed_widths(document: &Document, text_width: f32) -> BTreeMap<String, f32> {
     let mut widths = BTreeMap::new();
     let mut record = |image: &Image| {
         // Images the passes found missing, unreadable or too large are drawn as placeholders.
@@ -430,7 +426,8 @@ mod tests {
             ),
         ]);
         let options = RenderOptions::default();
-        let capped = cap_resolution(&document, &attachments, &options, 150).unwrap();
+        let widths = printed_widths(&document, text_width_pt(&options));
+        let capped = cap_resolution(&widths, &attachments, 150).unwrap();
         let (width, _) = size(capped.get("big.png").unwrap());
         let column_in = options.page.text_width_mm() / 25.4;
         assert_eq!(width, (column_in * 150.0).ceil() as u32);
@@ -439,6 +436,6 @@ mod tests {
             attachments.get("small.png").unwrap()
         ));
         // At a resolution the images already meet, nothing changes.
-        assert!(cap_resolution(&document, &attachments, &options, 2400).is_none());
+        assert!(cap_resolution(&widths, &attachments, 2400).is_none());
     }
 }

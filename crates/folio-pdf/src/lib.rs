@@ -245,17 +245,17 @@ impl Engine {
         attachments: &Attachments,
         options: &RenderOptions,
     ) -> Result<(PagedDocument, Vec<Diagnostic>, String), RenderError> {
+        let widths = downsample::printed_widths(document, downsample::text_width_pt(options));
         let capped = options
             .image_dpi
-            .and_then(|dpi| downsample::cap_resolution(document, attachments, options, dpi));
+            .and_then(|dpi| downsample::cap_resolution(&widths, attachments, dpi));
         let attachments = capped.as_ref().unwrap_or(attachments);
         // Decoding a large screenshot takes tens of milliseconds: the images the document shows
         // are checked up front, one per core, instead of one by one as the lowering meets them.
         // Typst memoizes the decoding, so its layout finds them decoded.
-        let shown = downsample::shown_images(document);
-        let checked: BTreeMap<String, bool> = shown
+        let checked: BTreeMap<String, bool> = widths
             .into_par_iter()
-            .map(|name| {
+            .map(|(name, _)| {
                 let loadable = attachments.get(&name).is_some_and(is_loadable_image);
                 (name, loadable)
             })
