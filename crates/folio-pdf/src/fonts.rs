@@ -18,7 +18,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use rayon::prelude::*;
 use typst::foundations::Bytes;
@@ -49,23 +49,11 @@ pub type FontSet = FontStore;
 impl Fonts {
     /// The embedded fonts, plus the system's fonts as fallback when `system` is true.
     pub fn load(system: bool) -> Self {
-        let mut faces = Vec::new();
-        let sans = [
-            dejavu::sans::regular(),
-            dejavu::sans::bold(),
-            dejavu::sans::oblique(),
-            dejavu::sans::bold_oblique(),
-        ];
-        for data in sans {
-            for font in Font::iter(Bytes::new(data)) {
-                let info = font.info().clone();
-                faces.push((font, info));
-            }
-        }
-        faces.extend(
-            typst_kit::fonts::embedded()
-                .filter(|(_, info)| info.family == MONO || info.family == MATH),
-        );
+        let mut faces: Vec<(Font, FontInfo)> = body_faces()
+            .iter()
+            .map(|font| (font.clone(), font.info().clone()))
+            .collect();
+        faces.extend(code_and_math_faces().iter().cloned());
         let mut embedded = FontStore::new();
         embedded.extend(faces.iter().cloned());
         Self {
@@ -131,6 +119,43 @@ impl Fonts {
         );
         store
     }
+}
+
+/// The embedded body faces: DejaVu Sans, regular, bold, oblique and bold oblique. Parsed once
+/// per process (the engine's fonts and the measuring of table cells share them).
+pub fn body_faces() -> &'static [Font] {
+    static FACES: LazyLock<Vec<Font>> = LazyLock::new(|| {
+        [
+            dejavu::sans::regular(),
+            dejavu::sans::bold(),
+            dejavu::sans::oblique(),
+            dejavu::sans::bold_oblique(),
+        ]
+        .into_iter()
+        .flat_map(|data| Font::iter(Bytes::new(data)))
+        .collect()
+    });
+    &FACES
+}
+
+/// The embedded code and math faces (DejaVu Sans Mono in its four styles, New Computer Modern
+/// Math) from Typst's own assets, in their order there. Parsed once per process.
+fn code_and_math_faces() -> &'static [(Font, FontInfo)] {
+    static FACES: LazyLock<Vec<(Font, FontInfo)>> = LazyLock::new(|| {
+        typst_kit::fonts::embedded()
+            .filter(|(_, info)| info.family == MONO || info.family == MATH)
+            .collect()
+    });
+    &FACES
+}
+
+/// The embedded code faces: DejaVu Sans Mono in its four styles.
+pub fn code_faces() -> Vec<Font> {
+    code_and_math_faces()
+        .iter()
+        .filter(|(_, info)| info.family == MONO)
+        .map(|(font, _)| font.clone())
+        .collect()
 }
 
 /// The system's faces with what Typst needs to choose among them, in the font database's order.

@@ -15,6 +15,7 @@
 //! Page text is always data: it reaches the markup escaped or inside string literals, never as
 //! code.
 
+mod cell_widths;
 mod downsample;
 mod escape;
 mod fonts;
@@ -50,6 +51,7 @@ pub use crate::options::{
 };
 pub(crate) use crate::options::{TemplatePart, language_tag, parse_template};
 
+use crate::cell_widths::PlainCellMeasure;
 use crate::fonts::Fonts;
 use crate::world::SandboxWorld;
 
@@ -128,7 +130,25 @@ pub enum RenderError {
 /// Lowers the IR to Typst markup (the main file). Pure function; used by `--emit typst` and
 /// snapshots. Attachment images are assumed present unless the IR marks them `missing`.
 pub fn lower_document(document: &Document, options: &RenderOptions) -> String {
-    lower::lower(document, options, &|_| true, lower::MAX_DEPTH).markup
+    let plain_cells = plain_cell_measure(options);
+    lower::lower(
+        document,
+        options,
+        &|_| true,
+        plain_cells.as_ref(),
+        lower::MAX_DEPTH,
+    )
+    .markup
+}
+
+/// What measures plain-text table cells for the theme, in the document's language; none under
+/// a user theme, which may set cells' text otherwise.
+fn plain_cell_measure(options: &RenderOptions) -> Option<PlainCellMeasure> {
+    if options.theme.is_some() {
+        return None;
+    }
+    let (lang, region) = lower::language(options).unwrap_or_else(|| ("en".to_owned(), None));
+    PlainCellMeasure::new(&lang, region.as_deref())
 }
 
 impl Engine {
@@ -267,12 +287,19 @@ impl Engine {
                 .entry(filename.to_owned())
                 .or_insert_with(|| attachments.get(filename).is_some_and(is_loadable_image))
         };
+        let plain_cells = plain_cell_measure(options);
         // Typst limits how deeply layout nests; a document that exceeds it is lowered again
         // with its deepest containers flattened.
         let typeset = |document: &Document| {
             let mut result = Err(RenderError::Panic);
             for max_depth in [lower::MAX_DEPTH, 6, 2] {
-                let lowered = lower::lower(document, options, &available, max_depth);
+                let lowered = lower::lower(
+                    document,
+                    options,
+                    &available,
+                    plain_cells.as_ref(),
+                    max_depth,
+                );
                 result = self.compile(lowered, attachments, options);
                 match &result {
                     Err(RenderError::Typeset(message)) if message.contains("depth exceeded") => {}

@@ -17,6 +17,7 @@ use folio_ir::{
     Task, Toc,
 };
 
+use crate::cell_widths::{CellStyle, CellWidths, PlainCellMeasure};
 use crate::escape::{
     BREAK_BOX_BUDGET, WORD_BREAK, is_cjk, label_name, markup_text, push_breakable_text,
     push_markup_text, string_literal,
@@ -50,10 +51,13 @@ pub const MAX_DEPTH: usize = 16;
 /// attachment images it rejects, like those the IR marks `missing`, become placeholders.
 /// Containers (and inline wrappers) nested `max_depth` deep are flattened: their content is
 /// kept, their box or styling dropped, with a warning (Typst limits how deep layout nests).
+/// With `plain_cells`, tables carry the widths of their plain-text cells, measured with it,
+/// for the theme to use instead of measuring those cells itself.
 pub fn lower(
     document: &Document,
     options: &RenderOptions,
     image_available: &dyn Fn(&str) -> bool,
+    plain_cells: Option<&PlainCellMeasure>,
     max_depth: usize,
 ) -> Lowered {
     let mut anchors = BTreeSet::new();
@@ -66,6 +70,7 @@ pub fn lower(
         code_samples: BTreeMap::new(),
         has_math: false,
         image_available,
+        plain_cells,
         diagnostics: Vec::new(),
         deferring: 0,
         deferred: Vec::new(),
@@ -185,7 +190,7 @@ fn document_settings(document: &Document, options: &RenderOptions) -> String {
 }
 
 /// The document's language and region, when the options give a valid one.
-fn language(options: &RenderOptions) -> Option<(String, Option<String>)> {
+pub(crate) fn language(options: &RenderOptions) -> Option<(String, Option<String>)> {
     options.metadata.language.as_deref().and_then(language_tag)
 }
 
@@ -384,6 +389,8 @@ struct Writer<'a> {
     images: Vec<String>,
     image_index: BTreeMap<String, usize>,
     image_available: &'a dyn Fn(&str) -> bool,
+    /// Measures plain-text table cells; see `crate::cell_widths`.
+    plain_cells: Option<&'a PlainCellMeasure>,
     diagnostics: Vec<Diagnostic>,
     code_samples: BTreeMap<&'static str, String>,
     has_math: bool,
@@ -1067,6 +1074,8 @@ impl Writer<'_> {
             let _ = writeln!(out, "  lead: {},", indent(&bracket(&lead), 2).trim_start());
         }
         let header_rows = grid.header_rows;
+        // In the order the theme sees the cells: header rows' first.
+        let mut cell_widths = Vec::new();
         for (r, row) in grid.rows.iter().enumerate() {
             if r == 0 && header_rows > 0 {
                 out.push_str("  table.header(\n    repeat: true,\n");
@@ -1079,7 +1088,8 @@ impl Writer<'_> {
                 let outer = self.in_table_header;
                 self.in_table_header = outer || in_header;
                 self.deferring += usize::from(in_header);
-                let cell = self.cell_to_typst(placed, r, in_header);
+                let (cell, widths) = self.cell_to_typst(placed, r, in_header);
+                cell_widths.push(widths);
                 self.deferring -= usize::from(in_header);
                 self.in_table_header = outer;
                 out.push_str(&indent(&cell, depth));
@@ -1095,6 +1105,12 @@ impl Writer<'_> {
         if out.chars().any(is_cjk) {
             out.insert_str("#folio-table(\n".len(), "  cjk: true,\n");
         }
+        if let Some(measure) = self.plain_cells
+            && cell_widths.iter().any(Option::is_some)
+        {
+            let argument = text_widths_argument(measure, &cell_widths);
+            out.insert_str("#folio-table(\n".len(), &argument);
+        }
         if self.deferring == 0 && !self.deferred.is_empty() {
             let mut anchors = String::new();
             for label in std::mem::take(&mut self.deferred) {
@@ -1105,9 +1121,15 @@ impl Writer<'_> {
         out
     }
 
-    fn cell_to_typst(&mut self, placed: &PlacedCell, y: usize, in_header: bool) -> String {
+    /// A cell, and its widths if it is plain text `plain_cells` measures.
+    fn cell_to_typst(
+        &mut self,
+        placed: &PlacedCell,
+        y: usize,
+        in_header: bool,
+    ) -> (String, Option<CellWidths>) {
         let Some(cell) = placed.cell else {
-            return format!("folio-td(x: {}, y: {y})[]", placed.x);
+            return (format!("folio-td(x: {}, y: {y})[]", placed.x), None);
         };
         let mut args = vec![format!("x: {}", placed.x), format!("y: {y}")];
         if placed.colspan > 1 {
@@ -1122,11 +1144,8 @@ impl Writer<'_> {
         if let Some(align) = cell.align {
             args.push(format!("align: {}", align_value(align)));
         }
-        let function = if cell.header || in_header {
-            "folio-th"
-        } else {
-            "folio-td"
-        };
+        let bold = cell.header || in_header;
+        let function = if bold { "folio-th" } else { "folio-td" };
         let break_at = std::mem::replace(&mut self.break_at, BREAK_AT_IN_CELLS);
         let body = match cell.blocks.as_slice() {
             [Block::Paragraph { attr, content, .. }] if attr.is_empty() => {
@@ -1137,12 +1156,33 @@ impl Writer<'_> {
         self.break_at = break_at;
         // Only cells with break opportunities in long runs are measured with the runs whole
         // (which costs a second measurement); a cell of one word is measured once.
-        if body.contains(WORD_BREAK) {
+        let runs = body.contains(WORD_BREAK);
+        if runs {
             args.push("runs: true".to_owned());
         } else if is_one_word(&cell.blocks) {
             args.push("word: true".to_owned());
         }
-        format!("{function}({}){body}", args.join(", "))
+        let widths = match (self.plain_cells, cell.blocks.as_slice()) {
+            (Some(measure), [Block::Paragraph { attr, content, .. }])
+                if attr.is_empty() && !runs =>
+            {
+                match content.as_slice() {
+                    [Inline::Status { title, .. }] => measure.measure_status(title),
+                    _ => {
+                        let style = CellStyle {
+                            bold,
+                            ..CellStyle::default()
+                        };
+                        // Wrappers nested too deep were flattened (their style dropped).
+                        plain_text(content, style)
+                            .filter(|(_, _, wrappers)| self.depth + wrappers <= self.max_depth)
+                            .and_then(|(text, style, _)| measure.measure(&text, style))
+                    }
+                }
+            }
+            _ => None,
+        };
+        (format!("{function}({}){body}", args.join(", ")), widths)
     }
 
     fn inlines_to_typst(&mut self, inlines: &[Inline]) -> String {
@@ -1400,6 +1440,67 @@ fn is_clickable(url: &str) -> bool {
 /// formatted and over several lines: nothing the theme's min-content measurement
 /// (`folio-min-width`) breaks at, so the cell's narrowest width is its natural one. Numbers,
 /// names and identifiers fill many table cells.
+/// The text of `inlines` and how it is set, if they are nothing but text in one style: plain,
+/// or all of it strong, emphasised, code or a link's text (which only colours it), in `style`;
+/// with the number of those wrappers around it.
+fn plain_text(inlines: &[Inline], mut style: CellStyle) -> Option<(String, CellStyle, usize)> {
+    let wrapped = |content: &[Inline], style| {
+        plain_text(content, style).map(|(text, style, wrappers)| (text, style, wrappers + 1))
+    };
+    match inlines {
+        [Inline::Strong { content }] => {
+            style.bold = true;
+            wrapped(content, style)
+        }
+        [Inline::Emphasis { content }] => {
+            // Emphasis inside emphasis is upright again.
+            style.italic = !style.italic;
+            wrapped(content, style)
+        }
+        // Code in code would be smaller still.
+        [Inline::Code { content }] if !style.code => {
+            style.code = true;
+            wrapped(content, style)
+        }
+        // A link without text shows its target, with break opportunities.
+        [Inline::Link { content, .. }] if !content.is_empty() => wrapped(content, style),
+        _ => {
+            let mut text = String::new();
+            for inline in inlines {
+                match inline {
+                    Inline::Text { text: t } => text.push_str(t),
+                    _ => return None,
+                }
+            }
+            Some((text, style, 0))
+        }
+    }
+}
+
+/// `folio-table`'s `text-widths` argument (a line of it): what the widths assume, and per cell
+/// (in the order the theme sees them) its narrowest and widest widths in em or `none`.
+fn text_widths_argument(measure: &PlainCellMeasure, cells: &[Option<CellWidths>]) -> String {
+    // Rounded up, so that a column is never narrower than its text by a rounding.
+    let em = |width: f64| (width * 10_000.0).ceil() / 10_000.0;
+    let (family, lang, region) = measure.assumptions();
+    let region = region.map_or_else(|| "none".to_owned(), string_literal);
+    let mut out = format!(
+        "  text-widths: (font: {}, lang: {}, region: {region}, cells: (",
+        string_literal(family),
+        string_literal(lang),
+    );
+    for cell in cells {
+        match cell {
+            Some(w) => {
+                let _ = write!(out, "({}, {}), ", em(w.narrowest), em(w.widest));
+            }
+            None => out.push_str("none, "),
+        }
+    }
+    out.push_str(")),\n");
+    out
+}
+
 fn is_one_word(blocks: &[Block]) -> bool {
     fn inlines_are_one_word(inlines: &[Inline]) -> bool {
         inlines.iter().all(|inline| match inline {
@@ -1820,7 +1921,14 @@ mod tests {
             title: None,
             blocks,
         };
-        let markup = lower(&document, &RenderOptions::default(), &|_| true, MAX_DEPTH).markup;
+        let markup = lower(
+            &document,
+            &RenderOptions::default(),
+            &|_| true,
+            None,
+            MAX_DEPTH,
+        )
+        .markup;
         markup
             .split_once("#show: folio-document\n")
             .unwrap()

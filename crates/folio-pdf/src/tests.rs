@@ -506,6 +506,376 @@ fn one_word_cells_are_measured_once_and_laid_out_the_same() {
     assert_eq!(text_positions(&paged), text_positions(&measured_fully));
 }
 
+/// The characters `cell_widths` measures, weighted towards kerning pairs, ligatures and
+/// punctuation whose widths a naive sum of advances would get wrong.
+fn plain_word() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(
+            "AVWTYLPFkoyaefilrt.,:;-/()0123459\"'`@#&%_+=?!ÀÉçñßøŁżœ–—‘’“”…€→™×"
+                .chars()
+                .collect::<Vec<_>>(),
+        ),
+        1..10,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
+fn plain_cell_text() -> impl Strategy<Value = String> {
+    prop::collection::vec(plain_word(), 1..5).prop_map(|words| words.join(" "))
+}
+
+/// How a generated cell sets its text: in a header cell, strong, emphasised, as code.
+type CellSetting = (bool, bool, bool, bool);
+
+/// What the theme measures of `texts` (in cells set as their `CellSetting` says, as the lowering
+/// writes them): the min- and max-content widths in pt at 10 pt, as `folio-measure-cells`
+/// measures cells it has no widths for.
+fn theme_cell_widths(texts: &[(String, CellSetting)]) -> Vec<(f64, f64)> {
+    let mut markup = format!("#import {}: *\n", escape::string_literal(world::THEME_PATH));
+    // Pages as wide as their text: no line wraps between the numbers.
+    markup.push_str(
+        "#show: folio-document\n#set page(width: auto, height: auto, footer: none)\n#context {\n",
+    );
+    for (text, (header, strong, emph, code)) in texts {
+        let mut body = escape::string_literal(text);
+        if *code {
+            body = format!("folio-code-span({body})");
+        }
+        if *strong {
+            body = format!("strong({body})");
+        }
+        if *emph {
+            body = format!("emph({body})");
+        }
+        if *header {
+            body = format!("text(weight: \"bold\", {body})");
+        }
+        markup.push_str(&format!(
+            "  [#repr(folio-min-width({body}).pt()) #repr(measure(width: 1500pt, {body}).width.pt())\\;]\n"
+        ));
+    }
+    markup.push('}');
+    let paged = compile_markup(&markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
+    let text = frame_text(&paged);
+    text.split(';')
+        .filter(|s| !s.trim().is_empty())
+        .map(|pair| {
+            let parsed = pair
+                .trim()
+                .split_once(' ')
+                .and_then(|(low, high)| Some((low.parse().ok()?, high.parse().ok()?)));
+            parsed.unwrap_or_else(|| panic!("{pair:?} in {text:?}"))
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    #[test]
+    fn plain_cells_measured_in_rust_have_the_widths_the_theme_measures(
+        texts in prop::collection::vec((plain_cell_text(), any::<CellSetting>()), 1..12),
+    ) {
+        let measure = cell_widths::PlainCellMeasure::new("en", None).unwrap();
+        let theirs = theme_cell_widths(&texts);
+        prop_assert_eq!(theirs.len(), texts.len());
+        for ((text, setting), (low, high)) in texts.iter().zip(theirs) {
+            let (header, strong, emph, code) = *setting;
+            let style = cell_widths::CellStyle { bold: header || strong, italic: emph, code };
+            let ours = measure.measure(text, style).unwrap();
+            prop_assert!((ours.narrowest * 10.0 - low).abs() < 1e-6, "{text:?} {setting:?}: min {} vs {low}", ours.narrowest * 10.0);
+            prop_assert!((ours.widest * 10.0 - high).abs() < 1e-6, "{text:?} {setting:?}: max {} vs {high}", ours.widest * 10.0);
+        }
+    }
+
+    #[test]
+    fn status_cells_measured_in_rust_have_the_widths_the_theme_measures(
+        titles in prop::collection::vec(plain_cell_text(), 1..8),
+    ) {
+        let measure = cell_widths::PlainCellMeasure::new("en", None).unwrap();
+        let mut markup = format!("#import {}: *\n", escape::string_literal(world::THEME_PATH));
+        markup.push_str("#show: folio-document\n#set page(width: auto, height: auto, footer: none)\n#context {\n");
+        for title in &titles {
+            let body = format!("folio-status({}, \"green\")", escape::string_literal(title));
+            markup.push_str(&format!(
+                "  [#repr(folio-min-width({body}).pt()) #repr(measure(width: 1500pt, {body}).width.pt())\\;]\n"
+            ));
+        }
+        markup.push('}');
+        let paged = compile_markup(&markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
+        let text = frame_text(&paged);
+        let theirs: Vec<&str> = text.split(';').filter(|s| !s.trim().is_empty()).collect();
+        prop_assert_eq!(theirs.len(), titles.len(), "{}", text);
+        for (title, pair) in titles.iter().zip(theirs) {
+            let ours = measure.measure_status(title).unwrap();
+            let (low, high) = pair.trim().split_once(' ').unwrap();
+            let (low, high): (f64, f64) = (low.parse().unwrap(), high.parse().unwrap());
+            prop_assert!((ours.narrowest * 10.0 - low).abs() < 1e-6, "{title:?}: min {} vs {low}", ours.narrowest * 10.0);
+            prop_assert!((ours.widest * 10.0 - high).abs() < 1e-6, "{title:?}: max {} vs {high}", ours.widest * 10.0);
+        }
+    }
+}
+
+#[test]
+fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
+    use folio_ir::{Cell, Row, Table};
+    let cell = |header: bool, content: Vec<Inline>| Cell {
+        header,
+        blocks: vec![Block::Paragraph {
+            attr: Attr::default(),
+            content,
+            span: Span::DETACHED,
+        }],
+        ..Cell::empty()
+    };
+    let plain = |text: &str| vec![Inline::text(text)];
+    let row = |cells, in_head| Row { cells, in_head };
+    let table = |rows: Vec<Row>, header_rows| {
+        Block::Table(Table {
+            columns: vec![folio_ir::ColumnSpec::default(); 4],
+            rows,
+            header_rows,
+            width: None,
+            numbered: false,
+            span: Span::DETACHED,
+        })
+    };
+    let narrow = table(
+        vec![
+            row(
+                vec![
+                    cell(
+                        true,
+                        vec![Inline::Strong {
+                            content: plain("Service"),
+                        }],
+                    ),
+                    cell(true, plain("Owner")),
+                    cell(true, plain("Tier")),
+                    cell(true, plain("Notes")),
+                ],
+                true,
+            ),
+            row(
+                vec![
+                    cell(
+                        false,
+                        vec![Inline::Code {
+                            content: plain("billing-api"),
+                        }],
+                    ),
+                    cell(false, plain("Team Ledger")),
+                    cell(false, plain("1")),
+                    cell(
+                        false,
+                        plain("Pages on-call within 5 minutes; runbook “Billing outage” applies."),
+                    ),
+                ],
+                false,
+            ),
+            row(
+                vec![
+                    cell(
+                        false,
+                        vec![Inline::Status {
+                            title: "At risk".to_owned(),
+                            colour: folio_ir::StatusColour::Yellow,
+                            subtle: false,
+                        }],
+                    ),
+                    cell(
+                        false,
+                        vec![Inline::Strong {
+                            content: plain("Jane Doe"),
+                        }],
+                    ),
+                    cell(
+                        false,
+                        vec![Inline::Emphasis {
+                            content: plain("2 or 3"),
+                        }],
+                    ),
+                    cell(false, plain("Déjà vu — €12.50 → fine…")),
+                ],
+                false,
+            ),
+        ],
+        1,
+    );
+    // Too wide for the page at its text size: it shrinks, or turns landscape.
+    let long = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor";
+    let wide = table(
+        vec![row(
+            vec![
+                cell(false, plain(long)),
+                cell(false, plain(long)),
+                cell(false, plain("Übergrößenträger Zusammenarbeit")),
+                cell(false, plain("Donaudampfschifffahrtsgesellschaft")),
+            ],
+            false,
+        )],
+        0,
+    );
+    let document = Document {
+        title: None,
+        blocks: vec![narrow, wide],
+    };
+    let (paged, _, markup) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    assert_eq!(markup.matches("text-widths:").count(), 2, "{markup}");
+    let measured_by_theme: String = markup
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("text-widths:"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let theirs = compile_markup(&measured_by_theme).unwrap();
+    let (ours, theirs) = (text_positions(&paged), text_positions(&theirs));
+    assert_eq!(ours.len(), theirs.len());
+    for (a, b) in ours.iter().zip(&theirs) {
+        assert!(
+            a.0 == b.0 && (a.1 - b.1).abs() < 0.01 && (a.2 - b.2).abs() < 0.01,
+            "{a:?} vs {b:?}"
+        );
+    }
+}
+
+#[test]
+fn cells_whose_styling_is_flattened_for_depth_are_measured_as_lowered() {
+    use folio_ir::{Cell, Row, Table};
+    let styled = vec![Inline::Strong {
+        content: vec![Inline::Emphasis {
+            content: vec![Inline::text("Owner of record")],
+        }],
+    }];
+    let document = Document {
+        title: None,
+        blocks: vec![Block::Table(Table {
+            columns: vec![folio_ir::ColumnSpec::default(); 2],
+            rows: vec![Row {
+                cells: [styled, vec![Inline::text("x")]]
+                    .map(|content| Cell {
+                        blocks: vec![Block::Paragraph {
+                            attr: Attr::default(),
+                            content,
+                            span: Span::DETACHED,
+                        }],
+                        ..Cell::empty()
+                    })
+                    .into(),
+                in_head: false,
+            }],
+            header_rows: 0,
+            width: None,
+            numbered: false,
+            span: Span::DETACHED,
+        })],
+    };
+    let measure = cell_widths::PlainCellMeasure::new("en", None).unwrap();
+    for max_depth in [1, 2, 3, 4, lower::MAX_DEPTH] {
+        let markup = lower::lower(
+            &document,
+            &RenderOptions::default(),
+            &|_| true,
+            Some(&measure),
+            max_depth,
+        )
+        .markup;
+        let measured_by_theme: String = markup
+            .lines()
+            .filter(|line| !line.trim_start().starts_with("text-widths:"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let ours = compile_markup(&markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
+        let theirs = compile_markup(&measured_by_theme).unwrap();
+        let (ours, theirs) = (text_positions(&ours), text_positions(&theirs));
+        assert_eq!(ours.len(), theirs.len(), "{markup}");
+        for (a, b) in ours.iter().zip(&theirs) {
+            assert!(
+                a.0 == b.0 && (a.1 - b.1).abs() < 0.01,
+                "max depth {max_depth}: {a:?} vs {b:?}\n{markup}"
+            );
+        }
+    }
+}
+
+#[test]
+fn plain_cell_widths_are_used_only_in_the_text_style_they_assume() {
+    // Widths that no real cell has: where they are used, the first column is 30 em wide.
+    let table = |style: &str| {
+        format!(
+            "#import {}: *\n#show: folio-document\n{style}\n#folio-table(\n  columns: (auto, auto),\n  \
+             text-widths: (font: \"DejaVu Sans\", lang: \"en\", region: none, cells: ((30, 30), none)),\n  \
+             folio-td(x: 0, y: 0)[#\"first\"],\n  folio-td(x: 1, y: 0)[#\"second\"],\n)",
+            escape::string_literal(world::THEME_PATH)
+        )
+    };
+    let second_x = |markup: &str| {
+        let paged = compile_markup(markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
+        text_positions(&paged)
+            .into_iter()
+            .find(|(text, _, _)| text == "second")
+            .unwrap()
+            .1
+    };
+    let widths_ignored = |style: &str| {
+        let markup = table(style).replace("cells: ((30, 30), none)", "cells: (none, none)");
+        second_x(&markup)
+    };
+    assert!(second_x(&table("")) > widths_ignored("") + 200.0);
+    for style in [
+        "#set text(style: \"italic\")",
+        "#set text(font: \"DejaVu Sans Mono\")",
+        "#set text(lang: \"de\")",
+        "#set text(tracking: 1pt)",
+        "#set text(features: (\"smcp\",))",
+        "#set text(weight: \"bold\")",
+    ] {
+        assert_eq!(second_x(&table(style)), widths_ignored(style), "{style}");
+    }
+}
+
+#[test]
+fn under_a_user_theme_the_theme_measures_every_cell() {
+    use folio_ir::{Cell, Row, Table};
+    let document = Document {
+        title: None,
+        blocks: vec![Block::Table(Table {
+            columns: vec![folio_ir::ColumnSpec::default()],
+            rows: vec![Row {
+                cells: vec![Cell {
+                    blocks: vec![Block::Paragraph {
+                        attr: Attr::default(),
+                        content: vec![Inline::text("plain words")],
+                        span: Span::DETACHED,
+                    }],
+                    ..Cell::empty()
+                }],
+                in_head: false,
+            }],
+            header_rows: 0,
+            width: None,
+            numbered: false,
+            span: Span::DETACHED,
+        })],
+    };
+    let (_, _, markup) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    assert!(markup.contains("text-widths:"), "{markup}");
+    let themed = RenderOptions {
+        theme: Some(
+            "#let folio-fonts = (body: (\"DejaVu Sans Mono\",), mono: (\"DejaVu Sans Mono\",))"
+                .to_owned(),
+        ),
+        ..RenderOptions::default()
+    };
+    let (_, _, markup) = ENGINE
+        .typeset(&document, &Attachments::new(), &themed)
+        .unwrap();
+    assert!(!markup.contains("text-widths:"), "{markup}");
+}
+
 #[test]
 fn issue_anchor_in_a_repeated_table_header() {
     use folio_ir::{Cell, LinkTarget, Row, Table};
@@ -824,7 +1194,7 @@ proptest! {
         attachments.insert("bad.png", b"not an image".to_vec());
         let document = Document { title: Some("t".into()), blocks };
         if std::env::var_os("FOLIO_DUMP").is_some() {
-            let lowered = lower::lower(&document, &RenderOptions::default(), &|f| f == "a.png", lower::MAX_DEPTH);
+            let lowered = lower::lower(&document, &RenderOptions::default(), &|f| f == "a.png", None, lower::MAX_DEPTH);
             std::fs::write("/tmp/folio-case.typ", lowered.markup).unwrap();
         }
         let result = ENGINE.typeset(&document, &attachments, &RenderOptions::default());
@@ -1649,7 +2019,7 @@ mod page_setup {
             title: Some("Page title".into()),
             blocks: vec![],
         };
-        let markup = lower::lower(&document, &options, &|_| true, lower::MAX_DEPTH).markup;
+        let markup = lower::lower(&document, &options, &|_| true, None, lower::MAX_DEPTH).markup;
         for needle in [
             "#import \"/theme.typ\": *\n#import \"/user-theme.typ\": *\n",
             "#set document(title: \"Doc \\\"title\\\"\", author: \"A. Author\", description: \"About\", keywords: (\"one\",))\n",
@@ -1663,7 +2033,7 @@ mod page_setup {
         // The cover shows the title: no title block.
         assert!(!markup.contains("#folio-title"), "{markup}");
         // Without options, the prelude is as before.
-        let plain = lower::lower(&document, &RenderOptions::default(), &|_| true, 16).markup;
+        let plain = lower::lower(&document, &RenderOptions::default(), &|_| true, None, 16).markup;
         assert!(plain.contains("#set document(title: \"Page title\")\n#show: folio-document\n"));
     }
 
@@ -1688,7 +2058,7 @@ mod page_setup {
             title: Some("Export".into()),
             blocks: vec![blog],
         };
-        let markup = lower::lower(&document, &RenderOptions::default(), &|_| true, 16).markup;
+        let markup = lower::lower(&document, &RenderOptions::default(), &|_| true, None, 16).markup;
         assert!(
             markup.ends_with(
                 "#folio-part(\"Post #1\", level: 8)\n======== #\"Post #1\" <anchor-page-42>\n\
@@ -1779,6 +2149,7 @@ fn lowering_says_whether_a_document_typesets_formulas() {
             &document,
             &RenderOptions::default(),
             &|_| true,
+            None,
             lower::MAX_DEPTH,
         )
         .has_math

@@ -1,0 +1,330 @@
+//! The widths of plain-text table cells, computed here so that the theme need not lay them out
+//! to measure them.
+//!
+//! The theme sizes a table's columns from each cell's min-content width (its widest word) and
+//! max-content width (all of it on one line), which it gets by laying the cell out twice
+//! (`folio-measure-cells`). On table-heavy pages that is most of the layout, and most of it runs
+//! on one core: a table in the page's flow is measured while Typst walks the document, before
+//! the pages are laid out in parallel, and again in Typst's second layout pass. Most cells are
+//! a few words of plain text, and their widths are sums of glyph advances: this module shapes
+//! them with the font, shaper and settings Typst uses (rustybuzz, the body face, Typst's
+//! default OpenType features, the document's language), and the lowering hands the theme the
+//! widths in em (`text-widths` of `folio-table`). The theme uses them only where the text style
+//! at the table is the one assumed here (`folio-plain-text-style`) and measures every other
+//! cell itself.
+//!
+//! Only text that Typst shapes as one run of the body face qualifies: Latin letters and common
+//! punctuation, symbols and digits that the face has glyphs for, words separated by single
+//! spaces, in a left-to-right language. Everything else (other scripts, which Typst shapes in
+//! one run per script; characters that need a fallback font; CJK, which breaks anywhere) is
+//! left to the theme.
+
+use std::cell::RefCell;
+
+use rustybuzz::{BufferFlags, Direction, Language, Script, ShapePlan, UnicodeBuffer};
+use typst::layout::{Abs, Dir};
+use typst::text::{Font, FontInstance, FontStretch, FontStyle, FontVariations, FontWeight, Lang};
+
+use crate::fonts;
+
+/// A plain-text cell's widths in em of the text size, as the theme would measure them.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct CellWidths {
+    /// The min-content width: its widest word.
+    pub narrowest: f64,
+    /// The max-content width: all of it on one line.
+    pub widest: f64,
+}
+
+/// How a cell's text is set: bold (a header cell, or strong text), italic (emphasised), as
+/// code (`folio-code-span`: the code face at 0.9 em).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct CellStyle {
+    pub bold: bool,
+    pub italic: bool,
+    pub code: bool,
+}
+
+/// The size of inline code relative to the text around it, as `folio-code-span` sets it.
+const CODE_SIZE: f64 = 0.9;
+/// The size of a status lozenge's title and its inset on either side, in em of the text around
+/// it, as `folio-status` sets them.
+const STATUS_SIZE: f64 = 0.75;
+const STATUS_INSET: f64 = 0.3;
+
+/// Measures plain-text cells in the body and code faces.
+pub(crate) struct PlainCellMeasure {
+    lang: String,
+    region: Option<String>,
+    language: Language,
+    /// Indexed by [`shaper_index`].
+    shapers: [Shaper; 8],
+}
+
+/// Where the shaper for `style` is in [`PlainCellMeasure::shapers`].
+fn shaper_index(style: CellStyle) -> usize {
+    usize::from(style.code) * 4 + usize::from(style.bold) * 2 + usize::from(style.italic)
+}
+
+/// One face and the shaping plans made for it so far, one per script (a plan depends on the
+/// script, and making one costs more than shaping a few words with it).
+struct Shaper {
+    face: FontInstance,
+    plans: RefCell<Vec<(Script, ShapePlan)>>,
+}
+
+impl PlainCellMeasure {
+    /// A measure for text in the embedded body and code faces, in language `lang` (and
+    /// `region`); `None` if the language is written right to left (Typst would then reorder
+    /// the text).
+    pub(crate) fn new(lang: &str, region: Option<&str>) -> Option<Self> {
+        if lang.parse::<Lang>().ok()?.dir() != Dir::LTR {
+            return None;
+        }
+        // Typst picks the face of the family closest to the variant asked for: the bold face
+        // for strong text in a header cell (weight 1000), the slanted one for italic text.
+        let shaper = |faces: &[Font], slanted: bool, weight: FontWeight| {
+            let font = faces.iter().find(|font| {
+                let variant = font.info().variant;
+                variant.weight == weight
+                    && variant.stretch == FontStretch::NORMAL
+                    && (variant.style != FontStyle::Normal) == slanted
+            })?;
+            let variant = font.info().variant;
+            // The size only matters for variable fonts' optical size axis.
+            let face = font
+                .clone()
+                .instantiate(variant, Abs::pt(10.0), &FontVariations::default());
+            Some(Shaper {
+                face,
+                plans: RefCell::new(Vec::new()),
+            })
+        };
+        let (body, code) = (fonts::body_faces(), &fonts::code_faces()[..]);
+        // As Typst builds the shaper's language tag (`typst::text::language`).
+        let tag = match region {
+            Some(region) => format!("{lang}-{region}"),
+            None => lang.to_owned(),
+        };
+        Some(Self {
+            lang: lang.to_owned(),
+            region: region.map(str::to_owned),
+            language: tag.parse().ok()?,
+            shapers: [
+                shaper(body, false, FontWeight::REGULAR)?,
+                shaper(body, true, FontWeight::REGULAR)?,
+                shaper(body, false, FontWeight::BOLD)?,
+                shaper(body, true, FontWeight::BOLD)?,
+                shaper(code, false, FontWeight::REGULAR)?,
+                shaper(code, true, FontWeight::REGULAR)?,
+                shaper(code, false, FontWeight::BOLD)?,
+                shaper(code, true, FontWeight::BOLD)?,
+            ],
+        })
+    }
+
+    /// The body font, language and region the widths assume, for the theme to check against
+    /// the text style at each table.
+    pub(crate) fn assumptions(&self) -> (&str, &str, Option<&str>) {
+        (fonts::SANS, &self.lang, self.region.as_deref())
+    }
+
+    /// The widths of a cell showing `text` in `style`, or `None` if it is not plain text this
+    /// module can measure exactly.
+    pub(crate) fn measure(&self, text: &str, style: CellStyle) -> Option<CellWidths> {
+        if !is_plain_text(text) {
+            return None;
+        }
+        let shaper = &self.shapers[shaper_index(style)];
+        let size = if style.code { CODE_SIZE } else { 1.0 };
+        let widest = shaper.advance(text, &self.language)? * size;
+        let mut narrowest = 0.0_f64;
+        for word in text.split(' ') {
+            narrowest = narrowest.max(shaper.advance(word, &self.language)? * size);
+        }
+        Some(CellWidths { narrowest, widest })
+    }
+
+    /// The widths of a cell showing a status lozenge titled `title`: its title in capitals,
+    /// bold and small, and an inset either side. (The theme's min-content measurement breaks
+    /// its lines at spaces inside the lozenge too.)
+    pub(crate) fn measure_status(&self, title: &str) -> Option<CellWidths> {
+        // As Typst's `upper` (`str::to_uppercase`).
+        let title = title.to_uppercase();
+        let style = CellStyle {
+            bold: true,
+            ..CellStyle::default()
+        };
+        let text = self.measure(&title, style)?;
+        let lozenge = |width: f64| width * STATUS_SIZE + 2.0 * STATUS_INSET;
+        Some(CellWidths {
+            narrowest: lozenge(text.narrowest),
+            widest: lozenge(text.widest),
+        })
+    }
+}
+
+/// Whether `text` is words of [`is_plain`] characters separated by single spaces.
+fn is_plain_text(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .split(' ')
+            .all(|word| !word.is_empty() && word.chars().all(is_plain))
+}
+
+impl Shaper {
+    /// The advance of `text` shaped as one run, as Typst's `shape_segment` shapes it, in em;
+    /// `None` if a character has no glyph (Typst would take it from a fallback font).
+    fn advance(&self, text: &str, language: &Language) -> Option<f64> {
+        let mut buffer = UnicodeBuffer::new();
+        buffer.push_str(text);
+        buffer.set_language(language.clone());
+        buffer.set_direction(Direction::LeftToRight);
+        buffer.guess_segment_properties();
+        buffer.set_flags(BufferFlags::REMOVE_DEFAULT_IGNORABLES);
+        let script = buffer.script();
+        let mut plans = self.plans.borrow_mut();
+        let index = match plans.iter().position(|(s, _)| *s == script) {
+            Some(index) => index,
+            None => {
+                // Typst's default features are HarfBuzz's: it adds features only for settings
+                // away from the defaults, which `folio-plain-text-style` rules out.
+                let plan = ShapePlan::new(
+                    self.face.rusty(),
+                    Direction::LeftToRight,
+                    Some(script),
+                    Some(language),
+                    &[],
+                );
+                plans.push((script, plan));
+                plans.len() - 1
+            }
+        };
+        let shaped = rustybuzz::shape_with_plan(self.face.rusty(), &plans[index].1, buffer);
+        if shaped.glyph_infos().iter().any(|info| info.glyph_id == 0) {
+            return None;
+        }
+        Some(
+            shaped
+                .glyph_positions()
+                .iter()
+                .map(|position| self.face.to_em(position.x_advance).get())
+                .sum(),
+        )
+    }
+}
+
+/// Characters this module measures: Latin letters, digits, punctuation, currency, letterlike
+/// symbols and arrows. All are of the Latin or the common script, so Typst shapes a cell of
+/// them as one run; none is a space, a break or a control character, and none combines.
+fn is_plain(c: char) -> bool {
+    matches!(c,
+        '!'..='~'
+        // Latin-1 without the no-break space and the soft hyphen, Latin Extended-A and -B.
+        | '\u{a1}'..='\u{ac}'
+        | '\u{ae}'..='\u{24f}'
+        // Dashes, quotes, bullets, ellipsis; per mille, primes, … (not the line and paragraph
+        // separators, bidi controls and spaces between them).
+        | '\u{2010}'..='\u{2027}'
+        | '\u{2030}'..='\u{205e}'
+        | '\u{20a0}'..='\u{20c0}'
+        | '\u{2100}'..='\u{214f}'
+        | '\u{2190}'..='\u{21ff}'
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REGULAR: CellStyle = CellStyle {
+        bold: false,
+        italic: false,
+        code: false,
+    };
+
+    fn measure() -> PlainCellMeasure {
+        PlainCellMeasure::new("en", None).unwrap()
+    }
+
+    #[test]
+    fn the_narrowest_width_is_the_widest_word_and_the_widest_all_words_on_a_line() {
+        let m = measure();
+        let whole = m.measure("Surrogate key", REGULAR).unwrap();
+        let surrogate = m.measure("Surrogate", REGULAR).unwrap();
+        let key = m.measure("key", REGULAR).unwrap();
+        assert_eq!(whole.narrowest, surrogate.widest);
+        assert!(surrogate.widest > key.widest);
+        let space = whole.widest - surrogate.widest - key.widest;
+        assert!(space > 0.2 && space < 0.4, "space of {space} em");
+        assert_eq!(surrogate.narrowest, surrogate.widest);
+    }
+
+    #[test]
+    fn each_style_is_measured_in_its_face_and_size() {
+        let m = measure();
+        let width = |bold, italic, code| {
+            let style = CellStyle { bold, italic, code };
+            m.measure("Owner", style).unwrap().widest
+        };
+        assert!(width(true, false, false) > width(false, false, false));
+        // DejaVu's oblique faces are its upright ones slanted, with the same advances.
+        assert_eq!(width(false, true, false), width(false, false, false));
+        // Every character of the code face is 0.602 em wide, set at 0.9 em.
+        let code = width(false, false, true);
+        assert!((code - 5.0 * 0.602 * 0.9).abs() < 0.001, "{code}");
+    }
+
+    #[test]
+    fn a_status_lozenge_is_its_title_in_small_bold_capitals_and_an_inset() {
+        let m = measure();
+        let status = m.measure_status("on track").unwrap();
+        let bold = CellStyle {
+            bold: true,
+            ..REGULAR
+        };
+        let title = m.measure("ON TRACK", bold).unwrap();
+        assert!((status.widest - (title.widest * 0.75 + 0.6)).abs() < 1e-9);
+        assert!((status.narrowest - (title.narrowest * 0.75 + 0.6)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn kerning_is_applied_as_typst_applies_it() {
+        // DejaVu Sans kerns "AV": the pair is narrower than its letters apart.
+        let m = measure();
+        let pair = m.measure("AV", REGULAR).unwrap().widest;
+        let apart =
+            m.measure("A", REGULAR).unwrap().widest + m.measure("V", REGULAR).unwrap().widest;
+        assert!(pair < apart, "{pair} vs {apart}");
+    }
+
+    #[test]
+    fn text_that_is_not_plain_is_left_to_the_theme() {
+        let m = measure();
+        for text in [
+            "",
+            " leading",
+            "trailing ",
+            "two  spaces",
+            "tab\there",
+            "no\u{a0}break",
+            "soft\u{ad}hyphen",
+            "Ελληνικά",
+            "한국어",
+            "e\u{301}",
+            "zero\u{200b}width",
+            "Café – 12 € ≠ …",
+        ] {
+            assert_eq!(m.measure(text, REGULAR), None, "{text:?}");
+        }
+        assert!(m.measure("Café – 12 € …", REGULAR).is_some());
+        assert!(m.measure_status("東京").is_none());
+    }
+
+    #[test]
+    fn right_to_left_languages_are_left_to_the_theme() {
+        assert!(PlainCellMeasure::new("ar", None).is_none());
+        assert!(PlainCellMeasure::new("he", Some("IL")).is_none());
+        assert!(PlainCellMeasure::new("de", Some("CH")).is_some());
+    }
+}
