@@ -215,7 +215,7 @@ impl Shaper {
 }
 
 /// Characters this module measures: Latin letters, digits, punctuation, currency, letterlike
-/// symbols and arrows. All are of the Latin or the common script, so Typst shapes a cell of
+/// symbols, arrows and the minus sign. All are of the Latin or the common script, so Typst shapes a cell of
 /// them as one run; none is a space, a break or a control character, and none combines.
 fn is_plain(c: char) -> bool {
     matches!(c,
@@ -230,6 +230,8 @@ fn is_plain(c: char) -> bool {
         | '\u{20a0}'..='\u{20c0}'
         | '\u{2100}'..='\u{214f}'
         | '\u{2190}'..='\u{21ff}'
+        // The minus sign.
+        | '\u{2212}'
     )
 }
 

@@ -1162,27 +1162,61 @@ impl Writer<'_> {
         } else if is_one_word(&cell.blocks) {
             args.push("word: true".to_owned());
         }
-        let widths = match (self.plain_cells, cell.blocks.as_slice()) {
-            (Some(measure), [Block::Paragraph { attr, content, .. }])
-                if attr.is_empty() && !runs =>
-            {
-                match content.as_slice() {
-                    [Inline::Status { title, .. }] => measure.measure_status(title),
-                    _ => {
-                        let style = CellStyle {
-                            bold,
-                            ..CellStyle::default()
-                        };
-                        // Wrappers nested too deep were flattened (their style dropped).
-                        plain_text(content, style)
-                            .filter(|(_, _, wrappers)| self.depth + wrappers <= self.max_depth)
-                            .and_then(|(text, style, _)| measure.measure(&text, style))
-                    }
-                }
-            }
+        let widths = match self.plain_cells {
+            Some(measure) if !runs => self.plain_cell_widths(measure, &cell.blocks, bold),
             _ => None,
         };
         (format!("{function}({}){body}", args.join(", ")), widths)
+    }
+
+    /// The widths of a cell of `blocks` (a header cell if `bold`) if it is paragraphs of plain
+    /// text (see `plain_text`) or of a status lozenge each, aligned but not indented, justified
+    /// or anchored.
+    fn plain_cell_widths(
+        &self,
+        measure: &PlainCellMeasure,
+        blocks: &[Block],
+        bold: bool,
+    ) -> Option<CellWidths> {
+        // A cell of one plain paragraph is lowered as its inlines; any other as blocks, one
+        // level deeper.
+        let depth = match blocks {
+            [Block::Paragraph { attr, .. }] if attr.is_empty() => self.depth,
+            _ => self.depth + 1,
+        };
+        let mut widths: Option<CellWidths> = None;
+        for block in blocks {
+            let Block::Paragraph { attr, content, .. } = block else {
+                return None;
+            };
+            if attr.id.is_some() || attr.indent != 0 || attr.align == Some(Align::Justify) {
+                return None;
+            }
+            let paragraph = match content.as_slice() {
+                [Inline::Status { title, .. }] => measure.measure_status(title)?,
+                _ => {
+                    let style = CellStyle {
+                        bold,
+                        ..CellStyle::default()
+                    };
+                    let (text, style, wrappers) = plain_text(content, style)?;
+                    // Wrappers nested too deep are flattened (their style dropped).
+                    if depth + wrappers > self.max_depth {
+                        return None;
+                    }
+                    measure.measure(&text, style)?
+                }
+            };
+            // Paragraphs stack: the cell is as wide as its widest.
+            widths = Some(match widths {
+                None => paragraph,
+                Some(w) => CellWidths {
+                    narrowest: w.narrowest.max(paragraph.narrowest),
+                    widest: w.widest.max(paragraph.widest),
+                },
+            });
+        }
+        widths
     }
 
     fn inlines_to_typst(&mut self, inlines: &[Inline]) -> String {

@@ -511,7 +511,7 @@ fn one_word_cells_are_measured_once_and_laid_out_the_same() {
 fn plain_word() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(
-            "AVWTYLPFkoyaefilrt.,:;-/()0123459\"'`@#&%_+=?!ÀÉçñßøŁżœ–—‘’“”…€→™×"
+            "AVWTYLPFkoyaefilrt.,:;-/()0123459\"'`@#&%_+=?!ÀÉçñßøŁżœ–—‘’“”…€→™×−"
                 .chars()
                 .collect::<Vec<_>>(),
         ),
@@ -585,6 +585,34 @@ proptest! {
             let ours = measure.measure(text, style).unwrap();
             prop_assert!((ours.narrowest * 10.0 - low).abs() < 1e-6, "{text:?} {setting:?}: min {} vs {low}", ours.narrowest * 10.0);
             prop_assert!((ours.widest * 10.0 - high).abs() < 1e-6, "{text:?} {setting:?}: max {} vs {high}", ours.widest * 10.0);
+        }
+    }
+
+    #[test]
+    fn aligned_paragraphs_measured_in_rust_have_the_widths_the_theme_measures(
+        texts in prop::collection::vec((plain_cell_text(), 0..3usize), 1..8),
+    ) {
+        let measure = cell_widths::PlainCellMeasure::new("en", None).unwrap();
+        let mut markup = format!("#import {}: *\n", escape::string_literal(world::THEME_PATH));
+        markup.push_str("#show: folio-document\n#set page(width: auto, height: auto, footer: none)\n#context {\n");
+        for (text, align) in &texts {
+            let align = ["left", "center", "right"][*align];
+            let body = format!("folio-block(align: {align})[#{}]", escape::string_literal(text));
+            markup.push_str(&format!(
+                "  [#repr(folio-min-width({body}).pt()) #repr(measure(width: 1500pt, {body}).width.pt())\\;]\n"
+            ));
+        }
+        markup.push('}');
+        let paged = compile_markup(&markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
+        let text = frame_text(&paged);
+        let theirs: Vec<&str> = text.split(';').filter(|s| !s.trim().is_empty()).collect();
+        prop_assert_eq!(theirs.len(), texts.len(), "{}", text);
+        for ((text, _), pair) in texts.iter().zip(theirs) {
+            let ours = measure.measure(text, cell_widths::CellStyle::default()).unwrap();
+            let (low, high) = pair.trim().split_once(' ').unwrap();
+            let (low, high): (f64, f64) = (low.parse().unwrap(), high.parse().unwrap());
+            prop_assert!((ours.narrowest * 10.0 - low).abs() < 1e-6, "{text:?}: min {} vs {low}", ours.narrowest * 10.0);
+            prop_assert!((ours.widest * 10.0 - high).abs() < 1e-6, "{text:?}: max {} vs {high}", ours.widest * 10.0);
         }
     }
 
@@ -702,6 +730,45 @@ fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
         ],
         1,
     );
+    let paragraph = |align: Option<folio_ir::Align>, content: Vec<Inline>| Block::Paragraph {
+        attr: Attr {
+            align,
+            ..Attr::default()
+        },
+        content,
+        span: Span::DETACHED,
+    };
+    let stacked = table(
+        vec![row(
+            vec![
+                Cell {
+                    blocks: vec![paragraph(
+                        Some(folio_ir::Align::Center),
+                        vec![Inline::Status {
+                            title: "on track".to_owned(),
+                            colour: folio_ir::StatusColour::Green,
+                            subtle: false,
+                        }],
+                    )],
+                    ..Cell::empty()
+                },
+                Cell {
+                    blocks: vec![
+                        paragraph(None, plain("First paragraph of two")),
+                        paragraph(
+                            Some(folio_ir::Align::Right),
+                            plain("a longer second paragraph, right"),
+                        ),
+                    ],
+                    ..Cell::empty()
+                },
+                cell(false, plain("−12 %")),
+                cell(false, plain("x")),
+            ],
+            false,
+        )],
+        0,
+    );
     // Too wide for the page at its text size: it shrinks, or turns landscape.
     let long = "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor";
     let wide = table(
@@ -718,12 +785,16 @@ fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
     );
     let document = Document {
         title: None,
-        blocks: vec![narrow, wide],
+        blocks: vec![narrow, stacked, wide],
     };
     let (paged, _, markup) = ENGINE
         .typeset(&document, &Attachments::new(), &RenderOptions::default())
         .unwrap();
-    assert_eq!(markup.matches("text-widths:").count(), 2, "{markup}");
+    assert_eq!(markup.matches("text-widths:").count(), 3, "{markup}");
+    assert!(
+        !markup.contains("cells: (none, none, none, none"),
+        "{markup}"
+    );
     let measured_by_theme: String = markup
         .lines()
         .filter(|line| !line.trim_start().starts_with("text-widths:"))
