@@ -527,29 +527,33 @@ fn plain_cell_text() -> impl Strategy<Value = String> {
 /// How a generated cell sets its text: in a header cell, strong, emphasised, as code.
 type CellSetting = (bool, bool, bool, bool);
 
-/// What the theme measures of `texts` (in cells set as their `CellSetting` says, as the lowering
-/// writes them): the min- and max-content widths in pt at 10 pt, as `folio-measure-cells`
-/// measures cells it has no widths for.
-fn theme_cell_widths(texts: &[(String, CellSetting)]) -> Vec<(f64, f64)> {
+/// A cell body of `text` set as `setting` says, as the lowering writes it (a Typst expression).
+fn cell_body(text: &str, (header, strong, emph, code): CellSetting) -> String {
+    let mut body = escape::string_literal(text);
+    if code {
+        body = format!("folio-code-span({body})");
+    }
+    if strong {
+        body = format!("strong({body})");
+    }
+    if emph {
+        body = format!("emph({body})");
+    }
+    if header {
+        body = format!("text(weight: \"bold\", {body})");
+    }
+    body
+}
+
+/// What the theme measures of the cell `bodies` (Typst expressions): the min- and max-content
+/// widths in pt at 10 pt, as `folio-measure-cells` measures cells it has no widths for.
+fn theme_cell_widths(bodies: &[String]) -> Vec<(f64, f64)> {
     let mut markup = format!("#import {}: *\n", escape::string_literal(world::THEME_PATH));
     // Pages as wide as their text: no line wraps between the numbers.
     markup.push_str(
         "#show: folio-document\n#set page(width: auto, height: auto, footer: none)\n#context {\n",
     );
-    for (text, (header, strong, emph, code)) in texts {
-        let mut body = escape::string_literal(text);
-        if *code {
-            body = format!("folio-code-span({body})");
-        }
-        if *strong {
-            body = format!("strong({body})");
-        }
-        if *emph {
-            body = format!("emph({body})");
-        }
-        if *header {
-            body = format!("text(weight: \"bold\", {body})");
-        }
+    for body in bodies {
         markup.push_str(&format!(
             "  [#repr(folio-min-width({body}).pt()) #repr(measure(width: 1500pt, {body}).width.pt())\\;]\n"
         ));
@@ -557,7 +561,8 @@ fn theme_cell_widths(texts: &[(String, CellSetting)]) -> Vec<(f64, f64)> {
     markup.push('}');
     let paged = compile_markup(&markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
     let text = frame_text(&paged);
-    text.split(';')
+    let widths: Vec<(f64, f64)> = text
+        .split(';')
         .filter(|s| !s.trim().is_empty())
         .map(|pair| {
             let parsed = pair
@@ -566,7 +571,26 @@ fn theme_cell_widths(texts: &[(String, CellSetting)]) -> Vec<(f64, f64)> {
                 .and_then(|(low, high)| Some((low.parse().ok()?, high.parse().ok()?)));
             parsed.unwrap_or_else(|| panic!("{pair:?} in {text:?}"))
         })
-        .collect()
+        .collect();
+    assert_eq!(widths.len(), bodies.len(), "{text}");
+    widths
+}
+
+/// Checks folio's widths (in em) of each cell against the theme's measurement of its body.
+fn check_widths(cells: &[(String, cell_widths::CellWidths)]) -> Result<(), TestCaseError> {
+    let bodies: Vec<String> = cells.iter().map(|(body, _)| body.clone()).collect();
+    for ((body, ours), (low, high)) in cells.iter().zip(theme_cell_widths(&bodies)) {
+        let (narrowest, widest) = (ours.narrowest * 10.0, ours.widest * 10.0);
+        prop_assert!(
+            (narrowest - low).abs() < 1e-6,
+            "{body}: min {narrowest} vs {low}"
+        );
+        prop_assert!(
+            (widest - high).abs() < 1e-6,
+            "{body}: max {widest} vs {high}"
+        );
+    }
+    Ok(())
 }
 
 proptest! {
@@ -577,43 +601,30 @@ proptest! {
         texts in prop::collection::vec((plain_cell_text(), any::<CellSetting>()), 1..12),
     ) {
         let measure = cell_widths::PlainCellMeasure::new("en", None).unwrap();
-        let theirs = theme_cell_widths(&texts);
-        prop_assert_eq!(theirs.len(), texts.len());
-        for ((text, setting), (low, high)) in texts.iter().zip(theirs) {
-            let (header, strong, emph, code) = *setting;
-            let style = cell_widths::CellStyle { bold: header || strong, italic: emph, code };
-            let ours = measure.measure(text, style).unwrap();
-            prop_assert!((ours.narrowest * 10.0 - low).abs() < 1e-6, "{text:?} {setting:?}: min {} vs {low}", ours.narrowest * 10.0);
-            prop_assert!((ours.widest * 10.0 - high).abs() < 1e-6, "{text:?} {setting:?}: max {} vs {high}", ours.widest * 10.0);
-        }
+        let cells: Vec<_> = texts
+            .iter()
+            .map(|(text, setting)| {
+                let (header, strong, emph, code) = *setting;
+                let style = cell_widths::CellStyle { bold: header || strong, italic: emph, code };
+                (cell_body(text, *setting), measure.measure(text, style).unwrap())
+            })
+            .collect();
+        check_widths(&cells)?;
     }
 
     #[test]
     fn aligned_paragraphs_measured_in_rust_have_the_widths_the_theme_measures(
-        texts in prop::collection::vec((plain_cell_text(), 0..3usize), 1..8),
+        texts in prop::collection::vec((plain_cell_text(), prop::sample::select(vec!["left", "center", "right"])), 1..8),
     ) {
         let measure = cell_widths::PlainCellMeasure::new("en", None).unwrap();
-        let mut markup = format!("#import {}: *\n", escape::string_literal(world::THEME_PATH));
-        markup.push_str("#show: folio-document\n#set page(width: auto, height: auto, footer: none)\n#context {\n");
-        for (text, align) in &texts {
-            let align = ["left", "center", "right"][*align];
-            let body = format!("folio-block(align: {align})[#{}]", escape::string_literal(text));
-            markup.push_str(&format!(
-                "  [#repr(folio-min-width({body}).pt()) #repr(measure(width: 1500pt, {body}).width.pt())\\;]\n"
-            ));
-        }
-        markup.push('}');
-        let paged = compile_markup(&markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
-        let text = frame_text(&paged);
-        let theirs: Vec<&str> = text.split(';').filter(|s| !s.trim().is_empty()).collect();
-        prop_assert_eq!(theirs.len(), texts.len(), "{}", text);
-        for ((text, _), pair) in texts.iter().zip(theirs) {
-            let ours = measure.measure(text, cell_widths::CellStyle::default()).unwrap();
-            let (low, high) = pair.trim().split_once(' ').unwrap();
-            let (low, high): (f64, f64) = (low.parse().unwrap(), high.parse().unwrap());
-            prop_assert!((ours.narrowest * 10.0 - low).abs() < 1e-6, "{text:?}: min {} vs {low}", ours.narrowest * 10.0);
-            prop_assert!((ours.widest * 10.0 - high).abs() < 1e-6, "{text:?}: max {} vs {high}", ours.widest * 10.0);
-        }
+        let cells: Vec<_> = texts
+            .iter()
+            .map(|(text, align)| {
+                let body = format!("folio-block(align: {align})[#{}]", escape::string_literal(text));
+                (body, measure.measure(text, cell_widths::CellStyle::default()).unwrap())
+            })
+            .collect();
+        check_widths(&cells)?;
     }
 
     #[test]
@@ -621,26 +632,14 @@ proptest! {
         titles in prop::collection::vec(plain_cell_text(), 1..8),
     ) {
         let measure = cell_widths::PlainCellMeasure::new("en", None).unwrap();
-        let mut markup = format!("#import {}: *\n", escape::string_literal(world::THEME_PATH));
-        markup.push_str("#show: folio-document\n#set page(width: auto, height: auto, footer: none)\n#context {\n");
-        for title in &titles {
-            let body = format!("folio-status({}, \"green\")", escape::string_literal(title));
-            markup.push_str(&format!(
-                "  [#repr(folio-min-width({body}).pt()) #repr(measure(width: 1500pt, {body}).width.pt())\\;]\n"
-            ));
-        }
-        markup.push('}');
-        let paged = compile_markup(&markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
-        let text = frame_text(&paged);
-        let theirs: Vec<&str> = text.split(';').filter(|s| !s.trim().is_empty()).collect();
-        prop_assert_eq!(theirs.len(), titles.len(), "{}", text);
-        for (title, pair) in titles.iter().zip(theirs) {
-            let ours = measure.measure_status(title).unwrap();
-            let (low, high) = pair.trim().split_once(' ').unwrap();
-            let (low, high): (f64, f64) = (low.parse().unwrap(), high.parse().unwrap());
-            prop_assert!((ours.narrowest * 10.0 - low).abs() < 1e-6, "{title:?}: min {} vs {low}", ours.narrowest * 10.0);
-            prop_assert!((ours.widest * 10.0 - high).abs() < 1e-6, "{title:?}: max {} vs {high}", ours.widest * 10.0);
-        }
+        let cells: Vec<_> = titles
+            .iter()
+            .map(|title| {
+                let body = format!("folio-status({}, \"green\")", escape::string_literal(title));
+                (body, measure.measure_status(title).unwrap())
+            })
+            .collect();
+        check_widths(&cells)?;
     }
 }
 
@@ -795,18 +794,24 @@ fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
         !markup.contains("cells: (none, none, none, none"),
         "{markup}"
     );
+    assert_laid_out_as_measured_by_the_theme(&paged, &markup);
+}
+
+/// Asserts that `markup`, laid out as `paged`, lays out the same (to 0.01 pt) without its
+/// `text-widths`, that is with every cell measured by the theme.
+fn assert_laid_out_as_measured_by_the_theme(paged: &PagedDocument, markup: &str) {
     let measured_by_theme: String = markup
         .lines()
         .filter(|line| !line.trim_start().starts_with("text-widths:"))
         .collect::<Vec<_>>()
         .join("\n");
     let theirs = compile_markup(&measured_by_theme).unwrap();
-    let (ours, theirs) = (text_positions(&paged), text_positions(&theirs));
-    assert_eq!(ours.len(), theirs.len());
+    let (ours, theirs) = (text_positions(paged), text_positions(&theirs));
+    assert_eq!(ours.len(), theirs.len(), "{markup}");
     for (a, b) in ours.iter().zip(&theirs) {
         assert!(
             a.0 == b.0 && (a.1 - b.1).abs() < 0.01 && (a.2 - b.2).abs() < 0.01,
-            "{a:?} vs {b:?}"
+            "{a:?} vs {b:?}\n{markup}"
         );
     }
 }
@@ -852,21 +857,8 @@ fn cells_whose_styling_is_flattened_for_depth_are_measured_as_lowered() {
             max_depth,
         )
         .markup;
-        let measured_by_theme: String = markup
-            .lines()
-            .filter(|line| !line.trim_start().starts_with("text-widths:"))
-            .collect::<Vec<_>>()
-            .join("\n");
         let ours = compile_markup(&markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
-        let theirs = compile_markup(&measured_by_theme).unwrap();
-        let (ours, theirs) = (text_positions(&ours), text_positions(&theirs));
-        assert_eq!(ours.len(), theirs.len(), "{markup}");
-        for (a, b) in ours.iter().zip(&theirs) {
-            assert!(
-                a.0 == b.0 && (a.1 - b.1).abs() < 0.01,
-                "max depth {max_depth}: {a:?} vs {b:?}\n{markup}"
-            );
-        }
+        assert_laid_out_as_measured_by_the_theme(&ours, &markup);
     }
 }
 
