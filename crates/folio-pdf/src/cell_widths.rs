@@ -7,17 +7,18 @@
 //! on one core: a table in the page's flow is measured while Typst walks the document, before
 //! the pages are laid out in parallel, and again in Typst's second layout pass. Most cells are
 //! a few words of plain text, and their widths are sums of glyph advances: this module shapes
-//! them with the font, shaper and settings Typst uses (rustybuzz, the body face, Typst's
-//! default OpenType features, the document's language), and the lowering hands the theme the
+//! them with the fonts, shaper and settings Typst uses (rustybuzz, the body and code faces,
+//! Typst's default OpenType features, the document's language), and the lowering hands the theme the
 //! widths in em (`text-widths` of `folio-table`). The theme uses them only where the text style
 //! at the table is the one assumed here (`folio-plain-text-style`) and measures every other
 //! cell itself.
 //!
-//! Only text that Typst shapes as one run of the body face qualifies: Latin letters and common
-//! punctuation, symbols and digits that the face has glyphs for, words separated by single
-//! spaces, in a left-to-right language. Everything else (other scripts, which Typst shapes in
-//! one run per script; characters that need a fallback font; CJK, which breaks anywhere) is
-//! left to the theme.
+//! Only text whose runs Typst shapes one by one in the body or code face qualifies: Latin
+//! letters and common punctuation, symbols and digits that the faces have glyphs for, words
+//! separated by single spaces, in a left-to-right language, in runs of plain, strong,
+//! emphasised or code text or a link's text, next runs in different styles. Everything else
+//! (other scripts, which Typst shapes in one run per script; characters that need a fallback
+//! font; CJK, which breaks anywhere) is left to the theme.
 
 use std::cell::RefCell;
 
@@ -132,17 +133,38 @@ impl PlainCellMeasure {
     /// The widths of a cell showing `text` in `style`, or `None` if it is not plain text this
     /// module can measure exactly.
     pub(crate) fn measure(&self, text: &str, style: CellStyle) -> Option<CellWidths> {
-        if !is_plain_text(text) {
+        self.measure_runs(&[(text.to_owned(), style)])
+    }
+
+    /// The widths of a cell showing `runs` of text one after another, each in its style (next
+    /// runs in different styles, which Typst shapes apart), or `None` if together they are not
+    /// plain text this module can measure exactly. A word may span runs: "(`code`)".
+    pub(crate) fn measure_runs(&self, runs: &[(String, CellStyle)]) -> Option<CellWidths> {
+        let whole: String = runs.iter().map(|(text, _)| text.as_str()).collect();
+        if !is_plain_text(&whole) || runs.iter().any(|(text, _)| text.is_empty()) {
             return None;
         }
-        let shaper = &self.shapers[shaper_index(style)];
-        let size = if style.code { CODE_SIZE } else { 1.0 };
-        let widest = shaper.advance(text, &self.language)? * size;
-        let mut narrowest = 0.0_f64;
-        for word in text.split(' ') {
-            narrowest = narrowest.max(shaper.advance(word, &self.language)? * size);
+        let (mut widest, mut narrowest) = (0.0, 0.0_f64);
+        // The width of the word so far, which may have begun in an earlier run.
+        let mut word = 0.0;
+        for (text, style) in runs {
+            let shaper = &self.shapers[shaper_index(*style)];
+            let size = if style.code { CODE_SIZE } else { 1.0 };
+            widest += shaper.advance(text, &self.language)? * size;
+            for (i, piece) in text.split(' ').enumerate() {
+                if i > 0 {
+                    narrowest = narrowest.max(word);
+                    word = 0.0;
+                }
+                if !piece.is_empty() {
+                    word += shaper.advance(piece, &self.language)? * size;
+                }
+            }
         }
-        Some(CellWidths { narrowest, widest })
+        Some(CellWidths {
+            narrowest: narrowest.max(word),
+            widest,
+        })
     }
 
     /// The widths of a cell showing a status lozenge titled `title`: its title in capitals,

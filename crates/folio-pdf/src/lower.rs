@@ -1170,7 +1170,7 @@ impl Writer<'_> {
     }
 
     /// The widths of a cell of `blocks` (a header cell if `bold`) if it is paragraphs of plain
-    /// text (see `plain_text`) or of a status lozenge each, aligned but not indented, justified
+    /// text (see `text_runs`) or of a status lozenge each, aligned but not indented, justified
     /// or anchored.
     fn plain_cell_widths(
         &self,
@@ -1199,12 +1199,13 @@ impl Writer<'_> {
                         bold,
                         ..CellStyle::default()
                     };
-                    let (text, style, wrappers) = plain_text(content, style)?;
+                    let mut runs = Vec::new();
+                    let wrappers = text_runs(content, style, &mut runs)?;
                     // Wrappers nested too deep are flattened (their style dropped).
                     if depth + wrappers > self.max_depth {
                         return None;
                     }
-                    measure.measure(&text, style)?
+                    measure.measure_runs(&runs)?
                 }
             };
             // Paragraphs stack: the cell is as wide as its widest.
@@ -1474,41 +1475,64 @@ fn is_clickable(url: &str) -> bool {
 /// formatted and over several lines: nothing the theme's min-content measurement
 /// (`folio-min-width`) breaks at, so the cell's narrowest width is its natural one. Numbers,
 /// names and identifiers fill many table cells.
-/// The text of `inlines` and how it is set, if they are nothing but text in one style: plain,
-/// or all of it strong, emphasised, code or a link's text (which only colours it), in `style`;
-/// with the number of those wrappers around it.
-fn plain_text(inlines: &[Inline], mut style: CellStyle) -> Option<(String, CellStyle, usize)> {
-    let wrapped = |content: &[Inline], style| {
-        plain_text(content, style).map(|(text, style, wrappers)| (text, style, wrappers + 1))
-    };
-    match inlines {
-        [Inline::Strong { content }] => {
-            style.bold = true;
-            wrapped(content, style)
-        }
-        [Inline::Emphasis { content }] => {
-            // Emphasis inside emphasis is upright again.
-            style.italic = !style.italic;
-            wrapped(content, style)
-        }
-        // Code in code would be smaller still.
-        [Inline::Code { content }] if !style.code => {
-            style.code = true;
-            wrapped(content, style)
-        }
-        // A link without text shows its target, with break opportunities.
-        [Inline::Link { content, .. }] if !content.is_empty() => wrapped(content, style),
-        _ => {
-            let mut text = String::new();
-            for inline in inlines {
-                match inline {
-                    Inline::Text { text: t } => text.push_str(t),
-                    _ => return None,
+/// Appends the text of `inlines`, set in `style`, to `runs` as runs of text in one style each
+/// (plain, strong, emphasised, code, or a link's text, which only colours it), and returns how
+/// deep those wrappers nest; `None` if `inlines` hold anything else, or if two runs in the same
+/// style would meet (Typst may shape them as one).
+fn text_runs(
+    inlines: &[Inline],
+    style: CellStyle,
+    runs: &mut Vec<(String, CellStyle)>,
+) -> Option<usize> {
+    let mut wrappers = 0;
+    let mut after_text = false;
+    for inline in inlines {
+        let (inner, content) = match inline {
+            Inline::Text { text } => {
+                match runs.last_mut() {
+                    // Consecutive text in one sequence is one run.
+                    Some((last, s)) if after_text && *s == style => last.push_str(text),
+                    Some((_, s)) if *s == style => return None,
+                    _ => runs.push((text.clone(), style)),
                 }
+                after_text = true;
+                continue;
             }
-            Some((text, style, 0))
+            Inline::Strong { content } => (
+                CellStyle {
+                    bold: true,
+                    ..style
+                },
+                content,
+            ),
+            // Emphasis inside emphasis is upright again.
+            Inline::Emphasis { content } => (
+                CellStyle {
+                    italic: !style.italic,
+                    ..style
+                },
+                content,
+            ),
+            // Code in code would be smaller still.
+            Inline::Code { content } if !style.code => (
+                CellStyle {
+                    code: true,
+                    ..style
+                },
+                content,
+            ),
+            // A link without text shows its target, with break opportunities.
+            Inline::Link { content, .. } if !content.is_empty() => (style, content),
+            _ => return None,
+        };
+        after_text = false;
+        let before = runs.len();
+        wrappers = wrappers.max(1 + text_runs(content, inner, runs)?);
+        if before > 0 && runs.len() > before && runs[before - 1].1 == runs[before].1 {
+            return None;
         }
     }
+    Some(wrappers)
 }
 
 /// `folio-table`'s `text-widths` argument (a line of it): what the widths assume, and per cell
