@@ -10,7 +10,7 @@
 //! emoji character, say), formulas, SVG images (whose text names its own fonts) or a user theme
 //! (which may name system fonts). Scanning reads every installed font's character map: about
 //! 50 ms on one core with a few dozen fonts (Noto CJK among them), a third or more of a
-//! `folio compile`, and more with hundreds, so it runs on every core. A document the embedded
+//! `folio compile`, and more with hundreds, so it runs on every core (threads of its own). A document the embedded
 //! faces cover lays out the same either way: Typst looks for a fallback font only for
 //! characters the chosen font lacks. Their files are read lazily, the
 //! first time Typst needs one. System faces of the embedded families are skipped, so that they
@@ -20,7 +20,6 @@ use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{LazyLock, OnceLock};
 
-use rayon::prelude::*;
 use typst::foundations::Bytes;
 use typst::text::{Font, FontInfo};
 use typst_kit::fonts::{FontPath, FontStore};
@@ -162,7 +161,9 @@ pub fn code_faces() -> Vec<Font> {
 ///
 /// What `typst_kit::fonts::system()` does, on every core: most of a scan is building each face's
 /// character coverage (tens of thousands of code points for a CJK face), one face at a time
-/// there. The order, which decides fallback among equal candidates, stays the database's.
+/// there. The order, which decides fallback among equal candidates, stays the database's. The
+/// scan has threads of its own rather than rayon's: the document's images are being decoded
+/// on rayon's threads meanwhile, and the layout waits for the scan, not for them.
 fn scan_system_fonts() -> Vec<(FontPath, FontInfo)> {
     let mut db = fontdb::Database::new();
     db.load_system_fonts();
@@ -176,12 +177,46 @@ fn scan_system_fonts() -> Vec<(FontPath, FontInfo)> {
             fontdb::Source::Binary(_) => None,
         })
         .collect();
-    faces
-        .into_par_iter()
-        .filter_map(|(id, path, index)| {
-            let info = db.with_face_data(id, FontInfo::new)??;
-            Some((FontPath { path, index }, info))
-        })
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    // Interleaved, so that each thread gets some of the large CJK faces.
+    let share = |k: usize| {
+        let db = &db;
+        let faces = &faces;
+        move || {
+            faces
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % threads == k)
+                .filter_map(|(i, (id, path, index))| {
+                    let info = db.with_face_data(*id, FontInfo::new)??;
+                    Some((
+                        i,
+                        FontPath {
+                            path: path.clone(),
+                            index: *index,
+                        },
+                        info,
+                    ))
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    let mut scanned: Vec<(usize, FontPath, FontInfo)> = std::thread::scope(|scope| {
+        let others: Vec<_> = (1..threads).map(|k| scope.spawn(share(k))).collect();
+        let mut all = share(0)();
+        for other in others {
+            all.extend(
+                other
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
+            );
+        }
+        all
+    });
+    scanned.sort_unstable_by_key(|(i, ..)| *i);
+    scanned
+        .into_iter()
+        .map(|(_, path, info)| (path, info))
         .collect()
 }
 

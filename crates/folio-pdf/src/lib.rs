@@ -20,6 +20,7 @@ mod downsample;
 mod escape;
 mod fonts;
 mod highlight_warmup;
+mod image_decoding;
 mod lower;
 mod math;
 mod options;
@@ -53,6 +54,7 @@ pub(crate) use crate::options::{TemplatePart, language_tag, parse_template};
 
 use crate::cell_widths::PlainCellMeasure;
 use crate::fonts::Fonts;
+use crate::image_decoding::ImageDecoding;
 use crate::world::SandboxWorld;
 
 /// Fonts and theme loaded once per process and reused for every document (a service renders
@@ -270,16 +272,29 @@ impl Engine {
             .image_dpi
             .and_then(|dpi| downsample::cap_resolution(&widths, attachments, dpi));
         let attachments = capped.as_ref().unwrap_or(attachments);
-        // Decoding a large screenshot takes tens of milliseconds: the images the document shows
-        // are checked up front, one per core, instead of one by one as the lowering meets them.
-        // Typst memoizes the decoding, so its layout finds them decoded.
-        let checked: BTreeMap<String, bool> = widths
+        // The raster images the document shows are decoded in the background while it is
+        // lowered and typeset (`image_decoding.rs`). Until then the lowering takes a raster
+        // image in a format Typst reads as loadable; one that turns out not to decode is shown
+        // as a placeholder by typesetting again, which is rare, as the image pass has already
+        // read its header. SVGs (and anything else) are checked now, on every core: the
+        // lowering must know which SVGs link files.
+        let (rasters, others): (Vec<String>, Vec<String>) = widths.into_keys().partition(|name| {
+            attachments.get(name).is_some_and(|bytes| {
+                matches!(
+                    image_format(bytes),
+                    Some(ImageFormat::Raster(RasterFormat::Exchange(_)))
+                )
+            })
+        });
+        let mut checked: BTreeMap<String, bool> = others
             .into_par_iter()
-            .map(|(name, _)| {
+            .map(|name| {
                 let loadable = attachments.get(&name).is_some_and(is_loadable_image);
                 (name, loadable)
             })
             .collect();
+        checked.extend(rasters.iter().map(|name| (name.clone(), true)));
+        let decoding = ImageDecoding::new(rasters, attachments);
         let checked = RefCell::new(checked);
         let available = |filename: &str| {
             *checked
@@ -300,7 +315,7 @@ impl Engine {
                     plain_cells.as_ref(),
                     max_depth,
                 );
-                result = self.compile(lowered, attachments, options);
+                result = self.compile(lowered, attachments, &decoding, options);
                 match &result {
                     Err(RenderError::Typeset(message)) if message.contains("depth exceeded") => {}
                     _ => break,
@@ -308,7 +323,21 @@ impl Engine {
             }
             result
         };
-        let result = typeset(document);
+        let result = std::thread::scope(|scope| {
+            if !decoding.is_empty() {
+                scope.spawn(|| decoding.decode_all());
+            }
+            typeset(document)
+        });
+        let failed = decoding.failed();
+        let result = if failed.is_empty() {
+            result
+        } else {
+            checked
+                .borrow_mut()
+                .extend(failed.into_iter().map(|name| (name, false)));
+            typeset(document)
+        };
         // Translated TeX is tested to be valid Typst, but it comes from pages: should a formula
         // still fail, the page is rendered with its formulas as source rather than not at all.
         if let Err(RenderError::Typeset(_)) = &result
@@ -339,6 +368,7 @@ impl Engine {
         &self,
         lowered: lower::Lowered,
         attachments: &Attachments,
+        decoding: &ImageDecoding,
         options: &RenderOptions,
     ) -> Result<(PagedDocument, Vec<Diagnostic>, String), RenderError> {
         let images: Vec<Bytes> = lowered
@@ -379,7 +409,8 @@ impl Engine {
             lowered.markup.clone(),
             images,
             today(options),
-        );
+        )
+        .with_decoding(&lowered.images, decoding);
         let warmup = highlight_warmup::start(&lowered.code_samples);
         let warned = catch_unwind(AssertUnwindSafe(|| typst::compile::<PagedDocument>(&world)));
         if let Some(warmup) = warmup {
@@ -415,6 +446,11 @@ fn missing_glyphs(frame: &Frame) -> usize {
             _ => 0,
         })
         .sum()
+}
+
+/// The format of an image as Typst detects it (from its first bytes).
+fn image_format(bytes: &std::sync::Arc<[u8]>) -> Option<ImageFormat> {
+    ImageFormat::detect(&Bytes::new(bytes.clone()))
 }
 
 /// Whether Typst can show `bytes` as an image: a decodable PNG, JPEG, GIF or WebP, or a

@@ -16,6 +16,7 @@ use typst::utils::LazyHash;
 use typst::{Library, World};
 
 use crate::fonts::FontSet;
+use crate::image_decoding::ImageDecoding;
 
 /// Path of the lowered document.
 pub const MAIN_PATH: &str = "/main.typ";
@@ -65,6 +66,9 @@ pub struct SandboxWorld<'a> {
     main: Source,
     /// Image bytes by index; `/attachments/<index>`.
     images: Vec<Bytes>,
+    /// The images' attachment names by index, and their decoding in the background, which an
+    /// image waits for before it is handed out.
+    decoding: Option<(&'a [String], &'a ImageDecoding<'a>)>,
     today: Datetime,
 }
 
@@ -85,18 +89,25 @@ impl<'a> SandboxWorld<'a> {
             user_theme,
             main: Source::new(*MAIN_ID, main),
             images,
+            decoding: None,
             today,
         }
     }
 
-    /// The image at `/attachments/<n>`, if `id` names one.
-    fn image(&self, id: FileId) -> Option<&Bytes> {
+    /// The world whose images (named `names`, by index) are being decoded by `decoding`.
+    pub fn with_decoding(mut self, names: &'a [String], decoding: &'a ImageDecoding<'a>) -> Self {
+        self.decoding = Some((names, decoding));
+        self
+    }
+
+    /// The index of the image at `/attachments/<n>`, if `id` names one.
+    fn image(&self, id: FileId) -> Option<usize> {
         if !matches!(id.root(), VirtualRoot::Project) {
             return None;
         }
         let path = id.vpath().get_with_slash();
         let index: usize = path.strip_prefix(ATTACHMENTS_DIR)?.parse().ok()?;
-        self.images.get(index)
+        (index < self.images.len()).then_some(index)
     }
 }
 
@@ -143,8 +154,15 @@ impl World for SandboxWorld<'_> {
             Ok(Bytes::from_string(self.theme.clone()))
         } else if id == *USER_THEME_ID {
             Ok(Bytes::from_string(self.user_theme.clone()))
-        } else if let Some(bytes) = self.image(id) {
-            Ok(bytes.clone())
+        } else if let Some(index) = self.image(id) {
+            // Typst asks for an image's bytes just before it decodes it: where it lays the image
+            // out, as the theme makes images inside `layout`.
+            if let Some((names, decoding)) = self.decoding
+                && let Some(name) = names.get(index)
+            {
+                decoding.ensure(name);
+            }
+            Ok(self.images[index].clone())
         } else {
             Err(not_available(id))
         }

@@ -445,6 +445,35 @@ fn missing_attachment_renders_a_placeholder() {
     );
 }
 
+/// Images are decoded while the page is typeset; one whose header reads as a PNG but whose
+/// pixels do not decode still ends as a placeholder, and the other images are shown.
+#[test]
+fn an_image_that_does_not_decode_renders_a_placeholder_beside_the_others() {
+    let mut broken = tiny_png(4, 4, [0xcc, 0, 0]);
+    // Cut inside the pixel data: the signature and the header chunk are intact.
+    broken.truncate(broken.len() - 20);
+    let mut attachments = Attachments::new();
+    attachments.insert("pixel.png", tiny_png(3, 2, [0, 0x52, 0xcc]));
+    attachments.insert("broken.png", broken);
+    let document = Document {
+        title: None,
+        blocks: vec![
+            Block::Image(image("broken.png", Some(30.0))),
+            Block::Image(image("pixel.png", Some(30.0))),
+        ],
+    };
+    let (rendered, pdf) = render(&document, &attachments);
+    assert_eq!(image_xobjects(&pdf), vec![(3, 2)]);
+    assert!(
+        all_text(&pdf).contains(&squeeze("Image: broken.png")),
+        "{}",
+        all_text(&pdf)
+    );
+    assert_eq!(rendered.diagnostics.len(), 1, "{:?}", rendered.diagnostics);
+    assert_eq!(rendered.diagnostics[0].code, "image-unavailable");
+    assert!(rendered.diagnostics[0].message.contains("broken.png"));
+}
+
 #[test]
 fn output_is_reproducible() {
     let document = showcase();
