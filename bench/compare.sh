@@ -4,8 +4,8 @@
 #   bench/compare.sh [--runs N] [--quick] [--out FILE] [other bench/compare.py options]
 #
 # Installs what is missing (Debian packages chromium, wkhtmltopdf, poppler-utils, time; PyPI weasyprint
-# and websocket-client), builds folio (`cargo build --release -p folio-cli`, and
-# `-p folio --example warm`) and runs bench/compare.py,
+# and websocket-client), builds folio (`cargo build --release -p folio-cli --bins -p folio
+# --example warm`) and runs bench/compare.py,
 # which prints a Markdown report and writes it to FILE (default /tmp/folio-compare.md) with the raw runs
 # as JSON beside it. See bench/README.md.
 set -euo pipefail
@@ -66,9 +66,10 @@ if [ "$(fc-list :lang=ko 2>/dev/null | wc -l)" = 0 ]; then
 fi
 
 command -v cargo >/dev/null 2>&1 || { say "cargo not found: install Rust (https://rustup.rs), 1.92 or newer"; exit 2; }
-say "building folio: cargo build --release -p folio-cli; cargo build --release -p folio --example warm"
-cargo build --release -p folio-cli
-cargo build --release -p folio --example warm
+# One invocation: built apart, the two would unify their dependencies' features differently and
+# compile most dependencies twice.
+say "building folio: cargo build --release -p folio-cli --bins -p folio --example warm"
+cargo build --release -p folio-cli --bins -p folio --example warm
 
 cmdline="bench/compare.sh"
 for arg in "$@"; do cmdline+=" $(printf '%q' "$arg")"; done
