@@ -10,9 +10,9 @@
 //! emoji character, say), formulas, SVG images (whose text names its own fonts) or a user theme
 //! (which may name system fonts). Scanning reads every installed font's character map: about
 //! 50 ms on one core with a few dozen fonts (Noto CJK among them), a third or more of a
-//! `folio compile`, and more with hundreds, so it runs on every core (threads of its own). A document the embedded
-//! faces cover lays out the same either way: Typst looks for a fallback font only for
-//! characters the chosen font lacks. Their files are read lazily, the
+//! `folio compile`, and more with hundreds, so it runs on every core (on threads of its own).
+//! A document the embedded faces cover lays out the same either way: Typst looks for a
+//! fallback font only for characters the chosen font lacks. Their files are read lazily, the
 //! first time Typst needs one. System faces of the embedded families are skipped, so that they
 //! never replace the embedded ones.
 

@@ -125,7 +125,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_image_is_decoded_once_and_failures_are_named() {
+    fn every_image_ends_decoded_and_the_failures_are_named() {
         let mut attachments = Attachments::new();
         attachments.insert("garbage.png", b"\x89PNG\r\n\x1a\nnot really".to_vec());
         attachments.insert("text.txt", b"hello".to_vec());

@@ -1471,10 +1471,6 @@ fn is_clickable(url: &str) -> bool {
         && url.len() <= 8000
 }
 
-/// Whether `blocks` are one paragraph of text without spaces or CJK characters, perhaps
-/// formatted and over several lines: nothing the theme's min-content measurement
-/// (`folio-min-width`) breaks at, so the cell's narrowest width is its natural one. Numbers,
-/// names and identifiers fill many table cells.
 /// Appends the text of `inlines`, set in `style`, to `runs` as runs of text in one style each
 /// (plain, strong, emphasised, code, or a link's text, which only colours it), and returns how
 /// deep those wrappers nest; `None` if `inlines` hold anything else, or if two runs in the same
@@ -1559,6 +1555,10 @@ fn text_widths_argument(measure: &PlainCellMeasure, cells: &[Option<CellWidths>]
     out
 }
 
+/// Whether `blocks` are one paragraph of text without spaces or CJK characters, perhaps
+/// formatted and over several lines: nothing the theme's min-content measurement
+/// (`folio-min-width`) breaks at, so the cell's narrowest width is its natural one. Numbers,
+/// names and identifiers fill many table cells.
 fn is_one_word(blocks: &[Block]) -> bool {
     fn inlines_are_one_word(inlines: &[Inline]) -> bool {
         inlines.iter().all(|inline| match inline {
