@@ -19,7 +19,10 @@ mod visit;
 
 pub use diagnostic::{Diagnostic, LineIndex, Severity};
 pub use site::{AttachmentInfo, AttachmentSource, NoAttachments, Site, SitePage, url_component};
-pub use visit::{BlockVisitor, for_each_child_list, walk_blocks_mut, walk_inlines_mut};
+pub use visit::{
+    BlockVisitor, for_each_child, for_each_child_list, walk_blocks, walk_blocks_mut,
+    walk_inlines_mut,
+};
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;

@@ -23,6 +23,15 @@ pub fn walk_blocks_mut(blocks: &mut Vec<Block>, f: &mut impl BlockVisitor) {
     }
 }
 
+/// Calls `f` on `blocks` and then on every nested block list, outermost first, for readers
+/// that change nothing.
+pub fn walk_blocks(blocks: &[Block], f: &mut impl FnMut(&[Block])) {
+    f(blocks);
+    for block in blocks {
+        for_each_child(block, &mut |list| walk_blocks(list, f));
+    }
+}
+
 /// Calls `f` on every inline list in `blocks`, at any depth (nested inlines included), outermost
 /// first.
 pub fn walk_inlines_mut(blocks: &mut [Block], f: &mut impl FnMut(&mut Vec<Inline>)) {
@@ -86,6 +95,38 @@ pub fn for_each_child_list(block: &mut Block, f: &mut dyn FnMut(&mut Vec<Block>)
             .for_each(|column| f(&mut column.blocks)),
         Block::Macro(m) => {
             if let MacroBody::Rich { blocks } = &mut m.body {
+                f(blocks)
+            }
+        }
+        Block::Heading { .. }
+        | Block::Paragraph { .. }
+        | Block::Rule { .. }
+        | Block::Code(_)
+        | Block::Image(_)
+        | Block::TaskList { .. }
+        | Block::Math { .. }
+        | Block::Toc(_) => {}
+    }
+}
+
+/// Calls `f` on each block list directly inside `block` (see [`for_each_child_list`]).
+pub fn for_each_child(block: &Block, f: &mut dyn FnMut(&[Block])) {
+    match block {
+        Block::List(list) => list.items.iter().for_each(|item| f(&item.blocks)),
+        Block::Quote { blocks, .. }
+        | Block::Expand { blocks, .. }
+        | Block::Div { blocks, .. }
+        | Block::Unsupported { blocks, .. } => f(blocks),
+        Block::Panel(panel) => f(&panel.blocks),
+        Block::Part(part) => f(&part.blocks),
+        Block::Table(table) => table
+            .rows
+            .iter()
+            .flat_map(|row| row.cells.iter())
+            .for_each(|cell| f(&cell.blocks)),
+        Block::Columns(columns) => columns.columns.iter().for_each(|column| f(&column.blocks)),
+        Block::Macro(m) => {
+            if let MacroBody::Rich { blocks } = &m.body {
                 f(blocks)
             }
         }

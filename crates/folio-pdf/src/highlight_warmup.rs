@@ -1,5 +1,5 @@
 //! Compiles the highlighting rules of a document's code languages on a second thread while
-//! Typst lays the document out.
+//! folio lowers the document and Typst lays it out.
 //!
 //! Typst highlights code with syntect, whose syntax definitions compile each of their regexes
 //! the first time a line needs it. In a fresh process (`folio compile`) that compilation was

@@ -131,6 +131,9 @@ pub enum RenderError {
 
 /// Lowers the IR to Typst markup (the main file). Pure function; used by `--emit typst` and
 /// snapshots. Attachment images are assumed present unless the IR marks them `missing`.
+///
+/// Korean table cells are left for the theme to measure here: measuring them takes the
+/// engine's fallback fonts (see `cell_widths`).
 pub fn lower_document(document: &Document, options: &RenderOptions) -> String {
     let plain_cells = plain_cell_measure(options);
     lower::lower(
@@ -145,7 +148,7 @@ pub fn lower_document(document: &Document, options: &RenderOptions) -> String {
 
 /// What measures plain-text table cells for the theme, in the document's language; none under
 /// a user theme, which may set cells' text otherwise.
-fn plain_cell_measure(options: &RenderOptions) -> Option<PlainCellMeasure> {
+fn plain_cell_measure(options: &RenderOptions) -> Option<PlainCellMeasure<'static>> {
     if options.theme.is_some() {
         return None;
     }
@@ -267,6 +270,27 @@ impl Engine {
         attachments: &Attachments,
         options: &RenderOptions,
     ) -> Result<(PagedDocument, Vec<Diagnostic>, String), RenderError> {
+        // Highlighting rules compile on a thread of their own from the start: the lowering may
+        // wait for the system fonts (to measure Korean table cells), and the layout for the
+        // rules.
+        let warmup = highlight_warmup::start(&lower::code_samples(document));
+        let result = self.lower_and_typeset(document, attachments, options);
+        if let Some(warmup) = warmup {
+            // A panic there is syntect's; the layout highlighted (or failed) on its own.
+            let _ = warmup.join();
+        }
+        result
+    }
+
+    /// [`Engine::typeset`] without the highlighting warm-up: lowers and lays out `document`,
+    /// again with images that do not decode as placeholders, with formulas as source if they
+    /// fail, and with its deepest containers flattened if it nests too deep for Typst.
+    fn lower_and_typeset(
+        &self,
+        document: &Document,
+        attachments: &Attachments,
+        options: &RenderOptions,
+    ) -> Result<(PagedDocument, Vec<Diagnostic>, String), RenderError> {
         let widths = downsample::printed_widths(document, downsample::text_width_pt(options));
         let capped = options
             .image_dpi
@@ -302,7 +326,8 @@ impl Engine {
                 .entry(filename.to_owned())
                 .or_insert_with(|| attachments.get(filename).is_some_and(is_loadable_image))
         };
-        let plain_cells = plain_cell_measure(options);
+        let plain_cells =
+            plain_cell_measure(options).map(|measure| measure.with_fallback(&self.fonts));
         // Typst limits how deeply layout nests; a document that exceeds it is lowered again
         // with its deepest containers flattened.
         let typeset = |document: &Document| {
@@ -411,12 +436,7 @@ impl Engine {
             today(options),
         )
         .with_decoding(&lowered.images, decoding);
-        let warmup = highlight_warmup::start(&lowered.code_samples);
         let warned = catch_unwind(AssertUnwindSafe(|| typst::compile::<PagedDocument>(&world)));
-        if let Some(warmup) = warmup {
-            // A panic there is syntect's; the layout highlighted (or failed) on its own.
-            let _ = warmup.join();
-        }
         let warned = warned.map_err(|_| RenderError::Panic)?;
         // Bound the memory Typst's caches keep between renders.
         typst::comemo::evict(10);

@@ -14,7 +14,7 @@ use std::fmt::Write;
 use folio_ir::{
     Align, Block, Cell, CodeBlock, Column, Columns, Diagnostic, Document, Image, ImageSource,
     Inline, Length, LinkTarget, List, Macro, MacroBody, Panel, PanelKind, StatusColour, Table,
-    Task, Toc,
+    Task, Toc, walk_blocks,
 };
 
 use crate::cell_widths::{CellStyle, CellWidths, PlainCellMeasure};
@@ -37,9 +37,6 @@ pub struct Lowered {
     pub images: Vec<String>,
     /// What the lowering had to replace (images it could not show, nesting it flattened).
     pub diagnostics: Vec<Diagnostic>,
-    /// The start of the code each highlighted language colours, by Typst's name for the
-    /// language: what `highlight_warmup` parses ahead of the layout.
-    pub code_samples: BTreeMap<&'static str, String>,
     /// Whether the markup typesets formulas (in the math font, which may lack a symbol).
     pub has_math: bool,
 }
@@ -57,7 +54,7 @@ pub fn lower(
     document: &Document,
     options: &RenderOptions,
     image_available: &dyn Fn(&str) -> bool,
-    plain_cells: Option<&PlainCellMeasure>,
+    plain_cells: Option<&PlainCellMeasure<'_>>,
     max_depth: usize,
 ) -> Lowered {
     let mut anchors = BTreeSet::new();
@@ -67,7 +64,6 @@ pub fn lower(
         emitted: BTreeSet::new(),
         images: Vec::new(),
         image_index: BTreeMap::new(),
-        code_samples: BTreeMap::new(),
         has_math: false,
         image_available,
         plain_cells,
@@ -134,7 +130,6 @@ pub fn lower(
         markup: out,
         images: writer.images,
         diagnostics: writer.diagnostics,
-        code_samples: writer.code_samples,
         has_math: writer.has_math,
     }
 }
@@ -381,7 +376,7 @@ fn collect_inline_anchors(inlines: &[Inline], out: &mut BTreeSet<String>) {
     }
 }
 
-struct Writer<'a> {
+struct Writer<'a, 'f> {
     /// Anchors that exist in the document: links to them are clickable.
     anchors: BTreeSet<String>,
     /// Anchors whose label is already written (a label must be unique).
@@ -390,9 +385,8 @@ struct Writer<'a> {
     image_index: BTreeMap<String, usize>,
     image_available: &'a dyn Fn(&str) -> bool,
     /// Measures plain-text table cells; see `crate::cell_widths`.
-    plain_cells: Option<&'a PlainCellMeasure>,
+    plain_cells: Option<&'a PlainCellMeasure<'f>>,
     diagnostics: Vec<Diagnostic>,
-    code_samples: BTreeMap<&'static str, String>,
     has_math: bool,
     /// Nesting depth of headings, links and table header rows being lowered. Anchors met there
     /// are `deferred` to before the outermost one: a heading's body is copied into the outline
@@ -517,7 +511,7 @@ const BREAK_AT: usize = 40;
 /// …and in table cells.
 const BREAK_AT_IN_CELLS: usize = 20;
 
-impl Writer<'_> {
+impl Writer<'_, '_> {
     /// Blocks separated by blank lines.
     fn blocks_to_typst(&mut self, blocks: &[Block]) -> String {
         let mut out = String::new();
@@ -675,13 +669,7 @@ impl Writer<'_> {
                 format!("#folio-quote{}", self.content_block(blocks))
             }
             Block::Rule { .. } => "#folio-rule()".to_owned(),
-            Block::Code(code) => {
-                if let Some(lang) = highlighted_language(code) {
-                    let sample = self.code_samples.entry(lang).or_default();
-                    highlight_warmup::extend_sample(sample, &code.code);
-                }
-                code_to_typst(code)
-            }
+            Block::Code(code) => code_to_typst(code),
             Block::Table(table) => self.table_to_typst(table, in_flow),
             Block::Panel(panel) => self.panel_to_typst(panel),
             Block::Expand { title, blocks, .. } => {
@@ -1195,9 +1183,10 @@ impl Writer<'_> {
             let paragraph = match content.as_slice() {
                 [Inline::Status { title, .. }] => measure.measure_status(title)?,
                 _ => {
-                    let style = CellStyle {
-                        bold,
-                        ..CellStyle::default()
+                    let style = if bold {
+                        CellStyle::BOLD
+                    } else {
+                        CellStyle::default()
                     };
                     let mut runs = Vec::new();
                     let wrappers = text_runs(content, style, &mut runs)?;
@@ -1494,13 +1483,7 @@ fn text_runs(
                 after_text = true;
                 continue;
             }
-            Inline::Strong { content } => (
-                CellStyle {
-                    bold: true,
-                    ..style
-                },
-                content,
-            ),
+            Inline::Strong { content } => (style.strong(), content),
             // Emphasis inside emphasis is upright again.
             Inline::Emphasis { content } => (
                 CellStyle {
@@ -1533,7 +1516,7 @@ fn text_runs(
 
 /// `folio-table`'s `text-widths` argument (a line of it): what the widths assume, and per cell
 /// (in the order the theme sees them) its narrowest and widest widths in em or `none`.
-fn text_widths_argument(measure: &PlainCellMeasure, cells: &[Option<CellWidths>]) -> String {
+fn text_widths_argument(measure: &PlainCellMeasure<'_>, cells: &[Option<CellWidths>]) -> String {
     // Rounded up, so that a column is never narrower than its text by a rounding.
     let em = |width: f64| (width * 10_000.0).ceil() / 10_000.0;
     let (family, lang, region) = measure.assumptions();
@@ -1581,6 +1564,22 @@ fn is_one_word(blocks: &[Block]) -> bool {
 }
 
 /// The language Typst highlights `code` in, if any.
+/// Per language Typst highlights, the start of the document's code in it, for
+/// `highlight_warmup` (which runs while the document is lowered).
+pub fn code_samples(document: &Document) -> BTreeMap<&'static str, String> {
+    let mut samples: BTreeMap<&'static str, String> = BTreeMap::new();
+    walk_blocks(&document.blocks, &mut |blocks: &[Block]| {
+        for block in blocks {
+            if let Block::Code(code) = block
+                && let Some(lang) = highlighted_language(code)
+            {
+                highlight_warmup::extend_sample(samples.entry(lang).or_default(), &code.code);
+            }
+        }
+    });
+    samples
+}
+
 fn highlighted_language(code: &CodeBlock) -> Option<&'static str> {
     if code.plain {
         return None;

@@ -15,6 +15,10 @@ static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
     })
 });
 
+/// An engine that falls back to the system's fonts, for Korean text.
+static SYSTEM_ENGINE: LazyLock<Engine> =
+    LazyLock::new(|| Engine::new(&EngineOptions { system_fonts: true }));
+
 fn paragraph(text: &str) -> Document {
     Document {
         title: None,
@@ -28,11 +32,17 @@ fn paragraph(text: &str) -> Document {
 
 /// Compiles raw Typst markup as the main file of the sandbox, with a 1×1 PNG as every image.
 fn compile_markup(markup: &str) -> Result<PagedDocument, String> {
+    compile_markup_with(&ENGINE, markup)
+}
+
+/// Compiles `markup` with `engine`'s fonts (the system's too if it has them and the markup
+/// needs them).
+fn compile_markup_with(engine: &Engine, markup: &str) -> Result<PagedDocument, String> {
     let world = SandboxWorld::new(
-        &ENGINE.library,
-        ENGINE.fonts.for_document("", false),
-        &ENGINE.theme,
-        &ENGINE.no_user_theme,
+        &engine.library,
+        engine.fonts.for_document(markup, false),
+        &engine.theme,
+        &engine.no_user_theme,
         markup.to_owned(),
         vec![Bytes::new(arb::PNG); 8],
         today(&RenderOptions::default()),
@@ -527,6 +537,21 @@ fn plain_cell_text() -> impl Strategy<Value = String> {
 /// How a generated cell sets its text: in a header cell, strong, emphasised, as code.
 type CellSetting = (bool, bool, bool, bool);
 
+/// The style of text set as a `CellSetting` says.
+fn cell_style(header: bool, strong: bool, emph: bool, code: bool) -> cell_widths::CellStyle {
+    let base = if header {
+        cell_widths::CellStyle::BOLD
+    } else {
+        cell_widths::CellStyle::default()
+    };
+    let style = if strong { base.strong() } else { base };
+    cell_widths::CellStyle {
+        italic: emph,
+        code,
+        ..style
+    }
+}
+
 /// A cell body of `text` set as `setting` says, as the lowering writes it (a Typst expression).
 fn cell_body(text: &str, (header, strong, emph, code): CellSetting) -> String {
     let mut body = escape::string_literal(text);
@@ -547,7 +572,14 @@ fn cell_body(text: &str, (header, strong, emph, code): CellSetting) -> String {
 
 /// What the theme measures of the cell `bodies` (Typst expressions): the min- and max-content
 /// widths in pt at 10 pt, as `folio-measure-cells` measures cells it has no widths for.
+#[allow(dead_code)]
 fn theme_cell_widths(bodies: &[String]) -> Vec<(f64, f64)> {
+    theme_cell_widths_with(&ENGINE, bodies, false)
+}
+
+/// [`theme_cell_widths`] with `engine`'s fonts, breaking CJK text anywhere if `cjk` (as in a
+/// table flagged `cjk`).
+fn theme_cell_widths_with(engine: &Engine, bodies: &[String], cjk: bool) -> Vec<(f64, f64)> {
     let mut markup = format!("#import {}: *\n", escape::string_literal(world::THEME_PATH));
     // Pages as wide as their text: no line wraps between the numbers.
     markup.push_str(
@@ -555,11 +587,11 @@ fn theme_cell_widths(bodies: &[String]) -> Vec<(f64, f64)> {
     );
     for body in bodies {
         markup.push_str(&format!(
-            "  [#repr(folio-min-width({body}).pt()) #repr(measure(width: 1500pt, {body}).width.pt())\\;]\n"
+            "  [#repr(folio-min-width({body}, cjk: {cjk}).pt()) #repr(measure(width: 1500pt, {body}).width.pt())\\;]\n"
         ));
     }
     markup.push('}');
-    let paged = compile_markup(&markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
+    let paged = compile_markup_with(engine, &markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
     let text = frame_text(&paged);
     let widths: Vec<(f64, f64)> = text
         .split(';')
@@ -578,8 +610,19 @@ fn theme_cell_widths(bodies: &[String]) -> Vec<(f64, f64)> {
 
 /// Checks folio's widths (in em) of each cell against the theme's measurement of its body.
 fn check_widths(cells: &[(String, cell_widths::CellWidths)]) -> Result<(), TestCaseError> {
+    check_widths_with(&ENGINE, cells, false)
+}
+
+fn check_widths_with(
+    engine: &Engine,
+    cells: &[(String, cell_widths::CellWidths)],
+    cjk: bool,
+) -> Result<(), TestCaseError> {
     let bodies: Vec<String> = cells.iter().map(|(body, _)| body.clone()).collect();
-    for ((body, ours), (low, high)) in cells.iter().zip(theme_cell_widths(&bodies)) {
+    for ((body, ours), (low, high)) in cells
+        .iter()
+        .zip(theme_cell_widths_with(engine, &bodies, cjk))
+    {
         let (narrowest, widest) = (ours.narrowest * 10.0, ours.widest * 10.0);
         prop_assert!(
             (narrowest - low).abs() < 1e-6,
@@ -591,6 +634,33 @@ fn check_widths(cells: &[(String, cell_widths::CellWidths)]) -> Result<(), TestC
         );
     }
     Ok(())
+}
+
+/// Words of Korean syllables mixed with the characters of [`plain_word`].
+fn korean_word() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(
+            "가나다변수명설명추가시점한국어데이터베이스연결값를은는이의에서로AVWTYLPFkoyaefilrt.,:;-/()0123459\"'`@#&%_+=?!ÀÉçñßøŁżœ–—‘’“”…€→™×−"
+                .chars()
+                .collect::<Vec<_>>(),
+        ),
+        1..8,
+    )
+    .prop_map(|chars| chars.into_iter().collect())
+}
+
+/// A measure of cells that falls back to the system's fonts for Korean text; `None` if no
+/// installed font has Korean syllables (`.ci/run` installs Noto Sans CJK).
+fn korean_measure() -> Option<cell_widths::PlainCellMeasure<'static>> {
+    let measure =
+        cell_widths::PlainCellMeasure::new("en", None)?.with_fallback(&SYSTEM_ENGINE.fonts);
+    let found = measure
+        .measure("한", cell_widths::CellStyle::default())
+        .is_some();
+    if !found {
+        eprintln!("no installed font has Korean syllables: Korean cells are not checked");
+    }
+    found.then_some(measure)
 }
 
 proptest! {
@@ -605,7 +675,7 @@ proptest! {
             .iter()
             .map(|(text, setting)| {
                 let (header, strong, emph, code) = *setting;
-                let style = cell_widths::CellStyle { bold: header || strong, italic: emph, code };
+                let style = cell_style(header, strong, emph, code);
                 (cell_body(text, *setting), measure.measure(text, style).unwrap())
             })
             .collect();
@@ -652,7 +722,7 @@ proptest! {
             let styled: Vec<_> = runs
                 .iter()
                 .map(|(text, (strong, emph, code))| {
-                    let style = cell_widths::CellStyle { bold: *header || *strong, italic: *emph, code: *code };
+                    let style = cell_style(*header, *strong, *emph, *code);
                     (text.clone(), style)
                 })
                 .collect();
@@ -664,6 +734,26 @@ proptest! {
         }
         prop_assume!(!checked.is_empty());
         check_widths(&checked)?;
+    }
+
+    #[test]
+    fn korean_cells_measured_in_rust_have_the_widths_the_theme_measures(
+        texts in prop::collection::vec(
+            (prop::collection::vec(korean_word(), 1..5), any::<CellSetting>()),
+            1..10,
+        ),
+    ) {
+        let Some(measure) = korean_measure() else { return Ok(()) };
+        let cells: Vec<_> = texts
+            .iter()
+            .map(|(words, setting)| {
+                let text = words.join(" ");
+                let (header, strong, emph, code) = *setting;
+                let style = cell_style(header, strong, emph, code);
+                (cell_body(&text, *setting), measure.measure(&text, style).unwrap())
+            })
+            .collect();
+        check_widths_with(&SYSTEM_ENGINE, &cells, true)?;
     }
 
     #[test]
@@ -871,15 +961,136 @@ fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
     assert_laid_out_as_measured_by_the_theme(&paged, &markup);
 }
 
+#[test]
+fn korean_tables_lay_out_the_same_with_their_cells_measured_in_rust() {
+    use folio_ir::{Cell, Row, Table};
+    if korean_measure().is_none() {
+        return;
+    }
+    let cell = |header: bool, content: Vec<Inline>| Cell {
+        header,
+        blocks: vec![Block::Paragraph {
+            attr: Attr::default(),
+            content,
+            span: Span::DETACHED,
+        }],
+        ..Cell::empty()
+    };
+    let plain = |text: &str| vec![Inline::text(text)];
+    let strong = |text: &str| {
+        vec![Inline::Strong {
+            content: plain(text),
+        }]
+    };
+    let row = |cells, in_head| Row { cells, in_head };
+    let table = |rows: Vec<Row>| {
+        Block::Table(Table {
+            columns: vec![folio_ir::ColumnSpec::default(); 4],
+            rows,
+            header_rows: 1,
+            width: None,
+            numbered: false,
+            span: Span::DETACHED,
+        })
+    };
+    // As QueryPie's pages document their variables; the second table is too wide for the page.
+    let variables = table(vec![
+        row(
+            vec![
+                cell(true, strong("변수명")),
+                cell(true, strong("변수")),
+                cell(true, strong("설명")),
+                cell(true, plain("추가 시점")),
+            ],
+            true,
+        ),
+        row(
+            vec![
+                cell(false, plain("Request Title")),
+                cell(
+                    false,
+                    vec![Inline::Code {
+                        content: plain("{{title}}"),
+                    }],
+                ),
+                cell(false, plain("요청 제목 (최대 200자)")),
+                cell(false, plain("v10.2.0")),
+            ],
+            false,
+        ),
+        row(
+            vec![
+                cell(false, plain("승인자")),
+                cell(false, strong("Approver")),
+                cell(
+                    false,
+                    vec![
+                        Inline::text("승인 "),
+                        Inline::Emphasis {
+                            content: plain("대기 중인"),
+                        },
+                        Inline::text(" 사용자 이름"),
+                    ],
+                ),
+                cell(false, plain("10.3")),
+            ],
+            false,
+        ),
+    ]);
+    let sentence = "데이터베이스 연결 정보는 관리자 설정 화면에서 변경할 수 있으며 변경 내용은 즉시 적용됩니다";
+    let wide = table(vec![
+        row(
+            vec![
+                cell(true, plain("구분")),
+                cell(true, plain("설명")),
+                cell(true, plain("설명")),
+                cell(true, plain("비고")),
+            ],
+            true,
+        ),
+        row(
+            vec![
+                cell(false, plain("연결")),
+                cell(false, plain(sentence)),
+                cell(false, plain(sentence)),
+                cell(false, plain("필수 (Required)")),
+            ],
+            false,
+        ),
+    ]);
+    let document = Document {
+        title: None,
+        blocks: vec![variables, wide],
+    };
+    let (paged, _, markup) = SYSTEM_ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    assert_eq!(markup.matches("cjk: true").count(), 2, "{markup}");
+    for line in markup.lines().filter(|line| line.contains("text-widths:")) {
+        let cells = line.split_once("cells: (").unwrap().1;
+        assert!(!cells.contains("none"), "{line}");
+    }
+    assert_eq!(markup.matches("text-widths:").count(), 2, "{markup}");
+    assert_laid_out_as_measured_by_the_theme_with(&SYSTEM_ENGINE, &paged, &markup);
+}
+
 /// Asserts that `markup`, laid out as `paged`, lays out the same (to 0.01 pt) without its
 /// `text-widths`, that is with every cell measured by the theme.
 fn assert_laid_out_as_measured_by_the_theme(paged: &PagedDocument, markup: &str) {
+    assert_laid_out_as_measured_by_the_theme_with(&ENGINE, paged, markup);
+}
+
+fn assert_laid_out_as_measured_by_the_theme_with(
+    engine: &Engine,
+    paged: &PagedDocument,
+    markup: &str,
+) {
     let measured_by_theme: String = markup
         .lines()
         .filter(|line| !line.trim_start().starts_with("text-widths:"))
         .collect::<Vec<_>>()
         .join("\n");
-    let theirs = compile_markup(&measured_by_theme).unwrap();
+    let theirs = compile_markup_with(engine, &measured_by_theme).unwrap();
     let (ours, theirs) = (text_positions(paged), text_positions(&theirs));
     assert_eq!(ours.len(), theirs.len(), "{markup}");
     for (a, b) in ours.iter().zip(&theirs) {
