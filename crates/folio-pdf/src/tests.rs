@@ -787,30 +787,38 @@ proptest! {
     }
 }
 
-#[test]
-fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
-    use folio_ir::{Cell, Row, Table};
-    let cell = |header: bool, content: Vec<Inline>| Cell {
+/// A table cell holding one paragraph of `content`.
+fn paragraph_cell(header: bool, content: Vec<Inline>) -> folio_ir::Cell {
+    folio_ir::Cell {
         header,
         blocks: vec![Block::Paragraph {
             attr: Attr::default(),
             content,
             span: Span::DETACHED,
         }],
-        ..Cell::empty()
-    };
+        ..folio_ir::Cell::empty()
+    }
+}
+
+/// A table of four columns without widths; its first `header_rows` rows are header rows.
+fn four_column_table(rows: Vec<folio_ir::Row>, header_rows: usize) -> Block {
+    Block::Table(folio_ir::Table {
+        columns: vec![folio_ir::ColumnSpec::default(); 4],
+        rows,
+        header_rows,
+        width: None,
+        numbered: false,
+        span: Span::DETACHED,
+    })
+}
+
+#[test]
+fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
+    use folio_ir::{Cell, Row};
+    let cell = paragraph_cell;
     let plain = |text: &str| vec![Inline::text(text)];
     let row = |cells, in_head| Row { cells, in_head };
-    let table = |rows: Vec<Row>, header_rows| {
-        Block::Table(Table {
-            columns: vec![folio_ir::ColumnSpec::default(); 4],
-            rows,
-            header_rows,
-            width: None,
-            numbered: false,
-            span: Span::DETACHED,
-        })
-    };
+    let table = four_column_table;
     let narrow = table(
         vec![
             row(
@@ -963,19 +971,11 @@ fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
 
 #[test]
 fn korean_tables_lay_out_the_same_with_their_cells_measured_in_rust() {
-    use folio_ir::{Cell, Row, Table};
+    use folio_ir::Row;
     if korean_measure().is_none() {
         return;
     }
-    let cell = |header: bool, content: Vec<Inline>| Cell {
-        header,
-        blocks: vec![Block::Paragraph {
-            attr: Attr::default(),
-            content,
-            span: Span::DETACHED,
-        }],
-        ..Cell::empty()
-    };
+    let cell = paragraph_cell;
     let plain = |text: &str| vec![Inline::text(text)];
     let strong = |text: &str| {
         vec![Inline::Strong {
@@ -983,16 +983,7 @@ fn korean_tables_lay_out_the_same_with_their_cells_measured_in_rust() {
         }]
     };
     let row = |cells, in_head| Row { cells, in_head };
-    let table = |rows: Vec<Row>| {
-        Block::Table(Table {
-            columns: vec![folio_ir::ColumnSpec::default(); 4],
-            rows,
-            header_rows: 1,
-            width: None,
-            numbered: false,
-            span: Span::DETACHED,
-        })
-    };
+    let table = |rows| four_column_table(rows, 1);
     // As QueryPie's pages document their variables; the second table is too wide for the page.
     let variables = table(vec![
         row(
