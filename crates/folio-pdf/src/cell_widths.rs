@@ -13,8 +13,8 @@
 //! at the table is the one assumed here (`folio-plain-text-style`) and measures every other
 //! cell itself.
 //!
-//! Only text whose runs Typst shapes one by one qualifies: Latin letters and common
-//! punctuation, symbols and digits that the faces have glyphs for, and Korean syllables, words
+//! Only text whose runs Typst shapes one by one qualifies: Latin, Greek and Cyrillic letters,
+//! common punctuation, symbols, mathematical operators and digits, and Korean syllables, words
 //! separated by single spaces, in a left-to-right language, in runs of plain, strong,
 //! emphasised or code text or a link's text, next runs in different styles. Everything else
 //! (other scripts; Chinese and Japanese, whose punctuation Typst adjusts at line edges and
@@ -30,11 +30,13 @@
 //! one core.
 
 use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 
 use rustybuzz::{BufferFlags, Direction, GlyphBuffer, Language, Script, ShapePlan, UnicodeBuffer};
 use typst::layout::{Abs, Dir};
 use typst::text::{
     Font, FontInstance, FontStretch, FontStyle, FontVariant, FontVariations, FontWeight, Lang,
+    is_default_ignorable,
 };
 use unicode_script::{Script as CharScript, UnicodeScript};
 
@@ -52,7 +54,7 @@ pub(crate) struct CellWidths {
 /// How a cell's text is set: its weight (400, 700 in a header cell or strong text, 1000 for
 /// strong text in a header cell or in strong text, as Typst adds strong's 300), italic
 /// (emphasised), as code (`folio-code-span`: the code face at 0.9 em).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct CellStyle {
     pub weight: u16,
     pub italic: bool,
@@ -138,6 +140,9 @@ struct Fallback<'a> {
     set: OnceCell<&'a FontSet>,
     /// The fallback fonts shaped with so far, in the variant they were asked for.
     shapers: RefCell<Vec<(Font, FontVariant, Shaper)>>,
+    /// The font `FontBook::select_fallback` picked for text starting with a character in a
+    /// style: it looks at the first character only, and goes through every face's coverage.
+    picked: RefCell<HashMap<(char, CellStyle), Option<usize>>>,
 }
 
 /// Where the shaper for `style` is in [`PlainCellMeasure::shapers`].
@@ -217,6 +222,7 @@ impl<'a> PlainCellMeasure<'a> {
                 fonts,
                 set: OnceCell::new(),
                 shapers: RefCell::new(Vec::new()),
+                picked: RefCell::new(HashMap::new()),
             }),
         }
     }
@@ -367,8 +373,17 @@ impl PlainCellMeasure<'_> {
             }
         }
         if font.is_none() {
+            // `like` is the first font used, the style's own face.
             let like = used.first().map(|font| font.info());
-            font = book.select_fallback(like, variant, text).and_then(usable);
+            let first = text
+                .chars()
+                .find(|&c| !c.is_whitespace() && !is_default_ignorable(c))?;
+            let picked = *fallback
+                .picked
+                .borrow_mut()
+                .entry((first, style))
+                .or_insert_with(|| book.select_fallback(like, variant, text));
+            font = picked.and_then(usable);
         }
         let font = font?;
         let glyphs = {
@@ -490,15 +505,20 @@ impl Shaper {
     }
 }
 
-/// Characters this module measures: Latin letters, digits, punctuation, currency, letterlike
-/// symbols, arrows and the minus sign. All are of the Latin or the common script, so Typst shapes a cell of
-/// them as one run; none is a space, a break or a control character, and none combines.
+/// Characters this module measures besides Korean syllables: Latin, Greek and Cyrillic
+/// letters, digits, punctuation, currency, letterlike symbols, arrows and mathematical
+/// operators. All are written left to right or take the direction of the text around them;
+/// none is a space, a break or a control character, and none combines.
 fn is_plain(c: char) -> bool {
     matches!(c,
         '!'..='~'
         // Latin-1 without the no-break space and the soft hyphen, Latin Extended-A and -B.
         | '\u{a1}'..='\u{ac}'
         | '\u{ae}'..='\u{24f}'
+        // Greek and Coptic; Cyrillic without its combining marks.
+        | '\u{370}'..='\u{3ff}'
+        | '\u{400}'..='\u{482}'
+        | '\u{48a}'..='\u{4ff}'
         // Dashes, quotes, bullets, ellipsis; per mille, primes, … (not the line and paragraph
         // separators, bidi controls and spaces between them).
         | '\u{2010}'..='\u{2027}'
@@ -506,8 +526,8 @@ fn is_plain(c: char) -> bool {
         | '\u{20a0}'..='\u{20c0}'
         | '\u{2100}'..='\u{214f}'
         | '\u{2190}'..='\u{21ff}'
-        // The minus sign.
-        | '\u{2212}'
+        // Mathematical operators (the minus sign among them).
+        | '\u{2200}'..='\u{22ff}'
     )
 }
 
@@ -588,15 +608,17 @@ mod tests {
             "tab\there",
             "no\u{a0}break",
             "soft\u{ad}hyphen",
-            "Ελληνικά",
-            "한국어",
+            "עברית",
             "e\u{301}",
             "zero\u{200b}width",
-            "Café – 12 € ≠ …",
+            "e\u{483}",
         ] {
             assert_eq!(m.measure(text, REGULAR), None, "{text:?}");
         }
-        assert!(m.measure("Café – 12 € …", REGULAR).is_some());
+        assert!(m.measure("Café – 12 € ≠ …", REGULAR).is_some());
+        assert!(m.measure("Ελληνικά и кириллица", REGULAR).is_some());
+        // Without fallback fonts, characters the embedded faces lack are left to the theme.
+        assert!(m.measure("한국어", REGULAR).is_none());
         assert!(m.measure_status("東京").is_none());
     }
 

@@ -521,7 +521,7 @@ fn one_word_cells_are_measured_once_and_laid_out_the_same() {
 fn plain_word() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(
-            "AVWTYLPFkoyaefilrt.,:;-/()0123459\"'`@#&%_+=?!ÀÉçñßøŁżœ–—‘’“”…€→™×−"
+            "AVWTYLPFkoyaefilrt.,:;-/()0123459\"'`@#&%_+=?!ÀÉçñßøŁżœ–—‘’“”…€→™×−ΑΒΓαβγΩΣλДЖЯдяжё≤≥≠∑∞∈√∀\u{2126}\u{212a}"
                 .chars()
                 .collect::<Vec<_>>(),
         ),
