@@ -45,8 +45,11 @@ use crate::fonts::{self, FontSet, Fonts};
 /// A plain-text cell's widths in em of the text size, as the theme would measure them.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct CellWidths {
-    /// The min-content width: its widest word.
+    /// The min-content width: its widest word, or piece of a long run between break
+    /// opportunities.
     pub narrowest: f64,
+    /// The min-content width with long runs whole (the theme's `whole`): its widest word.
+    pub whole: f64,
     /// The max-content width: all of it on one line.
     pub widest: f64,
 }
@@ -103,6 +106,38 @@ impl CellStyle {
             FontWeight::from_number(self.weight),
             FontStretch::NORMAL,
         )
+    }
+}
+
+/// Text in one style, as the lowering writes it: `breaks` are the byte offsets of its break
+/// opportunities (`folio-wbr`, an empty box, which Typst shapes the text on either side of
+/// apart).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct TextRun {
+    pub text: String,
+    pub style: CellStyle,
+    pub breaks: Vec<usize>,
+}
+
+impl TextRun {
+    /// `text` in `style`, without break opportunities.
+    pub fn new(text: impl Into<String>, style: CellStyle) -> Self {
+        Self {
+            text: text.into(),
+            style,
+            breaks: Vec::new(),
+        }
+    }
+
+    /// Its text split at its break opportunities.
+    fn pieces(&self) -> impl Iterator<Item = &str> {
+        let ends = self.breaks.iter().copied().chain([self.text.len()]);
+        let mut from = 0;
+        ends.map(move |end| {
+            let piece = &self.text[from..end];
+            from = end;
+            piece
+        })
     }
 }
 
@@ -236,41 +271,70 @@ impl<'a> PlainCellMeasure<'a> {
     /// The widths of a cell showing `text` in `style`, or `None` if it is not plain text this
     /// module can measure exactly.
     pub(crate) fn measure(&self, text: &str, style: CellStyle) -> Option<CellWidths> {
-        self.measure_runs(&[(text.to_owned(), style)])
+        self.measure_runs(&[TextRun::new(text, style)])
     }
 
     /// The widths of a cell showing `runs` of text one after another, each in its style (next
     /// runs in different styles, which Typst shapes apart), or `None` if together they are not
     /// plain text this module can measure exactly. A word may span runs: "(`code`)". Korean
-    /// text breaks after every syllable (the theme breaks CJK text anywhere).
-    pub(crate) fn measure_runs(&self, runs: &[(String, CellStyle)]) -> Option<CellWidths> {
-        let whole: String = runs.iter().map(|(text, _)| text.as_str()).collect();
-        if !is_plain_text(&whole) || runs.iter().any(|(text, _)| text.is_empty()) {
+    /// text breaks after every syllable (the theme breaks CJK text anywhere), long runs at their
+    /// break opportunities (unless kept whole).
+    pub(crate) fn measure_runs(&self, runs: &[TextRun]) -> Option<CellWidths> {
+        let whole: String = runs.iter().map(|run| run.text.as_str()).collect();
+        if !is_plain_text(&whole) || runs.iter().any(|run| run.text.is_empty()) {
             return None;
         }
-        let (mut widest, mut narrowest) = (0.0, 0.0_f64);
-        // The width of the line so far, which may have begun in an earlier run.
-        let mut line = 0.0;
-        for (text, style) in runs {
+        let mut widest = 0.0;
+        // The widest line and the width of the line so far (which may have begun in an
+        // earlier run), with long runs broken and kept whole.
+        let (mut broken, mut broken_line) = (0.0_f64, 0.0);
+        let (mut kept, mut kept_line) = (0.0_f64, 0.0);
+        for run in runs {
+            let style = run.style;
             let size = if style.code { CODE_SIZE } else { 1.0 };
-            widest += self.advance(text, *style)? * size;
-            for piece in text.split_inclusive(|c| c == ' ' || is_hangul(c)) {
-                let (piece, ends_line) = match piece.strip_suffix(' ') {
+            for piece in run.pieces() {
+                widest += self.advance(piece, style)? * size;
+            }
+            let mut offset = 0;
+            for part in run.text.split_inclusive(|c| c == ' ' || is_hangul(c)) {
+                let (word, ends_line) = match part.strip_suffix(' ') {
                     Some(word) => (word, true),
-                    None => (piece, piece.ends_with(is_hangul)),
+                    None => (part, part.ends_with(is_hangul)),
                 };
-                if !piece.is_empty() {
-                    line += self.advance(piece, *style)? * size;
+                if !word.is_empty() {
+                    // The word's pieces between the run's breaks inside it, which Typst shapes
+                    // apart even where the theme removes the breaks.
+                    let inside = run
+                        .breaks
+                        .iter()
+                        .filter(|&&b| b > offset && b < offset + word.len())
+                        .map(|b| b - offset);
+                    let mut from = 0;
+                    for end in inside.chain([word.len()]) {
+                        if from > 0 {
+                            broken = broken.max(broken_line);
+                            broken_line = 0.0;
+                        }
+                        let advance = self.advance(&word[from..end], style)? * size;
+                        broken_line += advance;
+                        kept_line += advance;
+                        from = end;
+                    }
                 }
                 if ends_line {
-                    narrowest = narrowest.max(line);
-                    line = 0.0;
+                    broken = broken.max(broken_line);
+                    kept = kept.max(kept_line);
+                    (broken_line, kept_line) = (0.0, 0.0);
                 }
+                offset += part.len();
             }
         }
+        let narrowest = broken.max(broken_line);
+        let whole = kept.max(kept_line).max(narrowest);
         Some(CellWidths {
-            narrowest: narrowest.max(line),
-            widest,
+            narrowest,
+            whole,
+            widest: widest.max(whole),
         })
     }
 
@@ -284,6 +348,7 @@ impl<'a> PlainCellMeasure<'a> {
         let lozenge = |width: f64| width * STATUS_SIZE + 2.0 * STATUS_INSET;
         Some(CellWidths {
             narrowest: lozenge(text.narrowest),
+            whole: lozenge(text.whole),
             widest: lozenge(text.widest),
         })
     }

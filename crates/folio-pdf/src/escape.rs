@@ -67,12 +67,31 @@ pub fn push_breakable_text(out: &mut String, text: &str, break_at: usize, boxes_
     // Text between long runs goes out in one piece: Typst's cost for a paragraph grows with
     // its pieces (see `lower::MAX_PARAGRAPH_COST`).
     let mut plain_from = 0;
-    let mut run: Option<(usize, usize)> = None; // (byte start, chars)
-    let mut flush_run = |out: &mut String, plain_from: &mut usize, start: usize, end: usize| {
-        push_markup_text(out, &text[*plain_from..start]);
+    for (start, end) in long_runs(text, break_at) {
+        push_markup_text(out, &text[plain_from..start]);
         push_with_break_opportunities(out, &text[start..end], boxes_left);
-        *plain_from = end;
-    };
+        plain_from = end;
+    }
+    push_markup_text(out, &text[plain_from..]);
+}
+
+/// Where [`push_breakable_text`] puts break opportunities into `text` (budget permitting): the
+/// byte offsets of the characters they go before.
+pub fn break_offsets(text: &str, break_at: usize) -> Vec<usize> {
+    long_runs(text, break_at)
+        .into_iter()
+        .flat_map(|(start, end)| {
+            run_breaks(&text[start..end])
+                .into_iter()
+                .map(move |offset| start + offset)
+        })
+        .collect()
+}
+
+/// The runs of at least `break_at` characters with no separator in `text`, as byte ranges.
+fn long_runs(text: &str, break_at: usize) -> Vec<(usize, usize)> {
+    let mut runs = Vec::new();
+    let mut run: Option<(usize, usize)> = None; // (byte start, chars)
     for (index, c) in text.char_indices() {
         if is_run_char(c) {
             match &mut run {
@@ -82,15 +101,15 @@ pub fn push_breakable_text(out: &mut String, text: &str, break_at: usize, boxes_
         } else if let Some((start, chars)) = run.take()
             && chars >= break_at
         {
-            flush_run(out, &mut plain_from, start, index);
+            runs.push((start, index));
         }
     }
     if let Some((start, chars)) = run
         && chars >= break_at
     {
-        flush_run(out, &mut plain_from, start, text.len());
+        runs.push((start, text.len()));
     }
-    push_markup_text(out, &text[plain_from..]);
+    runs
 }
 
 /// Characters between two break opportunities in a long run with no separator.
@@ -105,11 +124,32 @@ pub const WORD_BREAK: &str = "#folio-wbr()";
 pub const BREAK_BOX_BUDGET: usize = 20_000;
 
 fn push_with_break_opportunities(out: &mut String, run: &str, boxes_left: &mut usize) {
-    let mut since_break = 0;
     let mut segment = String::new();
-    let mut chars = run.chars().peekable();
-    while let Some(c) = chars.next() {
-        segment.push(c);
+    let mut from = 0;
+    for offset in run_breaks(run) {
+        segment.push_str(&run[from..offset]);
+        from = offset;
+        if *boxes_left > 0 {
+            *boxes_left -= 1;
+            push_markup_text(out, &segment);
+            out.push_str(WORD_BREAK);
+            segment.clear();
+        } else {
+            segment.push('\u{200B}');
+        }
+    }
+    segment.push_str(&run[from..]);
+    push_markup_text(out, &segment);
+}
+
+/// The break opportunities inside a long `run`, as byte offsets of the characters they go
+/// before: after separators, between the words of a camelCase identifier, and every
+/// [`BREAK_EVERY`] characters without one; never at its ends.
+fn run_breaks(run: &str) -> Vec<usize> {
+    let mut breaks = Vec::new();
+    let mut since_break = 0;
+    let mut chars = run.char_indices().peekable();
+    while let Some((_, c)) = chars.next() {
         since_break += 1;
         let separator = matches!(
             c,
@@ -128,21 +168,17 @@ fn push_with_break_opportunities(out: &mut String, run: &str, boxes_left: &mut u
                 | '+'
                 | '|'
         );
+        let Some(&(next_index, next)) = chars.peek() else {
+            break;
+        };
         // Between the words of a camelCase identifier.
-        let camel = c.is_lowercase() && chars.peek().is_some_and(|next| next.is_uppercase());
-        if chars.peek().is_some() && (separator || camel || since_break >= BREAK_EVERY) {
-            if *boxes_left > 0 {
-                *boxes_left -= 1;
-                push_markup_text(out, &segment);
-                out.push_str(WORD_BREAK);
-                segment.clear();
-            } else {
-                segment.push('\u{200B}');
-            }
+        let camel = c.is_lowercase() && next.is_uppercase();
+        if separator || camel || since_break >= BREAK_EVERY {
+            breaks.push(next_index);
             since_break = 0;
         }
     }
-    push_markup_text(out, &segment);
+    breaks
 }
 
 /// A character of a run that only breaks at its ends: not a space, control or bidi control,

@@ -17,10 +17,10 @@ use folio_ir::{
     Task, Toc, walk_blocks,
 };
 
-use crate::cell_widths::{CellStyle, CellWidths, PlainCellMeasure};
+use crate::cell_widths::{CellStyle, CellWidths, PlainCellMeasure, TextRun};
 use crate::escape::{
-    BREAK_BOX_BUDGET, WORD_BREAK, is_cjk, label_name, markup_text, push_breakable_text,
-    push_markup_text, string_literal,
+    BREAK_BOX_BUDGET, WORD_BREAK, break_offsets, is_cjk, label_name, markup_text,
+    push_breakable_text, push_markup_text, string_literal,
 };
 use crate::highlight_warmup;
 use crate::world::{ATTACHMENTS_DIR, THEME_PATH, USER_THEME_PATH};
@@ -509,7 +509,7 @@ fn inline_pieces(content: &[Inline], break_at: usize) -> usize {
 /// Runs without a break opportunity longer than this may break anywhere in running text…
 const BREAK_AT: usize = 40;
 /// …and in table cells.
-const BREAK_AT_IN_CELLS: usize = 20;
+pub(crate) const BREAK_AT_IN_CELLS: usize = 20;
 
 impl Writer<'_, '_> {
     /// Blocks separated by blank lines.
@@ -1150,8 +1150,12 @@ impl Writer<'_, '_> {
         } else if is_one_word(&cell.blocks) {
             args.push("word: true".to_owned());
         }
+        // Past the document's budget of break boxes, long runs break at U+200Bs instead, which
+        // the widths do not model.
         let widths = match self.plain_cells {
-            Some(measure) if !runs => self.plain_cell_widths(measure, &cell.blocks, bold),
+            Some(measure) if !body.contains('\u{200B}') => {
+                self.plain_cell_widths(measure, &cell.blocks, bold)
+            }
             _ => None,
         };
         (format!("{function}({}){body}", args.join(", ")), widths)
@@ -1189,7 +1193,7 @@ impl Writer<'_, '_> {
                         CellStyle::default()
                     };
                     let mut runs = Vec::new();
-                    let wrappers = text_runs(content, style, &mut runs)?;
+                    let wrappers = text_runs(content, style, BREAK_AT_IN_CELLS, &mut runs)?;
                     // Wrappers nested too deep are flattened (their style dropped).
                     if depth + wrappers > self.max_depth {
                         return None;
@@ -1202,6 +1206,7 @@ impl Writer<'_, '_> {
                 None => paragraph,
                 Some(w) => CellWidths {
                     narrowest: w.narrowest.max(paragraph.narrowest),
+                    whole: w.whole.max(paragraph.whole),
                     widest: w.widest.max(paragraph.widest),
                 },
             });
@@ -1467,18 +1472,29 @@ fn is_clickable(url: &str) -> bool {
 fn text_runs(
     inlines: &[Inline],
     style: CellStyle,
-    runs: &mut Vec<(String, CellStyle)>,
+    break_at: usize,
+    runs: &mut Vec<TextRun>,
 ) -> Option<usize> {
     let mut wrappers = 0;
     let mut after_text = false;
     for inline in inlines {
         let (inner, content) = match inline {
             Inline::Text { text } => {
+                // The break opportunities `push_breakable_text` gives this text.
+                let breaks = break_offsets(text, break_at);
                 match runs.last_mut() {
                     // Consecutive text in one sequence is one run.
-                    Some((last, s)) if after_text && *s == style => last.push_str(text),
-                    Some((_, s)) if *s == style => return None,
-                    _ => runs.push((text.clone(), style)),
+                    Some(last) if after_text && last.style == style => {
+                        let base = last.text.len();
+                        last.breaks.extend(breaks.into_iter().map(|b| base + b));
+                        last.text.push_str(text);
+                    }
+                    Some(last) if last.style == style => return None,
+                    _ => runs.push(TextRun {
+                        text: text.clone(),
+                        style,
+                        breaks,
+                    }),
                 }
                 after_text = true;
                 continue;
@@ -1506,8 +1522,8 @@ fn text_runs(
         };
         after_text = false;
         let before = runs.len();
-        wrappers = wrappers.max(1 + text_runs(content, inner, runs)?);
-        if before > 0 && runs.len() > before && runs[before - 1].1 == runs[before].1 {
+        wrappers = wrappers.max(1 + text_runs(content, inner, break_at, runs)?);
+        if before > 0 && runs.len() > before && runs[before - 1].style == runs[before].style {
             return None;
         }
     }
@@ -1528,6 +1544,11 @@ fn text_widths_argument(measure: &PlainCellMeasure<'_>, cells: &[Option<CellWidt
     );
     for cell in cells {
         match cell {
+            // The min-content width with long runs whole only where it differs.
+            Some(w) if w.whole > w.narrowest => {
+                let (low, whole, high) = (em(w.narrowest), em(w.whole), em(w.widest));
+                let _ = write!(out, "({low}, {whole}, {high}), ");
+            }
             Some(w) => {
                 let _ = write!(out, "({}, {}), ", em(w.narrowest), em(w.widest));
             }

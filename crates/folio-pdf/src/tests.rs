@@ -553,8 +553,12 @@ fn cell_style(header: bool, strong: bool, emph: bool, code: bool) -> cell_widths
 }
 
 /// A cell body of `text` set as `setting` says, as the lowering writes it (a Typst expression).
-fn cell_body(text: &str, (header, strong, emph, code): CellSetting) -> String {
-    let mut body = escape::string_literal(text);
+fn cell_body(text: &str, setting: CellSetting) -> String {
+    styled_body(escape::string_literal(text), setting)
+}
+
+/// The cell body `body` (a Typst expression) set as `setting` says.
+fn styled_body(mut body: String, (header, strong, emph, code): CellSetting) -> String {
     if code {
         body = format!("folio-code-span({body})");
     }
@@ -570,16 +574,11 @@ fn cell_body(text: &str, (header, strong, emph, code): CellSetting) -> String {
     body
 }
 
-/// What the theme measures of the cell `bodies` (Typst expressions): the min- and max-content
-/// widths in pt at 10 pt, as `folio-measure-cells` measures cells it has no widths for.
-#[allow(dead_code)]
-fn theme_cell_widths(bodies: &[String]) -> Vec<(f64, f64)> {
-    theme_cell_widths_with(&ENGINE, bodies, false)
-}
-
-/// [`theme_cell_widths`] with `engine`'s fonts, breaking CJK text anywhere if `cjk` (as in a
-/// table flagged `cjk`).
-fn theme_cell_widths_with(engine: &Engine, bodies: &[String], cjk: bool) -> Vec<(f64, f64)> {
+/// What the theme measures of the cell `bodies` (Typst expressions) with `engine`'s fonts,
+/// breaking CJK text anywhere if `cjk` (as in a table flagged `cjk`): the min-content width,
+/// the same with long runs whole and the max-content width, in pt at 10 pt, each at least the
+/// one before, as `folio-measure-cells` measures cells it has no widths for.
+fn theme_cell_widths(engine: &Engine, bodies: &[String], cjk: bool) -> Vec<[f64; 3]> {
     let mut markup = format!("#import {}: *\n", escape::string_literal(world::THEME_PATH));
     // Pages as wide as their text: no line wraps between the numbers.
     markup.push_str(
@@ -587,21 +586,25 @@ fn theme_cell_widths_with(engine: &Engine, bodies: &[String], cjk: bool) -> Vec<
     );
     for body in bodies {
         markup.push_str(&format!(
-            "  [#repr(folio-min-width({body}, cjk: {cjk}).pt()) #repr(measure(width: 1500pt, {body}).width.pt())\\;]\n"
+            "  [#repr(folio-min-width({body}, cjk: {cjk}).pt()) #repr(folio-min-width({body}, whole-words: true, cjk: {cjk}).pt()) #repr(measure(width: 1500pt, {body}).width.pt())\\;]\n"
         ));
     }
     markup.push('}');
     let paged = compile_markup_with(engine, &markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
     let text = frame_text(&paged);
-    let widths: Vec<(f64, f64)> = text
+    let widths: Vec<[f64; 3]> = text
         .split(';')
         .filter(|s| !s.trim().is_empty())
-        .map(|pair| {
-            let parsed = pair
-                .trim()
-                .split_once(' ')
-                .and_then(|(low, high)| Some((low.parse().ok()?, high.parse().ok()?)));
-            parsed.unwrap_or_else(|| panic!("{pair:?} in {text:?}"))
+        .map(|triple| {
+            let parsed: Option<Vec<f64>> =
+                triple.split_whitespace().map(|w| w.parse().ok()).collect();
+            match parsed.as_deref() {
+                Some(&[low, whole, high]) => {
+                    let whole = whole.max(low);
+                    [low, whole, high.max(whole)]
+                }
+                _ => panic!("{triple:?} in {text:?}"),
+            }
         })
         .collect();
     assert_eq!(widths.len(), bodies.len(), "{text}");
@@ -619,19 +622,14 @@ fn check_widths_with(
     cjk: bool,
 ) -> Result<(), TestCaseError> {
     let bodies: Vec<String> = cells.iter().map(|(body, _)| body.clone()).collect();
-    for ((body, ours), (low, high)) in cells
-        .iter()
-        .zip(theme_cell_widths_with(engine, &bodies, cjk))
-    {
-        let (narrowest, widest) = (ours.narrowest * 10.0, ours.widest * 10.0);
-        prop_assert!(
-            (narrowest - low).abs() < 1e-6,
-            "{body}: min {narrowest} vs {low}"
-        );
-        prop_assert!(
-            (widest - high).abs() < 1e-6,
-            "{body}: max {widest} vs {high}"
-        );
+    for ((body, ours), theirs) in cells.iter().zip(theme_cell_widths(engine, &bodies, cjk)) {
+        let ours = [ours.narrowest, ours.whole, ours.widest].map(|em| em * 10.0);
+        for (kind, (ours, theirs)) in ["min", "whole", "max"].iter().zip(ours.iter().zip(theirs)) {
+            prop_assert!(
+                (ours - theirs).abs() < 1e-6,
+                "{body}: {kind} {ours} vs {theirs}"
+            );
+        }
     }
     Ok(())
 }
@@ -723,17 +721,43 @@ proptest! {
                 .iter()
                 .map(|(text, (strong, emph, code))| {
                     let style = cell_style(*header, *strong, *emph, *code);
-                    (text.clone(), style)
+                    cell_widths::TextRun::new(text.clone(), style)
                 })
                 .collect();
-            // Bold header text and strong text are one style: such runs may not meet.
-            let distinct = styled.windows(2).all(|pair| pair[0].1 != pair[1].1);
+            // Runs in one style may not meet (Typst would shape them as one).
+            let distinct = styled.windows(2).all(|pair| pair[0].style != pair[1].style);
             if distinct && let Some(widths) = measure.measure_runs(&styled) {
                 checked.push((body, widths));
             }
         }
         prop_assume!(!checked.is_empty());
         check_widths(&checked)?;
+    }
+
+    #[test]
+    fn cells_with_long_runs_measured_in_rust_have_the_widths_the_theme_measures(
+        texts in prop::collection::vec(
+            (prop::collection::vec("[a-zA-Z0-9_./:=?&-]{1,40}", 1..4), any::<CellSetting>()),
+            1..10,
+        ),
+    ) {
+        let measure = cell_widths::PlainCellMeasure::new("en", None).unwrap();
+        let cells: Vec<_> = texts
+            .iter()
+            .map(|(words, setting)| {
+                let text = words.join(" ");
+                // As the lowering writes a cell's text, with break opportunities in long runs.
+                let mut markup = String::new();
+                escape::push_breakable_text(&mut markup, &text, lower::BREAK_AT_IN_CELLS, &mut 100);
+                let (header, strong, emph, code) = *setting;
+                let run = cell_widths::TextRun {
+                    breaks: escape::break_offsets(&text, lower::BREAK_AT_IN_CELLS),
+                    ..cell_widths::TextRun::new(text, cell_style(header, strong, emph, code))
+                };
+                (styled_body(format!("[{markup}]"), *setting), measure.measure_runs(&[run]).unwrap())
+            })
+            .collect();
+        check_widths(&cells)?;
     }
 
     #[test]
@@ -941,7 +965,19 @@ fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
             vec![
                 cell(false, plain(long)),
                 cell(false, plain(long)),
-                cell(false, plain("Übergrößenträger Zusammenarbeit")),
+                cell(
+                    false,
+                    vec![
+                        Inline::text("Übergrößenträger: "),
+                        Inline::Code {
+                            content: plain("idempotencyKeyHeaderName"),
+                        },
+                        Inline::text(" matches "),
+                        Inline::Code {
+                            content: plain("^ord_[0-9A-Za-z]{24}$/orders?status=open"),
+                        },
+                    ],
+                ),
                 cell(false, plain("Donaudampfschifffahrtsgesellschaft")),
             ],
             false,
@@ -956,13 +992,9 @@ fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
         .typeset(&document, &Attachments::new(), &RenderOptions::default())
         .unwrap();
     assert_eq!(markup.matches("text-widths:").count(), 3, "{markup}");
-    // Every cell of the first two is measured by folio (the third has a long word, with break
-    // opportunities, which the theme measures).
-    for line in markup
-        .lines()
-        .filter(|line| line.contains("text-widths:"))
-        .take(2)
-    {
+    // Every cell is measured by folio, the long word with its break opportunities too.
+    assert!(markup.contains("runs: true"), "{markup}");
+    for line in markup.lines().filter(|line| line.contains("text-widths:")) {
         let cells = line.split_once("cells: (").unwrap().1;
         assert!(!cells.contains("none"), "{line}");
     }
