@@ -54,6 +54,26 @@ pub(crate) struct CellWidths {
     pub widest: f64,
 }
 
+impl CellWidths {
+    /// The widths of content as wide as the wider of `self` and `other` (stacked).
+    pub fn max(self, other: CellWidths) -> CellWidths {
+        CellWidths {
+            narrowest: self.narrowest.max(other.narrowest),
+            whole: self.whole.max(other.whole),
+            widest: self.widest.max(other.widest),
+        }
+    }
+
+    /// The widths of this content with `em` more beside it.
+    pub fn widened(self, em: f64) -> CellWidths {
+        CellWidths {
+            narrowest: self.narrowest + em,
+            whole: self.whole + em,
+            widest: self.widest + em,
+        }
+    }
+}
+
 /// How a cell's text is set: its weight (400, 700 in a header cell or strong text, 1000 for
 /// strong text in a header cell or in strong text, as Typst adds strong's 300), italic
 /// (emphasised), as code (`folio-code-span`: the code face at 0.9 em).
@@ -336,6 +356,13 @@ impl<'a> PlainCellMeasure<'a> {
             whole,
             widest: widest.max(whole),
         })
+    }
+
+    /// The width of `text` set in `style` on one line, in em, shaped as Typst shapes a run of
+    /// text; `None` if some character is in no font.
+    pub(crate) fn text_width(&self, text: &str, style: CellStyle) -> Option<f64> {
+        let size = if style.code { CODE_SIZE } else { 1.0 };
+        Some(self.advance(text, style)? * size)
     }
 
     /// The widths of a cell showing a status lozenge titled `title`: its title in capitals,

@@ -76,6 +76,7 @@ pub fn lower(
         break_at: BREAK_AT,
         break_boxes_left: BREAK_BOX_BUDGET,
         enum_depth: 0,
+        bullet_depth: 0,
         in_table_header: false,
         in_flow: true,
         table_lead: None,
@@ -406,6 +407,9 @@ struct Writer<'a, 'f> {
     break_boxes_left: usize,
     /// Numbered lists enclosing the one being lowered.
     enum_depth: usize,
+    /// How many bulleted lists the current block is in (Typst's list `depth`, which picks the
+    /// marker).
+    bullet_depth: usize,
     /// Lowering a table's header rows, which repeat on every page the table spans.
     in_table_header: bool,
     /// The block being lowered stands in the page's flow, not in a container: a table there
@@ -753,6 +757,7 @@ impl Writer<'_, '_> {
             list.start
         };
         self.enum_depth += usize::from(list.ordered);
+        self.bullet_depth += usize::from(!list.ordered);
         let mut out = String::new();
         for (i, item) in list.items.iter().enumerate() {
             let marker = match (list.ordered, i) {
@@ -790,6 +795,7 @@ impl Writer<'_, '_> {
             }
         }
         self.enum_depth -= usize::from(list.ordered);
+        self.bullet_depth -= usize::from(!list.ordered);
         out
     }
 
@@ -1163,55 +1169,103 @@ impl Writer<'_, '_> {
 
     /// The widths of a cell of `blocks` (a header cell if `bold`) if it is paragraphs of plain
     /// text (see `text_runs`) or of a status lozenge each, aligned but not indented, justified
-    /// or anchored.
+    /// or anchored, and bulleted lists of such paragraphs.
     fn plain_cell_widths(
         &self,
         measure: &PlainCellMeasure,
         blocks: &[Block],
         bold: bool,
     ) -> Option<CellWidths> {
-        // A cell of one plain paragraph is lowered as its inlines; any other as blocks, one
-        // level deeper.
-        let depth = match blocks {
-            [Block::Paragraph { attr, .. }] if attr.is_empty() => self.depth,
-            _ => self.depth + 1,
+        let style = if bold {
+            CellStyle::BOLD
+        } else {
+            CellStyle::default()
         };
+        match blocks {
+            // A cell of one plain paragraph is lowered as its inlines; any other as blocks, one
+            // level deeper.
+            [Block::Paragraph { attr, content, .. }] if attr.is_empty() => {
+                self.paragraph_widths(measure, content, style, self.depth)
+            }
+            _ => self.blocks_widths(measure, blocks, style, self.depth, self.bullet_depth),
+        }
+    }
+
+    /// The widths of `blocks` lowered one after another from nesting depth `depth`, in lists
+    /// nested `level` deep: as wide as the widest.
+    fn blocks_widths(
+        &self,
+        measure: &PlainCellMeasure,
+        blocks: &[Block],
+        style: CellStyle,
+        depth: usize,
+        level: usize,
+    ) -> Option<CellWidths> {
+        // Deeper, blocks are flattened (`block_to_typst`).
+        if depth >= self.max_depth {
+            return None;
+        }
         let mut widths: Option<CellWidths> = None;
         for block in blocks {
-            let Block::Paragraph { attr, content, .. } = block else {
-                return None;
-            };
-            if attr.id.is_some() || attr.indent != 0 || attr.align == Some(Align::Justify) {
-                return None;
-            }
-            let paragraph = match content.as_slice() {
-                [Inline::Status { title, .. }] => measure.measure_status(title)?,
-                _ => {
-                    let style = if bold {
-                        CellStyle::BOLD
-                    } else {
-                        CellStyle::default()
-                    };
-                    let mut runs = Vec::new();
-                    let wrappers = text_runs(content, style, BREAK_AT_IN_CELLS, &mut runs)?;
-                    // Wrappers nested too deep are flattened (their style dropped).
-                    if depth + wrappers > self.max_depth {
+            let block_widths = match block {
+                Block::Paragraph { attr, content, .. } => {
+                    if attr.id.is_some() || attr.indent != 0 || attr.align == Some(Align::Justify) {
                         return None;
                     }
-                    measure.measure_runs(&runs)?
+                    self.paragraph_widths(measure, content, style, depth + 1)?
                 }
+                Block::List(list) if !list.ordered => {
+                    self.list_widths(measure, list, style, depth + 1, level)?
+                }
+                _ => return None,
             };
-            // Paragraphs stack: the cell is as wide as its widest.
-            widths = Some(match widths {
-                None => paragraph,
-                Some(w) => CellWidths {
-                    narrowest: w.narrowest.max(paragraph.narrowest),
-                    whole: w.whole.max(paragraph.whole),
-                    widest: w.widest.max(paragraph.widest),
-                },
-            });
+            widths = Some(widths.map_or(block_widths, |w| w.max(block_widths)));
         }
         widths
+    }
+
+    /// The widths of a paragraph of `content` lowered at nesting depth `depth`.
+    fn paragraph_widths(
+        &self,
+        measure: &PlainCellMeasure,
+        content: &[Inline],
+        style: CellStyle,
+        depth: usize,
+    ) -> Option<CellWidths> {
+        if let [Inline::Status { title, .. }] = content {
+            return measure.measure_status(title);
+        }
+        let mut runs = Vec::new();
+        let wrappers = text_runs(content, style, BREAK_AT_IN_CELLS, &mut runs)?;
+        // Wrappers nested too deep are flattened (their style dropped).
+        if depth + wrappers > self.max_depth {
+            return None;
+        }
+        measure.measure_runs(&runs)
+    }
+
+    /// The widths of a bulleted `list` whose items are lowered at nesting depth `depth`, nested
+    /// `level` lists deep: as Typst lays a list out where it may be as wide as it likes, its
+    /// indent, its widest marker and the body indent (the theme's `set list`) before its widest
+    /// item.
+    fn list_widths(
+        &self,
+        measure: &PlainCellMeasure,
+        list: &List,
+        style: CellStyle,
+        depth: usize,
+        level: usize,
+    ) -> Option<CellWidths> {
+        const MARKERS: [&str; 3] = ["\u{2022}", "\u{25e6}", "\u{25aa}"];
+        const INDENT: f64 = 0.4;
+        const BODY_INDENT: f64 = 0.6;
+        let marker = measure.text_width(MARKERS[level % MARKERS.len()], style)?;
+        let mut widest: Option<CellWidths> = None;
+        for item in &list.items {
+            let item = self.blocks_widths(measure, &item.blocks, style, depth, level + 1)?;
+            widest = Some(widest.map_or(item, |w| w.max(item)));
+        }
+        Some(widest?.widened(INDENT + marker + BODY_INDENT))
     }
 
     fn inlines_to_typst(&mut self, inlines: &[Inline]) -> String {

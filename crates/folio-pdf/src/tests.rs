@@ -1003,7 +1003,7 @@ fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
 
 #[test]
 fn korean_tables_lay_out_the_same_with_their_cells_measured_in_rust() {
-    use folio_ir::Row;
+    use folio_ir::{Cell, Row};
     if korean_measure().is_none() {
         return;
     }
@@ -1076,7 +1076,17 @@ fn korean_tables_lay_out_the_same_with_their_cells_measured_in_rust() {
                 cell(false, plain("연결")),
                 cell(false, plain(sentence)),
                 cell(false, plain(sentence)),
-                cell(false, plain("필수 (Required)")),
+                Cell {
+                    blocks: list_cell_blocks(
+                        Some("요청 제목"),
+                        &[
+                            "예: 서비스 DB 접근 요청".to_owned(),
+                            "필수 (Required)".to_owned(),
+                        ],
+                        Some(&["Connection A : Read/Write".to_owned()]),
+                    ),
+                    ..Cell::empty()
+                },
             ],
             false,
         ),
@@ -1095,6 +1105,83 @@ fn korean_tables_lay_out_the_same_with_their_cells_measured_in_rust() {
     }
     assert_eq!(markup.matches("text-widths:").count(), 2, "{markup}");
     assert_laid_out_as_measured_by_the_theme_with(&SYSTEM_ENGINE, &paged, &markup);
+}
+
+/// A cell of a paragraph, a bulleted list (its items paragraphs, the first with a nested
+/// list if `nested`), or both, for `table_of_list_cells`.
+fn list_cell_blocks(lead: Option<&str>, items: &[String], nested: Option<&[String]>) -> Vec<Block> {
+    use folio_ir::{List, ListItem};
+    let paragraph = |text: &str| Block::Paragraph {
+        attr: Attr::default(),
+        content: vec![Inline::text(text)],
+        span: Span::DETACHED,
+    };
+    let list = |texts: &[String]| List {
+        ordered: false,
+        start: 1,
+        items: texts
+            .iter()
+            .map(|text| ListItem {
+                blocks: vec![paragraph(text)],
+            })
+            .collect(),
+        span: Span::DETACHED,
+    };
+    let mut top = list(items);
+    if let (Some(nested), Some(first)) = (nested, top.items.first_mut()) {
+        first.blocks.push(Block::List(list(nested)));
+    }
+    lead.map(paragraph)
+        .into_iter()
+        .chain([Block::List(top)])
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(12))]
+
+    #[test]
+    fn tables_of_list_cells_lay_out_the_same_with_their_cells_measured_in_rust(
+        cells in (1..4usize).prop_flat_map(|rows| prop::collection::vec(
+            (
+                prop::option::of(plain_cell_text()),
+                prop::collection::vec(plain_cell_text(), 1..3),
+                prop::option::of(prop::collection::vec(plain_cell_text(), 1..3)),
+            ),
+            rows * 4,
+        )),
+        header in any::<bool>(),
+    ) {
+        use folio_ir::{Cell, Row};
+        let mut rows: Vec<Row> = cells
+            .chunks(4)
+            .map(|chunk| Row {
+                cells: chunk
+                    .iter()
+                    .map(|(lead, items, nested)| Cell {
+                        blocks: list_cell_blocks(lead.as_deref(), items, nested.as_deref()),
+                        ..Cell::empty()
+                    })
+                    .collect(),
+                in_head: false,
+            })
+            .collect();
+        if header {
+            rows[0].in_head = true;
+            rows[0].cells.iter_mut().for_each(|cell| cell.header = true);
+        }
+        let document = Document {
+            title: None,
+            blocks: vec![four_column_table(rows, usize::from(header))],
+        };
+        let (paged, _, markup) = ENGINE
+            .typeset(&document, &Attachments::new(), &RenderOptions::default())
+            .unwrap();
+        let line = markup.lines().find(|line| line.contains("text-widths:")).unwrap();
+        let measured = line.split_once("cells: (").unwrap().1;
+        prop_assert!(!measured.contains("none"), "{}", line);
+        assert_laid_out_as_measured_by_the_theme(&paged, &markup);
+    }
 }
 
 /// Asserts that `markup`, laid out as `paged`, lays out the same (to 0.01 pt) without its
