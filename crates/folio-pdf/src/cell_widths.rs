@@ -82,6 +82,9 @@ pub(crate) struct CellStyle {
     pub weight: u16,
     pub italic: bool,
     pub code: bool,
+    /// A link's text: coloured, in the same face, but a style of its own, so Typst shapes it
+    /// apart from the text around it.
+    pub link: bool,
 }
 
 impl Default for CellStyle {
@@ -90,6 +93,7 @@ impl Default for CellStyle {
             weight: FontWeight::REGULAR.to_number(),
             italic: false,
             code: false,
+            link: false,
         }
     }
 }
@@ -100,6 +104,7 @@ impl CellStyle {
         weight: 700,
         italic: false,
         code: false,
+        link: false,
     };
 
     /// The style with strong's weight added, as Typst adds it (up to 1000).
@@ -631,6 +636,7 @@ mod tests {
         weight: 400,
         italic: false,
         code: false,
+        link: false,
     };
 
     fn measure() -> PlainCellMeasure<'static> {
@@ -659,6 +665,7 @@ mod tests {
                 weight,
                 italic,
                 code,
+                link: false,
             };
             m.measure("Owner", style).unwrap().widest
         };

@@ -1571,7 +1571,13 @@ fn text_runs(
                 content,
             ),
             // A link without text shows its target, with break opportunities.
-            Inline::Link { content, .. } if !content.is_empty() => (style, content),
+            Inline::Link { content, .. } if !content.is_empty() => (
+                CellStyle {
+                    link: true,
+                    ..style
+                },
+                content,
+            ),
             _ => return None,
         };
         after_text = false;

@@ -735,6 +735,41 @@ proptest! {
     }
 
     #[test]
+    fn cells_with_links_measured_in_rust_have_the_widths_the_theme_measures(
+        cells in prop::collection::vec(
+            (plain_cell_text(), plain_cell_text(), prop::option::of(plain_cell_text()), any::<(bool, bool)>()),
+            1..8,
+        ),
+    ) {
+        let measure = cell_widths::PlainCellMeasure::new("en", None).unwrap();
+        let checked: Vec<_> = cells
+            .iter()
+            .map(|(before, link, after, (space_before, space_after))| {
+                // Text, a link's text and more text; a word may span them.
+                let before = if *space_before { format!("{before} ") } else { before.clone() };
+                let after = after.as_ref().map(|after| if *space_after { format!(" {after}") } else { after.clone() });
+                let mut body = format!(
+                    "[#{}#folio-link(\"https://example.com\", [#{}])",
+                    escape::string_literal(&before),
+                    escape::string_literal(link),
+                );
+                let plain = cell_widths::CellStyle::default();
+                let mut runs = vec![
+                    cell_widths::TextRun::new(before, plain),
+                    cell_widths::TextRun::new(link.clone(), cell_widths::CellStyle { link: true, ..plain }),
+                ];
+                if let Some(after) = after {
+                    body.push_str(&format!("#{}", escape::string_literal(&after)));
+                    runs.push(cell_widths::TextRun::new(after, plain));
+                }
+                body.push(']');
+                (body, measure.measure_runs(&runs).unwrap())
+            })
+            .collect();
+        check_widths(&checked)?;
+    }
+
+    #[test]
     fn cells_with_long_runs_measured_in_rust_have_the_widths_the_theme_measures(
         texts in prop::collection::vec(
             (prop::collection::vec("[a-zA-Z0-9_./:=?&-]{1,40}", 1..4), any::<CellSetting>()),
