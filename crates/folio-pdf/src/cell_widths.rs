@@ -74,9 +74,9 @@ impl CellWidths {
     }
 }
 
-/// How a cell's text is set: its weight (400, 700 in a header cell or strong text, 1000 for
-/// strong text in a header cell or in strong text, as Typst adds strong's 300), italic
-/// (emphasised), as code (`folio-code-span`: the code face at 0.9 em).
+/// How a cell's text is set: its weight (400; 700 in a header cell or strong text; 900 for
+/// strong text in a header cell or in strong text, as Typst adds strong's 300 up to 900),
+/// italic (emphasised), as code (`folio-code-span`: the code face at 0.9 em).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct CellStyle {
     pub weight: u16,
@@ -107,10 +107,11 @@ impl CellStyle {
         link: false,
     };
 
-    /// The style with strong's weight added, as Typst adds it (up to 1000).
+    /// The style with strong's weight added, as Typst adds it (`FontWeight::thicken`: up to
+    /// 900).
     pub fn strong(self) -> Self {
         Self {
-            weight: (self.weight + 300).min(1000),
+            weight: (self.weight + 300).min(900),
             ..self
         }
     }
@@ -234,7 +235,7 @@ impl<'a> PlainCellMeasure<'a> {
             return None;
         }
         // Typst picks the face of the family closest to the variant asked for: the bold face
-        // for strong text in a header cell (weight 1000), the slanted one for italic text.
+        // for strong text in a header cell (weight 900), the slanted one for italic text.
         let shaper = |faces: &[Font], slanted: bool, weight: FontWeight| {
             let font = faces.iter().find(|font| {
                 let variant = font.info().variant;
