@@ -181,16 +181,17 @@ pub const PNG: &[u8] = &[
 
 /// A page that takes a while to typeset: a long table. Every call's text is new, because
 /// Typst memoises layout across compilations and would typeset a repeated page in no time. Its
-/// cells hold lists, which the theme lays out to learn their widths: cells of plain text are
-/// measured far faster, so a table of them would not stay slow as the writer gets faster.
+/// cells hold numbered lists, which the theme lays out to learn their widths: cells of text and
+/// of bulleted lists are measured far faster, in Rust, so a table of them would not stay slow
+/// as the writer gets faster.
 pub fn slow_page(rows: usize) -> String {
     static CALLS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let call = CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut page = format!("<h1>Slow {call}</h1><table><tbody>");
     for row in 0..rows {
         page.push_str(&format!(
-            "<tr><td>row {row}</td><td><ul><li>call {call} words in a cell that wrap</li></ul></td>\
-             <td><ul><li>more <strong>text {row}</strong> here</li></ul></td></tr>"
+            "<tr><td>row {row}</td><td><ol><li>call {call} words in a cell that wrap</li></ol></td>\
+             <td><ol><li>more <strong>text {row}</strong> here</li></ol></td></tr>"
         ));
     }
     page.push_str("</tbody></table>");
