@@ -170,7 +170,7 @@ fn downsample(bytes: &[u8], max_width: u32) -> Option<Vec<u8>> {
 }
 
 /// Writes `pixels` with `encoder`, carrying the ICC profile over when the format takes one.
-fn encode(
+pub(crate) fn encode(
     mut encoder: impl ImageEncoder,
     pixels: &DynamicImage,
     icc: Option<Vec<u8>>,
@@ -198,7 +198,7 @@ fn smaller(scaled: Vec<u8>, original: &[u8]) -> Option<Vec<u8>> {
 
 /// Decodes with the default memory limits, applying the EXIF orientation to the pixels (the
 /// re-encoded file carries no EXIF, and Typst would otherwise have applied it).
-fn decode(mut decoder: impl ImageDecoder) -> Option<(DynamicImage, Option<Vec<u8>>)> {
+pub(crate) fn decode(mut decoder: impl ImageDecoder) -> Option<(DynamicImage, Option<Vec<u8>>)> {
     let icc = decoder
         .icc_profile()
         .ok()

@@ -6,6 +6,9 @@
 //! are decoded one per core while the document is lowered, evaluated and realized on the
 //! calling thread, which for a long export is a few hundred milliseconds on one core.
 //!
+//! An RGBA screenshot that is opaque everywhere is decoded without its alpha channel
+//! (`opaque_png.rs`): the world then hands Typst those bytes in place of the attachment's.
+//!
 //! The layout must not decode an image a second time because it got there first: the world
 //! calls [`ImageDecoding::ensure`] before it hands out an image's bytes, which waits for a
 //! decoding under way or, if none has started, decodes the image on the spot. Only a thread
@@ -15,12 +18,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::catch_unwind;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Condvar, Mutex};
+use std::sync::{Condvar, Mutex, OnceLock};
 
 use folio_ir::Attachments;
 use rayon::prelude::*;
+use typst::foundations::Bytes;
 
-use crate::is_loadable_image;
+use crate::opaque_png::without_opaque_alpha;
+use crate::{is_loadable, is_loadable_image};
 
 const NOT_STARTED: u8 = 0;
 const UNDER_WAY: u8 = 1;
@@ -32,6 +37,8 @@ pub(crate) struct ImageDecoding<'a> {
     index: BTreeMap<String, usize>,
     names: Vec<String>,
     states: Vec<AtomicU8>,
+    /// The bytes Typst gets in place of an attachment's: the image without its opaque alpha.
+    replacements: Vec<OnceLock<Bytes>>,
     failed: Mutex<BTreeSet<String>>,
     /// Signalled whenever an image is done.
     finished: (Mutex<()>, Condvar),
@@ -46,11 +53,13 @@ impl<'a> ImageDecoding<'a> {
             .map(|(i, name)| (name.clone(), i))
             .collect();
         let states = names.iter().map(|_| AtomicU8::new(NOT_STARTED)).collect();
+        let replacements = names.iter().map(|_| OnceLock::new()).collect();
         Self {
             attachments,
             index,
             names,
             states,
+            replacements,
             failed: Mutex::new(BTreeSet::new()),
             finished: (Mutex::new(()), Condvar::new()),
         }
@@ -79,6 +88,13 @@ impl<'a> ImageDecoding<'a> {
         }
     }
 
+    /// What Typst is to read in place of `name`'s attachment bytes, if anything. Call after
+    /// [`ImageDecoding::ensure`].
+    pub fn replacement(&self, name: &str) -> Option<Bytes> {
+        let &i = self.index.get(name)?;
+        self.replacements[i].get().cloned()
+    }
+
     /// The images that did not decode (a decoder that panicked counts as failing; Typst's own
     /// use of it is caught as a panic too). Call after [`ImageDecoding::decode_all`].
     pub fn failed(&self) -> BTreeSet<String> {
@@ -96,12 +112,29 @@ impl<'a> ImageDecoding<'a> {
             return;
         }
         let name = &self.names[i];
-        let decodes = catch_unwind(|| self.attachments.get(name).is_some_and(is_loadable_image));
-        if !decodes.unwrap_or(false) {
-            self.failed
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner())
-                .insert(name.clone());
+        // `Some(replacement)` when it decodes.
+        let decoded = catch_unwind(|| {
+            let bytes = self.attachments.get(name)?;
+            if let Some(opaque) = without_opaque_alpha(bytes).map(Bytes::new)
+                && is_loadable(opaque.clone())
+            {
+                return Some(Some(opaque));
+            }
+            is_loadable_image(bytes).then_some(None)
+        });
+        match decoded {
+            // Set once: only the thread that marked the image under way gets here.
+            Ok(Some(replacement)) => {
+                if let Some(replacement) = replacement {
+                    let _ = self.replacements[i].set(replacement);
+                }
+            }
+            Ok(None) | Err(_) => {
+                self.failed
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner())
+                    .insert(name.clone());
+            }
         }
         let (lock, finished) = &self.finished;
         let _guard = lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -23,6 +23,7 @@ mod highlight_warmup;
 mod image_decoding;
 mod lower;
 mod math;
+mod opaque_png;
 mod options;
 mod svg;
 mod world;
@@ -476,13 +477,17 @@ fn image_format(bytes: &std::sync::Arc<[u8]>) -> Option<ImageFormat> {
 /// Whether Typst can show `bytes` as an image: a decodable PNG, JPEG, GIF or WebP, or a
 /// parsable SVG. (Decoding is memoized by Typst, so the real use does not decode again.)
 fn is_loadable_image(bytes: &std::sync::Arc<[u8]>) -> bool {
-    let data = Bytes::new(bytes.clone());
+    is_loadable(Bytes::new(bytes.clone()))
+}
+
+/// Whether Typst loads `data` as an image (see [`is_loadable_image`]).
+fn is_loadable(data: Bytes) -> bool {
     match ImageFormat::detect(&data) {
         Some(ImageFormat::Raster(RasterFormat::Exchange(format))) => {
             RasterImage::new(data, format, Smart::Auto).is_ok()
         }
         Some(ImageFormat::Vector(VectorFormat::Svg)) => {
-            SvgImage::new(data).is_ok() && svg::is_self_contained(bytes)
+            svg::is_self_contained(&data) && SvgImage::new(data).is_ok()
         }
         Some(
             ImageFormat::Raster(RasterFormat::Pixel(_)) | ImageFormat::Vector(VectorFormat::Pdf),

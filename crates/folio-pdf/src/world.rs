@@ -161,6 +161,9 @@ impl World for SandboxWorld<'_> {
                 && let Some(name) = names.get(index)
             {
                 decoding.ensure(name);
+                if let Some(bytes) = decoding.replacement(name) {
+                    return Ok(bytes);
+                }
             }
             Ok(self.images[index].clone())
         } else {

@@ -414,6 +414,96 @@ fn image_dpi_embeds_a_screenshot_at_its_printed_size_in_a_smaller_pdf() {
     assert_eq!(capped.pages, original.pages);
 }
 
+/// The colour image XObjects' sizes, whether each has a soft mask (transparency), and their
+/// colour samples as written.
+fn image_samples(pdf: &lopdf::Document) -> Vec<((i64, i64), bool, Vec<u8>)> {
+    let is_image = |dict: &Dictionary| {
+        dict.get(b"Subtype")
+            .and_then(Object::as_name)
+            .is_ok_and(|name| name == b"Image")
+    };
+    // Soft masks are images too: the grey alpha of another.
+    let masks: Vec<lopdf::ObjectId> = pdf
+        .objects
+        .values()
+        .filter_map(|object| {
+            let dict = &object.as_stream().ok()?.dict;
+            is_image(dict).then(|| dict.get(b"SMask").and_then(Object::as_reference).ok())?
+        })
+        .collect();
+    pdf.objects
+        .iter()
+        .filter(|(id, _)| !masks.contains(id))
+        .filter_map(|(_, object)| {
+            let stream = object.as_stream().ok()?;
+            let dict = &stream.dict;
+            if !is_image(dict) {
+                return None;
+            }
+            let w = dict.get(b"Width").and_then(Object::as_i64).ok()?;
+            let h = dict.get(b"Height").and_then(Object::as_i64).ok()?;
+            let samples = stream.decompressed_content().ok()?;
+            Some(((w, h), dict.get(b"SMask").is_ok(), samples))
+        })
+        .collect()
+}
+
+#[test]
+fn an_opaque_rgba_screenshot_is_embedded_without_a_soft_mask_and_a_translucent_one_with_it() {
+    // A macOS screenshot is RGBA with every pixel opaque.
+    let screenshot = |alpha_at_origin: u8| {
+        let pixels = image::RgbaImage::from_fn(600, 400, |x, y| {
+            let alpha = if (x, y) == (0, 0) {
+                alpha_at_origin
+            } else {
+                255
+            };
+            image::Rgba([(x % 256) as u8, (y % 256) as u8, 200, alpha])
+        });
+        let mut png = Vec::new();
+        image::DynamicImage::ImageRgba8(pixels)
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        png
+    };
+    let mut attachments = Attachments::new();
+    attachments.insert("opaque.png", screenshot(255));
+    attachments.insert("translucent.png", screenshot(128));
+    let shown = |name: &str| {
+        let mut shown = image(name, Some(300.0));
+        shown.intrinsic = Some((600, 400));
+        Block::Image(shown)
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![shown("opaque.png"), shown("translucent.png")],
+    };
+    let (rendered, pdf) = render(&document, &attachments);
+    assert!(
+        rendered.diagnostics.is_empty(),
+        "{:?}",
+        rendered.diagnostics
+    );
+    let images = image_samples(&pdf);
+    let masked: Vec<bool> = images.iter().map(|(_, masked, _)| *masked).collect();
+    assert_eq!(images.len(), 2, "{masked:?}");
+    assert!(
+        masked.contains(&true) && masked.contains(&false),
+        "{masked:?}"
+    );
+    // Both keep every colour value, as RGB.
+    let expected: Vec<u8> = (0..400u32)
+        .flat_map(|y| (0..600u32).flat_map(move |x| [(x % 256) as u8, (y % 256) as u8, 200]))
+        .collect();
+    for (size, masked, samples) in &images {
+        assert_eq!(*size, (600, 400));
+        assert!(
+            *samples == expected,
+            "the colours of the image (soft mask: {masked}) changed"
+        );
+    }
+}
+
 #[test]
 fn missing_attachment_renders_a_placeholder() {
     let document = Document {

@@ -1,0 +1,180 @@
+//! PNGs with an alpha channel that is opaque everywhere, handed to Typst without it.
+//!
+//! Screenshots taken on macOS are RGBA PNGs whose alpha is 255 in every pixel. Typst decodes
+//! such an image to four bytes a pixel, and its PDF writer then makes two more copies: the colour
+//! channels as RGB (three bytes a pixel) and the alpha channel as a soft mask (one byte), which it
+//! extracts pixel by pixel on the thread writing the page. For a page of 5-megapixel screenshots
+//! that is 40 MB an image, most of an export's peak memory, and a soft mask the PDF does not need.
+//!
+//! Decoded without its alpha, the image is RGB from the start: Typst keeps three bytes a pixel,
+//! the PDF writer uses them as they are and writes no mask. The pixels are re-encoded as a PNG
+//! with the fastest compression (fdeflate, a few milliseconds for a 5-megapixel screenshot) only
+//! to carry them to Typst, which reads images from bytes; the PDF writer deflates the pixels
+//! itself. The printed image is the same: every colour value and the ICC profile are kept.
+
+use std::io::Cursor;
+
+use image::codecs::png::{CompressionType, FilterType, PngDecoder};
+use image::metadata::Orientation;
+use image::{DynamicImage, GrayImage, ImageDecoder, RgbImage};
+
+use crate::downsample::{decode, encode};
+
+/// Images smaller than this keep their alpha channel: the copies the PDF writer makes of them
+/// are small, and re-encoding would cost more than it saves.
+const MIN_PIXELS: u64 = 256 * 256;
+
+/// `bytes` as a PNG without its alpha channel when it is an 8-bit RGBA or grey-and-alpha PNG of
+/// at least [`MIN_PIXELS`] pixels whose alpha is opaque everywhere; `None` otherwise (and for
+/// anything that does not decode, which the caller's own check then reports).
+pub(crate) fn without_opaque_alpha(bytes: &[u8]) -> Option<Vec<u8>> {
+    let header = PngDecoder::new(Cursor::new(bytes)).ok()?;
+    let (width, height) = header.dimensions();
+    if u64::from(width) * u64::from(height) < MIN_PIXELS
+        || !matches!(
+            header.color_type(),
+            image::ColorType::Rgba8 | image::ColorType::La8
+        )
+    {
+        return None;
+    }
+    // `decode` applies an EXIF orientation to the pixels; a rotated PNG is rare enough to leave
+    // to Typst, which applies it the same way, rather than re-encode it turned.
+    let mut header = header;
+    if !matches!(header.orientation(), Ok(Orientation::NoTransforms)) {
+        return None;
+    }
+    let (pixels, icc) = decode(header)?;
+    let opaque = match pixels {
+        DynamicImage::ImageRgba8(rgba) => {
+            let (width, height) = rgba.dimensions();
+            let rgb = drop_opaque_alpha(rgba.into_raw(), 4)?;
+            DynamicImage::ImageRgb8(RgbImage::from_raw(width, height, rgb)?)
+        }
+        DynamicImage::ImageLumaA8(luma_alpha) => {
+            let (width, height) = luma_alpha.dimensions();
+            let luma = drop_opaque_alpha(luma_alpha.into_raw(), 2)?;
+            DynamicImage::ImageLuma8(GrayImage::from_raw(width, height, luma)?)
+        }
+        _ => return None,
+    };
+    let mut out = Vec::new();
+    // "Up" filtering keeps fdeflate fast and the file a little above the original's size on
+    // screenshots (adaptive filtering halves it again but triples the time to read it back).
+    let encoder = image::codecs::png::PngEncoder::new_with_quality(
+        &mut out,
+        CompressionType::Fast,
+        FilterType::Up,
+    );
+    encode(encoder, &opaque, icc)?;
+    Some(out)
+}
+
+/// `samples` (pixels of `channels` bytes, alpha last) with the alpha byte of every pixel
+/// removed, in place; `None` as soon as a pixel is not fully opaque.
+fn drop_opaque_alpha(mut samples: Vec<u8>, channels: usize) -> Option<Vec<u8>> {
+    let colour = channels - 1;
+    let mut kept = 0;
+    for start in (0..samples.len()).step_by(channels) {
+        if samples[start + colour] != u8::MAX {
+            return None;
+        }
+        samples.copy_within(start..start + colour, kept);
+        kept += colour;
+    }
+    samples.truncate(kept);
+    Some(samples)
+}
+
+#[cfg(test)]
+mod tests {
+    use image::codecs::png::PngEncoder;
+    use image::{ImageEncoder, Rgba, RgbaImage};
+
+    use super::*;
+
+    /// A PNG of `pixels`, with `icc` as its ICC profile if given.
+    fn png(pixels: &DynamicImage, icc: Option<Vec<u8>>) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = PngEncoder::new(&mut out);
+        if let Some(icc) = icc {
+            encoder.set_icc_profile(icc).unwrap();
+        }
+        encoder
+            .write_image(
+                pixels.as_bytes(),
+                pixels.width(),
+                pixels.height(),
+                pixels.color().into(),
+            )
+            .unwrap();
+        out
+    }
+
+    fn screenshot(width: u32, height: u32) -> RgbaImage {
+        RgbaImage::from_fn(width, height, |x, y| {
+            Rgba([(x % 256) as u8, (y % 256) as u8, ((x + y) % 256) as u8, 255])
+        })
+    }
+
+    fn decoded(bytes: &[u8]) -> (DynamicImage, Option<Vec<u8>>) {
+        decode(PngDecoder::new(Cursor::new(bytes)).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn an_opaque_rgba_png_becomes_rgb_with_the_same_colours_and_profile() {
+        let rgba = screenshot(400, 300);
+        // Any bytes do as a profile here: only that it is carried over is checked.
+        let icc = b"a colour profile".to_vec();
+        let original = png(&DynamicImage::ImageRgba8(rgba.clone()), Some(icc.clone()));
+        let stripped = without_opaque_alpha(&original).expect("opaque RGBA is stripped");
+        let (pixels, profile) = decoded(&stripped);
+        let DynamicImage::ImageRgb8(rgb) = pixels else {
+            panic!("expected RGB, got {:?}", pixels.color());
+        };
+        assert_eq!(rgb.dimensions(), (400, 300));
+        assert!(
+            rgb.pixels()
+                .zip(rgba.pixels())
+                .all(|(rgb, rgba)| rgb.0 == [rgba.0[0], rgba.0[1], rgba.0[2]])
+        );
+        assert_eq!(profile, Some(icc));
+    }
+
+    #[test]
+    fn an_opaque_grey_and_alpha_png_becomes_grey() {
+        let luma_alpha = image::GrayAlphaImage::from_fn(300, 300, |x, y| {
+            image::LumaA([((x * y) % 256) as u8, 255])
+        });
+        let original = png(&DynamicImage::ImageLumaA8(luma_alpha.clone()), None);
+        let (pixels, _) = decoded(&without_opaque_alpha(&original).unwrap());
+        let DynamicImage::ImageLuma8(luma) = pixels else {
+            panic!("expected grey, got {:?}", pixels.color());
+        };
+        assert!(
+            luma.pixels()
+                .zip(luma_alpha.pixels())
+                .all(|(l, la)| l.0[0] == la.0[0])
+        );
+    }
+
+    #[test]
+    fn one_translucent_pixel_keeps_the_alpha_channel() {
+        let mut rgba = screenshot(400, 300);
+        rgba.put_pixel(399, 299, Rgba([0, 0, 0, 254]));
+        assert_eq!(
+            without_opaque_alpha(&png(&DynamicImage::ImageRgba8(rgba), None)),
+            None
+        );
+    }
+
+    #[test]
+    fn small_rgb_and_non_png_images_are_left_alone() {
+        let small = png(&DynamicImage::ImageRgba8(screenshot(100, 100)), None);
+        assert_eq!(without_opaque_alpha(&small), None);
+        let rgb = DynamicImage::ImageRgb8(DynamicImage::ImageRgba8(screenshot(400, 300)).to_rgb8());
+        assert_eq!(without_opaque_alpha(&png(&rgb, None)), None);
+        assert_eq!(without_opaque_alpha(b"GIF89a not a png"), None);
+        assert_eq!(without_opaque_alpha(b"\x89PNG\r\n\x1a\ntruncated"), None);
+    }
+}
