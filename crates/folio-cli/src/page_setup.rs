@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
-use folio::{Paper, PdfStandard, RenderOptions};
+use folio::{PageSetup, Paper, ParseSetupError, PdfStandard, RenderOptions};
 
 // The page setup flags. Each one given replaces the corresponding render option; those not
 // given leave it as it is. (A doc comment here would become the help's description of every
@@ -239,55 +239,14 @@ impl PageSetupArgs {
     }
 }
 
-/// `a4`, `letter`, `legal` or `WxH` in millimetres (`148x210`, `148x210mm`, `148 × 210`).
+/// `--paper`: see `Paper`'s `FromStr`.
 fn parse_paper(value: &str) -> Result<Paper, String> {
-    let lower = value.trim().to_ascii_lowercase();
-    match lower.as_str() {
-        "a4" => return Ok(Paper::A4),
-        "letter" | "us-letter" => return Ok(Paper::Letter),
-        "legal" | "us-legal" => return Ok(Paper::Legal),
-        _ => {}
-    }
-    let size = lower.strip_suffix("mm").unwrap_or(&lower);
-    let (width, height) = size
-        .split_once(['x', '×'])
-        .ok_or_else(|| format!("`{value}` is not a4, letter, legal or WIDTHxHEIGHT in mm"))?;
-    let number = |text: &str| -> Result<f32, String> {
-        let text = text.trim();
-        let text = text.strip_suffix("mm").unwrap_or(text).trim();
-        text.parse::<f32>()
-            .ok()
-            .filter(|n| n.is_finite() && *n > 0.0)
-            .ok_or_else(|| format!("`{text}` is not a size in millimetres"))
-    };
-    Ok(Paper::Custom {
-        width_mm: number(width)?,
-        height_mm: number(height)?,
-    })
+    value.parse().map_err(|e: ParseSetupError| e.to_string())
 }
 
-/// One margin for all sides or four, comma-separated, in millimetres (`mm` optional).
+/// `--margins`: see [`PageSetup::parse_margins`].
 fn parse_margins(value: &str) -> Result<[f32; 4], String> {
-    let sides: Vec<f32> = value
-        .split(',')
-        .map(|side| {
-            let side = side.trim();
-            let number = side.strip_suffix("mm").unwrap_or(side).trim();
-            number
-                .parse::<f32>()
-                .ok()
-                .filter(|n| n.is_finite() && *n >= 0.0)
-                .ok_or_else(|| format!("`{side}` is not a margin in millimetres"))
-        })
-        .collect::<Result<_, _>>()?;
-    match sides.as_slice() {
-        [all] => Ok([*all; 4]),
-        [top, right, bottom, left] => Ok([*top, *right, *bottom, *left]),
-        _ => Err(format!(
-            "give one margin or four (top,right,bottom,left), not {}",
-            sides.len()
-        )),
-    }
+    PageSetup::parse_margins(value).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -331,36 +290,6 @@ mod tests {
         let mut options = RenderOptions::default();
         cli.page.apply(&mut options)?;
         Ok(options)
-    }
-
-    #[test]
-    fn paper_sizes() {
-        assert_eq!(parse_paper("A4"), Ok(Paper::A4));
-        assert_eq!(parse_paper("letter"), Ok(Paper::Letter));
-        assert_eq!(parse_paper("Legal"), Ok(Paper::Legal));
-        let custom = Paper::Custom {
-            width_mm: 148.0,
-            height_mm: 210.5,
-        };
-        assert_eq!(parse_paper("148x210.5"), Ok(custom));
-        assert_eq!(parse_paper("148x210.5mm"), Ok(custom));
-        assert_eq!(parse_paper("148mm × 210.5mm"), Ok(custom));
-        for bad in ["a5", "148", "0x210", "-1x2", "axb", "nanx10"] {
-            assert!(parse_paper(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn margins() {
-        assert_eq!(parse_margins("20mm"), Ok([20.0; 4]));
-        assert_eq!(parse_margins("20"), Ok([20.0; 4]));
-        assert_eq!(
-            parse_margins("20, 15mm,20,15.5"),
-            Ok([20.0, 15.0, 20.0, 15.5])
-        );
-        for bad in ["", "20,15", "-3", "1,2,3,4,5", "wide"] {
-            assert!(parse_margins(bad).is_err(), "{bad}");
-        }
     }
 
     #[test]

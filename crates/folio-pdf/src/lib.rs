@@ -48,7 +48,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
 
 pub use crate::options::{
-    Cover, IMAGE_DPI, Metadata, PageSetup, Paper, PdfStandard, RenderOptions,
+    Cover, IMAGE_DPI, Metadata, PageSetup, Paper, ParseSetupError, PdfStandard, RenderOptions,
     TEMPLATE_PLACEHOLDERS, check_template,
 };
 pub(crate) use crate::options::{TemplatePart, language_tag, parse_template};

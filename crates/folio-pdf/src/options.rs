@@ -97,7 +97,39 @@ impl PageSetup {
         let [_, right, _, left] = self.margins_mm.unwrap_or(Self::DEFAULT_MARGINS_MM);
         (width - left - right).max(MIN_TEXT_MM)
     }
+
+    /// Margins as people type them (`--margins`, the service's `margins`): one for all sides
+    /// or four, top, right, bottom, left, comma-separated, in millimetres (`mm` optional).
+    pub fn parse_margins(value: &str) -> Result<[f32; 4], ParseSetupError> {
+        let sides: Vec<f32> = value
+            .split(',')
+            .map(|side| {
+                let side = side.trim();
+                let number = side.strip_suffix("mm").unwrap_or(side).trim();
+                number
+                    .parse::<f32>()
+                    .ok()
+                    .filter(|n| n.is_finite() && *n >= 0.0)
+                    .ok_or_else(|| {
+                        ParseSetupError(format!("`{side}` is not a margin in millimetres"))
+                    })
+            })
+            .collect::<Result<_, _>>()?;
+        match sides.as_slice() {
+            [all] => Ok([*all; 4]),
+            [top, right, bottom, left] => Ok([*top, *right, *bottom, *left]),
+            _ => Err(ParseSetupError(format!(
+                "give one margin or four (top,right,bottom,left), not {}",
+                sides.len()
+            ))),
+        }
+    }
 }
+
+/// A paper size or margins that do not parse; the message says what was expected.
+#[derive(thiserror::Error, Debug, Clone, PartialEq)]
+#[error("{0}")]
+pub struct ParseSetupError(String);
 
 /// Allowed range of [`RenderOptions::image_dpi`].
 pub const IMAGE_DPI: std::ops::RangeInclusive<u32> = 36..=2400;
@@ -224,6 +256,41 @@ impl Paper {
                 height_mm,
             } => (width_mm, height_mm),
         }
+    }
+}
+
+/// A paper size as people type it (`--paper`, the service's `paper`): `a4`, `letter`, `legal`,
+/// or WIDTHxHEIGHT in millimetres (`148x210`, `148x210mm`, `148 × 210`). The range of a custom
+/// size is checked with the other options ([`RenderOptions::validate`]).
+impl std::str::FromStr for Paper {
+    type Err = ParseSetupError;
+
+    fn from_str(value: &str) -> Result<Paper, ParseSetupError> {
+        let lower = value.trim().to_ascii_lowercase();
+        match lower.as_str() {
+            "a4" => return Ok(Paper::A4),
+            "letter" | "us-letter" => return Ok(Paper::Letter),
+            "legal" | "us-legal" => return Ok(Paper::Legal),
+            _ => {}
+        }
+        let size = lower.strip_suffix("mm").unwrap_or(&lower);
+        let (width, height) = size.split_once(['x', '×']).ok_or_else(|| {
+            ParseSetupError(format!(
+                "`{value}` is not a4, letter, legal or WIDTHxHEIGHT in mm"
+            ))
+        })?;
+        let number = |text: &str| {
+            let text = text.trim();
+            let text = text.strip_suffix("mm").unwrap_or(text).trim();
+            text.parse::<f32>()
+                .ok()
+                .filter(|n| n.is_finite() && *n > 0.0)
+                .ok_or_else(|| ParseSetupError(format!("`{text}` is not a size in millimetres")))
+        };
+        Ok(Paper::Custom {
+            width_mm: number(width)?,
+            height_mm: number(height)?,
+        })
     }
 }
 

@@ -2409,11 +2409,45 @@ mod fit {
 }
 
 mod page_setup {
+    use std::str::FromStr;
+
     use folio_ir::Part;
     use proptest::prelude::*;
 
     use super::*;
-    use crate::{Cover, PageSetup, TemplatePart, check_template, language_tag, parse_template};
+    use crate::{
+        Cover, PageSetup, Paper, TemplatePart, check_template, language_tag, parse_template,
+    };
+
+    #[test]
+    fn paper_sizes() {
+        assert_eq!(Paper::from_str("A4"), Ok(Paper::A4));
+        assert_eq!(Paper::from_str("letter"), Ok(Paper::Letter));
+        assert_eq!(Paper::from_str("Legal"), Ok(Paper::Legal));
+        let custom = Paper::Custom {
+            width_mm: 148.0,
+            height_mm: 210.5,
+        };
+        assert_eq!(Paper::from_str("148x210.5"), Ok(custom));
+        assert_eq!(Paper::from_str("148x210.5mm"), Ok(custom));
+        assert_eq!(Paper::from_str("148mm × 210.5mm"), Ok(custom));
+        for bad in ["a5", "148", "0x210", "-1x2", "axb", "nanx10"] {
+            assert!(Paper::from_str(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn margins() {
+        assert_eq!(PageSetup::parse_margins("20mm"), Ok([20.0; 4]));
+        assert_eq!(PageSetup::parse_margins("20"), Ok([20.0; 4]));
+        assert_eq!(
+            PageSetup::parse_margins("20, 15mm,20,15.5"),
+            Ok([20.0, 15.0, 20.0, 15.5])
+        );
+        for bad in ["", "20,15", "-3", "1,2,3,4,5", "wide"] {
+            assert!(PageSetup::parse_margins(bad).is_err(), "{bad}");
+        }
+    }
 
     fn part(id: &str, title: &str, level: u8, blocks: Vec<Block>) -> Block {
         Block::Part(Part {

@@ -168,10 +168,16 @@ impl RequestOptions {
                 render.date =
                     Some(parse_date(value).ok_or_else(|| invalid("expected YYYY-MM-DD"))?);
             }
-            ("paper", _) => render.page.paper = parse_paper(value).map_err(|e| invalid(&e))?,
+            ("paper", _) => {
+                render.page.paper = value
+                    .parse()
+                    .map_err(|e: folio::ParseSetupError| invalid(&e.to_string()))?
+            }
             ("landscape", _) => render.page.landscape = flag()?,
             ("margins", _) => {
-                render.page.margins_mm = Some(parse_margins(value).map_err(|e| invalid(&e))?)
+                render.page.margins_mm = Some(
+                    folio::PageSetup::parse_margins(value).map_err(|e| invalid(&e.to_string()))?,
+                )
             }
             // An empty footer means none, as on the command line.
             ("header", _) => render.page.header = Some(value.to_owned()),
@@ -255,58 +261,6 @@ fn parse_bool(value: &str) -> Option<bool> {
         "true" | "1" | "yes" | "on" | "" => Some(true),
         "false" | "0" | "no" | "off" => Some(false),
         _ => None,
-    }
-}
-
-/// `a4`, `letter`, `legal` or `WIDTHxHEIGHT` in millimetres, as the CLI's `--paper` takes them.
-fn parse_paper(value: &str) -> Result<folio::Paper, String> {
-    let lower = value.trim().to_ascii_lowercase();
-    match lower.as_str() {
-        "a4" => return Ok(folio::Paper::A4),
-        "letter" | "us-letter" => return Ok(folio::Paper::Letter),
-        "legal" | "us-legal" => return Ok(folio::Paper::Legal),
-        _ => {}
-    }
-    let size = lower.strip_suffix("mm").unwrap_or(&lower);
-    let (width, height) = size
-        .split_once(['x', '×'])
-        .ok_or_else(|| format!("`{value}` is not a4, letter, legal or WIDTHxHEIGHT in mm"))?;
-    let number = |text: &str| {
-        let text = text.trim();
-        text.strip_suffix("mm")
-            .unwrap_or(text)
-            .trim()
-            .parse::<f32>()
-            .ok()
-            .filter(|n| n.is_finite() && *n > 0.0)
-            .ok_or_else(|| format!("`{text}` is not a size in millimetres"))
-    };
-    Ok(folio::Paper::Custom {
-        width_mm: number(width)?,
-        height_mm: number(height)?,
-    })
-}
-
-/// One margin for all sides or four (top, right, bottom, left), in millimetres, as the CLI's
-/// `--margins` takes them.
-fn parse_margins(value: &str) -> Result<[f32; 4], String> {
-    let sides = value
-        .split(',')
-        .map(|side| {
-            let side = side.trim();
-            side.strip_suffix("mm")
-                .unwrap_or(side)
-                .trim()
-                .parse::<f32>()
-                .ok()
-                .filter(|n| n.is_finite() && *n >= 0.0)
-                .ok_or_else(|| format!("`{side}` is not a margin in millimetres"))
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-    match sides.as_slice() {
-        [all] => Ok([*all; 4]),
-        [top, right, bottom, left] => Ok([*top, *right, *bottom, *left]),
-        _ => Err("give one margin or four (top,right,bottom,left)".into()),
     }
 }
 

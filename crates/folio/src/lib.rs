@@ -23,8 +23,8 @@ pub use folio_ir as ir;
 pub use folio_ir::{AttachmentInfo, AttachmentSource, NoAttachments, Site, SitePage};
 pub use folio_passes::{PassOptions, is_math_macro};
 pub use folio_pdf::{
-    Cover, EngineOptions, Metadata, PageSetup, Paper, PdfStandard, RenderError, RenderOptions,
-    TEMPLATE_PLACEHOLDERS, check_template,
+    Cover, EngineOptions, Metadata, PageSetup, Paper, ParseSetupError, PdfStandard, RenderError,
+    RenderOptions, TEMPLATE_PLACEHOLDERS, check_template,
 };
 pub use folio_storage::ReadOptions;
 pub use input::{PageInput, detect_input};
