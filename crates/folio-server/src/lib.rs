@@ -90,6 +90,20 @@ impl App {
         Ok(app)
     }
 
+    /// The request's body, read within the size and time limits, once its signature checks
+    /// out (the token is checked before the body is read).
+    async fn signed_body(
+        &self,
+        headers: &axum::http::HeaderMap,
+        body: axum::body::Body,
+    ) -> Result<axum::body::Bytes, ApiError> {
+        let limits = &self.state.config.limits;
+        let body =
+            request::read_body(headers, body, limits.max_body_bytes, limits.body_timeout).await?;
+        self.state.auth.check_signature(headers, &body)?;
+        Ok(body)
+    }
+
     fn unloaded(config: Config) -> Result<App, ConfigError> {
         config.validate()?;
         if config.auth.insecure_no_auth

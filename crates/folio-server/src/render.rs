@@ -79,10 +79,8 @@ pub async fn handle(
         ));
     }
     let limits = &state.config.limits;
-    let body =
-        request::read_body(&headers, body, limits.max_body_bytes, limits.body_timeout).await?;
+    let body = app.signed_body(&headers, body).await?;
     let request_bytes = body.len();
-    state.auth.check_signature(&headers, &body)?;
     let compiler = app.compiler()?;
     let mut options = RequestOptions::new(state.config.folio_options());
     // Multipart splitting is a memory scan; JSON parsing and base64 decoding of a large body is
