@@ -12,7 +12,7 @@ use std::sync::Arc;
 use folio_ir::{AttachmentInfo, AttachmentSource, Diagnostic, Site, SitePage};
 
 use crate::site::{Manifest, PageEntry};
-use crate::{CompileError, Options, detect_input, read_page};
+use crate::{CompileError, Options, read_page};
 
 /// Files of an export bundle, by path relative to its root (`/` separators).
 pub trait BundleFiles {
@@ -220,8 +220,9 @@ fn read_entry(
     let bytes = files
         .read(file)
         .ok_or_else(|| format!("`{file}` is not in the bundle"))?;
-    let text = String::from_utf8(bytes).map_err(|_| format!("`{file}` is not UTF-8"))?;
-    let page = detect_input(&text).map_err(|e| format!("{file}: {e}"))?;
+    // The checks of a single page: size limit first (a bundle's page is page content, and one
+    // huge page costs as much memory in an export as on its own), then UTF-8.
+    let page = crate::read_input(&bytes, options).map_err(|e| format!("{file}: {e}"))?;
     let (document, _) = read_page(&page.storage, options).map_err(|e| {
         let at = e.span().map(|span| {
             let (line, column) = line_col(&page.storage, span.start);
@@ -470,6 +471,52 @@ mod tests {
         assert_eq!(bundle.title.as_deref(), Some("Book"));
         assert_eq!(bundle.diagnostics.len(), 1);
         assert!(bundle.diagnostics[0].message.contains("root.xhtml:1:"));
+    }
+
+    #[test]
+    fn a_page_over_the_input_limit_or_not_utf8_is_not_read_and_the_others_are() {
+        let mut files = files(&[
+            (
+                "folio.json",
+                r#"{"pages": [
+                    {"id": "1", "title": "Small", "file": "small.xhtml"},
+                    {"id": "2", "title": "Huge", "file": "huge.xhtml"},
+                    {"id": "3", "title": "Latin-1", "file": "latin1.xhtml"}
+                ]}"#,
+            ),
+            ("small.xhtml", "<p>small</p>"),
+        ]);
+        files.insert(
+            "huge.xhtml".into(),
+            format!("<p>{}</p>", "a".repeat(100)).into_bytes(),
+        );
+        files.insert("latin1.xhtml".into(), b"<p>caf\xe9</p>".to_vec());
+        let options = Options {
+            max_input_bytes: Some(50),
+            ..Options::default()
+        };
+        let bundle = load_bundle(&files, &options).unwrap();
+        let messages: Vec<&str> = bundle
+            .diagnostics
+            .iter()
+            .map(|d| d.message.as_str())
+            .collect();
+        assert_eq!(messages.len(), 2, "{messages:?}");
+        assert!(
+            messages[0].contains("huge.xhtml") && messages[0].contains("max_input_bytes"),
+            "{messages:?}"
+        );
+        assert!(
+            messages[1].contains("latin1.xhtml") && messages[1].contains("UTF-8"),
+            "{messages:?}"
+        );
+        let read: Vec<bool> = bundle
+            .site
+            .pages
+            .iter()
+            .map(|p| p.document.is_some())
+            .collect();
+        assert_eq!(read, [true, false, false]);
     }
 
     #[test]
