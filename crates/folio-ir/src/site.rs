@@ -50,6 +50,14 @@ pub struct SitePage {
     pub document: Option<Arc<Document>>,
 }
 
+impl SitePage {
+    /// Confluence's order among siblings: by position (pages without one last), then title.
+    pub fn sibling_order(&self, other: &SitePage) -> std::cmp::Ordering {
+        (self.position.unwrap_or(i64::MAX), &self.title)
+            .cmp(&(other.position.unwrap_or(i64::MAX), &other.title))
+    }
+}
+
 /// An attachment the caller can supply: its name and size.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AttachmentInfo {
@@ -128,10 +136,7 @@ impl Site {
             .iter()
             .filter(|page| !page.blog_post && page.parent_id.as_deref() == parent)
             .collect();
-        children.sort_by(|a, b| {
-            (a.position.unwrap_or(i64::MAX), &a.title)
-                .cmp(&(b.position.unwrap_or(i64::MAX), &b.title))
-        });
+        children.sort_by(|a, b| a.sibling_order(b));
         children
     }
 

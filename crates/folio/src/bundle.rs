@@ -352,11 +352,7 @@ pub(crate) fn tree_order(
         children.entry(parent).or_default().push(i);
     }
     for list in children.values_mut() {
-        list.sort_by(|&a, &b| {
-            let (a, b) = (&site.pages[a], &site.pages[b]);
-            (a.position.unwrap_or(i64::MAX), &a.title)
-                .cmp(&(b.position.unwrap_or(i64::MAX), &b.title))
-        });
+        list.sort_by(|&a, &b| site.pages[a].sibling_order(&site.pages[b]));
     }
     let mut order = Vec::new();
     let mut seen = vec![false; site.pages.len()];
