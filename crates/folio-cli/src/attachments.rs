@@ -41,11 +41,7 @@ impl AttachmentDir {
     }
 
     fn path_of(&self, filename: &str) -> Option<PathBuf> {
-        let plain = !filename.is_empty()
-            && filename != "."
-            && filename != ".."
-            && !filename.contains(['/', '\\', '\0']);
-        plain.then(|| self.dir.join(Path::new(filename)))
+        folio::ir::is_plain_file_name(filename).then(|| self.dir.join(Path::new(filename)))
     }
 }
 

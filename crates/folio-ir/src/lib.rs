@@ -18,7 +18,10 @@ mod site;
 mod visit;
 
 pub use diagnostic::{Diagnostic, LineIndex, Severity};
-pub use site::{AttachmentInfo, AttachmentSource, NoAttachments, Site, SitePage, url_component};
+pub use site::{
+    AttachmentInfo, AttachmentSource, NoAttachments, Site, SitePage, is_plain_file_name,
+    url_component,
+};
 pub use visit::{
     BlockVisitor, for_each_child, for_each_child_list, walk_blocks, walk_blocks_mut,
     walk_inlines_mut,

@@ -65,6 +65,13 @@ pub struct AttachmentInfo {
     pub size: u64,
 }
 
+/// Whether an attachment name from a page can name a file of the page's own folder: not empty,
+/// not `.` or `..`, and without a path separator or NUL. Sources treat any other name as missing,
+/// so that `../other-page/secret.png` never reaches outside the folder.
+pub fn is_plain_file_name(name: &str) -> bool {
+    !name.is_empty() && name != "." && name != ".." && !name.contains(['/', '\\', '\0'])
+}
+
 /// Where attachment bytes come from: a folder for the CLI, memory for a service.
 pub trait AttachmentSource {
     /// The bytes of the attachment `filename`, or `None` when the page's attachments lack it.
@@ -209,6 +216,30 @@ pub fn url_component(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_plain_names_name_a_file_of_the_folder() {
+        for plain in [
+            "shot.png",
+            "스크린샷 2025-02-03 오후 2.14.07.png",
+            "a..b.txt",
+            ".hidden",
+        ] {
+            assert!(is_plain_file_name(plain), "{plain}");
+        }
+        for escaping in [
+            "",
+            ".",
+            "..",
+            "../x.png",
+            "a/b.png",
+            "a\\b.png",
+            "/etc/passwd",
+            "x\0.png",
+        ] {
+            assert!(!is_plain_file_name(escaping), "{escaping:?}");
+        }
+    }
 
     #[test]
     fn jira_base_defaults_to_the_cloud_host() {

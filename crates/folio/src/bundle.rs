@@ -86,14 +86,7 @@ pub struct BundleAttachments<'a> {
 impl BundleAttachments<'_> {
     fn path(&self, filename: &str) -> Option<String> {
         // Only plain names: a `..` or `/` in an attachment name must not reach other pages' files.
-        if filename.is_empty()
-            || filename == "."
-            || filename == ".."
-            || filename.contains(['/', '\\', '\0'])
-        {
-            return None;
-        }
-        Some(join(&self.dir, filename))
+        folio_ir::is_plain_file_name(filename).then(|| join(&self.dir, filename))
     }
 }
 
