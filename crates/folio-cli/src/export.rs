@@ -35,6 +35,10 @@ impl BundleFiles for DirFiles {
         std::fs::read(self.path_of(path)?).ok()
     }
 
+    fn size(&self, path: &str) -> Option<u64> {
+        Some(std::fs::metadata(self.path_of(path)?).ok()?.len())
+    }
+
     fn list(&self) -> Vec<String> {
         let mut out = Vec::new();
         let mut stack = vec![(self.root.clone(), String::new())];
@@ -291,5 +295,17 @@ mod tests {
             files.path_of("pages/1/page.xhtml"),
             Some(PathBuf::from("/bundle/pages/1/page.xhtml"))
         );
+    }
+
+    #[test]
+    fn a_file_size_comes_from_its_metadata_and_stays_inside_the_folder() {
+        let dir = std::env::temp_dir().join(format!("folio-dirfiles-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("pages")).unwrap();
+        std::fs::write(dir.join("pages/shot.png"), [0u8; 1234]).unwrap();
+        let files = DirFiles::new(&dir);
+        assert_eq!(files.size("pages/shot.png"), Some(1234));
+        assert_eq!(files.size("pages/missing.png"), None);
+        assert_eq!(files.size("../pages/shot.png"), None);
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

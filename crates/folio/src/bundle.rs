@@ -19,11 +19,20 @@ pub trait BundleFiles {
     fn read(&self, path: &str) -> Option<Vec<u8>>;
     /// Every file's path.
     fn list(&self) -> Vec<String>;
+    /// A file's size in bytes (the `attachments` macro lists sizes). The default reads the
+    /// file; sources that know sizes without reading should say so.
+    fn size(&self, path: &str) -> Option<u64> {
+        self.read(path).map(|bytes| bytes.len() as u64)
+    }
 }
 
 impl BundleFiles for BTreeMap<String, Vec<u8>> {
     fn read(&self, path: &str) -> Option<Vec<u8>> {
         self.get(path).cloned()
+    }
+
+    fn size(&self, path: &str) -> Option<u64> {
+        self.get(path).map(|bytes| bytes.len() as u64)
     }
 
     fn list(&self) -> Vec<String> {
@@ -116,7 +125,7 @@ impl AttachmentSource for BundleAttachments<'_> {
                     || name.starts_with('.');
                 (!metadata).then(|| AttachmentInfo {
                     filename: name.to_owned(),
-                    size: self.files.read(&path).map_or(0, |b| b.len() as u64),
+                    size: self.files.size(&path).unwrap_or(0),
                 })
             })
             .collect()
@@ -537,7 +546,11 @@ mod tests {
         let attachments = bundle.attachments(&bundle.pages[1]);
         assert_eq!(attachments.load("shot.png").as_deref(), Some(&b"png"[..]));
         assert!(attachments.load("../10/page.json").is_none());
-        let listed: Vec<_> = attachments.list().into_iter().map(|a| a.filename).collect();
-        assert_eq!(listed, ["shot.png"]);
+        let listed: Vec<_> = attachments
+            .list()
+            .into_iter()
+            .map(|a| (a.filename, a.size))
+            .collect();
+        assert_eq!(listed, [("shot.png".to_owned(), 3)]);
     }
 }
