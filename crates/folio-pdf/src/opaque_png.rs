@@ -1,4 +1,4 @@
-//! PNGs with an alpha channel that is opaque everywhere, handed to Typst without it.
+//! Images with an alpha channel that is opaque everywhere, handed to Typst without it.
 //!
 //! Screenshots taken on macOS are RGBA PNGs whose alpha is 255 in every pixel. Typst decodes
 //! such an image to four bytes a pixel, and its PDF writer then makes two more copies: the colour
@@ -11,12 +11,17 @@
 //! with the fastest compression (fdeflate, a few milliseconds for a 5-megapixel screenshot) only
 //! to carry them to Typst, which reads images from bytes; the PDF writer deflates the pixels
 //! itself. The printed image is the same: every colour value and the ICC profile are kept.
+//!
+//! GIFs (whose first frame Typst shows) always decode with an alpha channel, and most frames of
+//! screen recordings use no transparency: they get the same treatment, as do RGBA WebPs.
 
 use std::io::Cursor;
 
+use image::codecs::gif::GifDecoder;
 use image::codecs::png::{CompressionType, FilterType, PngDecoder};
+use image::codecs::webp::WebPDecoder;
 use image::metadata::Orientation;
-use image::{DynamicImage, GrayImage, ImageDecoder, RgbImage};
+use image::{DynamicImage, GrayImage, ImageDecoder, ImageFormat, RgbImage};
 
 use crate::downsample::{decode, encode};
 
@@ -24,27 +29,17 @@ use crate::downsample::{decode, encode};
 /// are small, and re-encoding would cost more than it saves.
 const MIN_PIXELS: u64 = 256 * 256;
 
-/// `bytes` as a PNG without its alpha channel when it is an 8-bit RGBA or grey-and-alpha PNG of
-/// at least [`MIN_PIXELS`] pixels whose alpha is opaque everywhere; `None` otherwise (and for
-/// anything that does not decode, which the caller's own check then reports).
+/// `bytes` as a PNG without its alpha channel when it is an 8-bit RGBA or grey-and-alpha PNG, a
+/// GIF (whose first frame Typst shows, decoded as RGBA) or an RGBA WebP, of at least
+/// [`MIN_PIXELS`] pixels whose alpha is opaque everywhere; `None` otherwise (and for anything
+/// that does not decode, which the caller's own check then reports).
 pub(crate) fn without_opaque_alpha(bytes: &[u8]) -> Option<Vec<u8>> {
-    let header = PngDecoder::new(Cursor::new(bytes)).ok()?;
-    let (width, height) = header.dimensions();
-    if u64::from(width) * u64::from(height) < MIN_PIXELS
-        || !matches!(
-            header.color_type(),
-            image::ColorType::Rgba8 | image::ColorType::La8
-        )
-    {
-        return None;
-    }
-    // `decode` applies an EXIF orientation to the pixels; a rotated PNG is rare enough to leave
-    // to Typst, which applies it the same way, rather than re-encode it turned.
-    let mut header = header;
-    if !matches!(header.orientation(), Ok(Orientation::NoTransforms)) {
-        return None;
-    }
-    let (pixels, icc) = decode(header)?;
+    let (pixels, icc) = match image::guess_format(bytes).ok()? {
+        ImageFormat::Png => decode_with_alpha(PngDecoder::new(Cursor::new(bytes)).ok()?)?,
+        ImageFormat::Gif => decode_with_alpha(GifDecoder::new(Cursor::new(bytes)).ok()?)?,
+        ImageFormat::WebP => decode_with_alpha(WebPDecoder::new(Cursor::new(bytes)).ok()?)?,
+        _ => return None,
+    };
     let opaque = match pixels {
         DynamicImage::ImageRgba8(rgba) => {
             let (width, height) = rgba.dimensions();
@@ -68,6 +63,26 @@ pub(crate) fn without_opaque_alpha(bytes: &[u8]) -> Option<Vec<u8>> {
     );
     encode(encoder, &opaque, icc)?;
     Some(out)
+}
+
+/// The pixels and ICC profile of an 8-bit image with an alpha channel, of at least
+/// [`MIN_PIXELS`] pixels; `None` for any other image, or one that does not decode.
+fn decode_with_alpha(mut decoder: impl ImageDecoder) -> Option<(DynamicImage, Option<Vec<u8>>)> {
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) < MIN_PIXELS
+        || !matches!(
+            decoder.color_type(),
+            image::ColorType::Rgba8 | image::ColorType::La8
+        )
+    {
+        return None;
+    }
+    // `decode` applies an EXIF orientation to the pixels; a rotated image is rare enough to leave
+    // to Typst, which applies it the same way, rather than re-encode it turned.
+    if !matches!(decoder.orientation(), Ok(Orientation::NoTransforms)) {
+        return None;
+    }
+    decode(decoder)
 }
 
 /// `samples` (pixels of `N` bytes, alpha last) with the alpha byte of every pixel removed, in
@@ -146,6 +161,33 @@ mod tests {
                 .zip(luma_alpha.pixels())
                 .all(|(l, la)| l.0[0] == la.0[0])
         );
+    }
+
+    /// A GIF of `frame` (quantised to its palette by the encoder).
+    fn gif(frame: RgbaImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = image::codecs::gif::GifEncoder::new(&mut out);
+        encoder
+            .encode_frame(image::Frame::new(frame))
+            .expect("encodes");
+        drop(encoder);
+        out
+    }
+
+    #[test]
+    fn an_opaque_gif_becomes_an_rgb_png_of_its_first_frame_and_a_transparent_one_is_left() {
+        let original = gif(screenshot(300, 260));
+        let stripped = without_opaque_alpha(&original).expect("an opaque GIF is stripped");
+        assert_eq!(image::guess_format(&stripped).ok(), Some(ImageFormat::Png));
+        let (pixels, _) = decoded(&stripped);
+        let shown = DynamicImage::from_decoder(GifDecoder::new(Cursor::new(&original)).unwrap())
+            .unwrap()
+            .to_rgb8();
+        assert_eq!(pixels.as_rgb8(), Some(&shown));
+
+        let mut transparent = screenshot(300, 260);
+        transparent.put_pixel(0, 0, Rgba([0, 0, 0, 0]));
+        assert_eq!(without_opaque_alpha(&gif(transparent)), None);
     }
 
     #[test]
