@@ -56,7 +56,7 @@ pub(crate) fn without_opaque_alpha(bytes: &[u8]) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     // "Up" filtering keeps fdeflate fast and the file within about 1.6 times the original's size
     // on screenshots (adaptive filtering comes near the original but takes 3–4 times as long
-    // to read back, and the file only lives until the PDF is written).
+    // to read back; the file is held no longer than the decoded pixels, which are larger).
     let encoder = image::codecs::png::PngEncoder::new_with_quality(
         &mut out,
         CompressionType::Fast,
