@@ -26,6 +26,7 @@ mod math;
 mod opaque_png;
 mod options;
 mod svg;
+mod text_widths;
 mod world;
 
 #[cfg(test)]

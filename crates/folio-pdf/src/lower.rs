@@ -23,6 +23,7 @@ use crate::escape::{
     push_breakable_text, push_markup_text, string_literal,
 };
 use crate::highlight_warmup;
+use crate::text_widths::{TableCell, text_widths_argument};
 use crate::world::{ATTACHMENTS_DIR, THEME_PATH, USER_THEME_PATH};
 use crate::{Paper, RenderOptions, TemplatePart, language_tag, parse_template};
 
@@ -1083,7 +1084,11 @@ impl Writer<'_, '_> {
                 self.in_table_header = outer || in_header;
                 self.deferring += usize::from(in_header);
                 let (cell, widths) = self.cell_to_typst(placed, r, in_header);
-                cell_widths.push(widths);
+                cell_widths.push(TableCell {
+                    x: placed.x,
+                    span: placed.colspan.min(grid.columns.saturating_sub(placed.x)),
+                    widths,
+                });
                 self.deferring -= usize::from(in_header);
                 self.in_table_header = outer;
                 out.push_str(&indent(&cell, depth));
@@ -1100,9 +1105,9 @@ impl Writer<'_, '_> {
             out.insert_str("#folio-table(\n".len(), "  cjk: true,\n");
         }
         if let Some(measure) = self.plain_cells
-            && cell_widths.iter().any(Option::is_some)
+            && cell_widths.iter().any(|cell| cell.widths.is_some())
         {
-            let argument = text_widths_argument(measure, &cell_widths);
+            let argument = text_widths_argument(measure, grid.columns, &cell_widths);
             out.insert_str("#folio-table(\n".len(), &argument);
         }
         if self.deferring == 0 && !self.deferred.is_empty() {
@@ -1588,35 +1593,6 @@ fn text_runs(
         }
     }
     Some(wrappers)
-}
-
-/// `folio-table`'s `text-widths` argument (a line of it): what the widths assume, and per cell
-/// (in the order the theme sees them) its narrowest and widest widths in em or `none`.
-fn text_widths_argument(measure: &PlainCellMeasure<'_>, cells: &[Option<CellWidths>]) -> String {
-    // Rounded up, so that a column is never narrower than its text by a rounding.
-    let em = |width: f64| (width * 10_000.0).ceil() / 10_000.0;
-    let (family, lang, region) = measure.assumptions();
-    let region = region.map_or_else(|| "none".to_owned(), string_literal);
-    let mut out = format!(
-        "  text-widths: (font: {}, lang: {}, region: {region}, cells: (",
-        string_literal(family),
-        string_literal(lang),
-    );
-    for cell in cells {
-        match cell {
-            // The min-content width with long runs whole only where it differs.
-            Some(w) if w.whole > w.narrowest => {
-                let (low, whole, high) = (em(w.narrowest), em(w.whole), em(w.widest));
-                let _ = write!(out, "({low}, {whole}, {high}), ");
-            }
-            Some(w) => {
-                let _ = write!(out, "({}, {}), ", em(w.narrowest), em(w.widest));
-            }
-            None => out.push_str("none, "),
-        }
-    }
-    out.push_str(")),\n");
-    out
 }
 
 /// Whether `blocks` are one paragraph of text without spaces or CJK characters, perhaps

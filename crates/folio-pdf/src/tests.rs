@@ -1246,6 +1246,158 @@ fn assert_laid_out_as_measured_by_the_theme_with(
     }
 }
 
+/// `markup` without the `summary` of its tables' `text-widths`: the theme then goes through the
+/// widths cell by cell.
+fn without_text_width_summaries(markup: &str) -> String {
+    markup
+        .lines()
+        .map(|line| match line.split_once(", summary: (") {
+            Some((widths, _)) if line.trim_start().starts_with("text-widths:") => {
+                format!("{widths}),")
+            }
+            _ => line.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A cell of a generated table: what it holds, and the columns it spans.
+#[derive(Debug, Clone)]
+enum GeneratedCell {
+    /// Plain text, which folio measures.
+    Plain(String),
+    /// Text with a no-break space, which the theme measures.
+    Unmeasured(String),
+    /// A word too long for any column of a narrow page.
+    Long,
+    Empty,
+}
+
+fn generated_cell() -> impl Strategy<Value = (GeneratedCell, u32)> {
+    (
+        prop_oneof![
+            4 => plain_cell_text().prop_map(GeneratedCell::Plain),
+            2 => plain_cell_text().prop_map(GeneratedCell::Unmeasured),
+            1 => Just(GeneratedCell::Long),
+            1 => Just(GeneratedCell::Empty),
+        ],
+        prop_oneof![4 => Just(1u32), 1 => 2..4u32],
+    )
+}
+
+fn generated_column() -> impl Strategy<Value = Option<folio_ir::Length>> {
+    prop_oneof![
+        3 => Just(None),
+        1 => (20.0f32..300.0).prop_map(|px| Some(folio_ir::Length::Px(px))),
+        1 => (5.0f32..60.0).prop_map(|p| Some(folio_ir::Length::Percent(p))),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// The summary of a table's widths is a shortcut, not an approximation: with and without
+    /// it every glyph lands in the same place, whether the table fits, shrinks, breaks words
+    /// or turns landscape, in the page's flow or in a list.
+    #[test]
+    fn tables_lay_out_the_same_with_and_without_the_summary_of_their_widths(
+        columns in prop::collection::vec(generated_column(), 1..6),
+        cells in prop::collection::vec(generated_cell(), 1..16),
+        header_rows in 0..2usize,
+        narrow_paper in any::<bool>(),
+        in_list in any::<bool>(),
+    ) {
+        use folio_ir::{Cell, ColumnSpec, List, ListItem, Row, Table};
+        let n = columns.len();
+        let rows: Vec<Row> = cells
+            .chunks(n)
+            .enumerate()
+            .map(|(r, chunk)| Row {
+                cells: chunk
+                    .iter()
+                    .map(|(content, colspan)| {
+                        let text = match content {
+                            GeneratedCell::Plain(text) => text.clone(),
+                            GeneratedCell::Unmeasured(text) => format!("{text}\u{a0}%"),
+                            GeneratedCell::Long => "Supercalifragilisticexpialidocious".repeat(3),
+                            GeneratedCell::Empty => String::new(),
+                        };
+                        let blocks = if text.is_empty() {
+                            Vec::new()
+                        } else {
+                            vec![Block::Paragraph {
+                                attr: Attr::default(),
+                                content: vec![Inline::text(text)],
+                                span: Span::DETACHED,
+                            }]
+                        };
+                        Cell { colspan: *colspan, header: r < header_rows, blocks, ..Cell::empty() }
+                    })
+                    .collect(),
+                in_head: r < header_rows,
+            })
+            .collect();
+        let table = Block::Table(Table {
+            columns: columns.into_iter().map(|width| ColumnSpec { width }).collect(),
+            rows,
+            header_rows,
+            width: None,
+            numbered: false,
+            span: Span::DETACHED,
+        });
+        let block = if in_list {
+            Block::List(List {
+                ordered: false,
+                start: 1,
+                items: vec![ListItem { blocks: vec![table] }],
+                span: Span::DETACHED,
+            })
+        } else {
+            table
+        };
+        let mut options = RenderOptions::default();
+        if narrow_paper {
+            options.page.paper = Paper::Custom { width_mm: 90.0, height_mm: 160.0 };
+        }
+        let document = Document { title: None, blocks: vec![block] };
+        let (paged, _, markup) = ENGINE.typeset(&document, &Attachments::new(), &options).unwrap();
+        prop_assume!(markup.contains(", summary: ("));
+        let cell_by_cell = compile_markup(&without_text_width_summaries(&markup))
+            .unwrap_or_else(|e| panic!("{e}\n{markup}"));
+        prop_assert_eq!(text_positions(&paged), text_positions(&cell_by_cell), "{}", markup);
+        prop_assert_eq!(paged.pages().len(), cell_by_cell.pages().len());
+    }
+}
+
+#[test]
+fn the_theme_sizes_columns_from_the_summary_of_the_widths() {
+    // A summary that no real cells have: where it is used, the first column is 30 em wide.
+    let markup = format!(
+        "#import {}: *\n#show: folio-document\n#folio-table(\n  columns: (auto, auto),\n  \
+         text-widths: (font: \"DejaVu Sans\", lang: \"en\", region: none, cells: ((1, 1), none), \
+         summary: (low: (1, 0), whole: (1, 0), high: (1, 0), widest: 1, spans: (), unknown: (1,))),\n  \
+         folio-td(x: 0, y: 0)[#\"first\"],\n  folio-td(x: 1, y: 0)[#\"second\"],\n)",
+        escape::string_literal(world::THEME_PATH)
+    );
+    let second_x = |markup: &str| {
+        let paged = compile_markup(markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
+        text_positions(&paged)
+            .into_iter()
+            .find(|(text, _, _)| text == "second")
+            .unwrap()
+            .1
+    };
+    let wide = markup.replace(
+        "summary: (low: (1, 0), whole: (1, 0), high: (1, 0), widest: 1",
+        "summary: (low: (30, 0), whole: (30, 0), high: (30, 0), widest: 30",
+    );
+    assert!(second_x(&wide) > second_x(&markup) + 200.0);
+    assert_eq!(
+        second_x(&without_text_width_summaries(&markup)),
+        second_x(&markup)
+    );
+}
+
 #[test]
 fn cells_whose_styling_is_flattened_for_depth_are_measured_as_lowered() {
     use folio_ir::{Cell, Row, Table};
