@@ -13,6 +13,9 @@
 //! at the table is the one assumed here (`folio-plain-text-style`) and measures every other
 //! cell itself.
 //!
+//! A status lozenge, a mention or a date alone in a cell is measured too: its text in a lozenge
+//! (`measure_status`, `measure_mention`, `measure_date`).
+//!
 //! Only text whose runs Typst shapes one by one qualifies: Latin, Greek and Cyrillic letters,
 //! common punctuation, symbols, mathematical operators and digits, and Korean syllables, words
 //! separated by single spaces, in a left-to-right language, in runs of plain, strong,
@@ -169,10 +172,14 @@ impl TextRun {
 
 /// The size of inline code relative to the text around it, as `folio-code-span` sets it.
 const CODE_SIZE: f64 = 0.9;
-/// The size of a status lozenge's title and its inset on either side, in em of the text around
-/// it, as `folio-status` sets them.
+/// The size of a status lozenge's title, in em of the text around it, as `folio-status` sets it.
 const STATUS_SIZE: f64 = 0.75;
-const STATUS_INSET: f64 = 0.3;
+/// The inset either side of a lozenge (`folio-status`, `folio-mention`, `folio-date`), in em of
+/// the text around it.
+const LOZENGE_INSET: f64 = 0.3;
+/// Names at least this long (in bytes, as Typst's `str.len`) break after their separators in a
+/// mention (`folio-mention`).
+const MENTION_BREAK_LEN: usize = 20;
 
 /// Typst's fallback families, tried in order after the text's own (`typst::text::families`).
 const FALLBACK_FAMILIES: [&str; 5] = [
@@ -378,13 +385,41 @@ impl<'a> PlainCellMeasure<'a> {
         // As Typst's `upper` (`str::to_uppercase`).
         let title = title.to_uppercase();
         let text = self.measure(&title, CellStyle::BOLD)?;
-        let lozenge = |width: f64| width * STATUS_SIZE + 2.0 * STATUS_INSET;
+        let lozenge = |width: f64| width * STATUS_SIZE + 2.0 * LOZENGE_INSET;
         Some(CellWidths {
             narrowest: lozenge(text.narrowest),
             whole: lozenge(text.whole),
             widest: lozenge(text.widest),
         })
     }
+}
+
+impl PlainCellMeasure<'_> {
+    /// The widths of a cell showing a mention of `name` (`folio-mention`), its text in `style`:
+    /// "@" and the name in a lozenge, a long name with break opportunities after its separators.
+    pub(crate) fn measure_mention(&self, name: &str, style: CellStyle) -> Option<CellWidths> {
+        let mut run = TextRun::new(format!("@{name}"), style);
+        if name.len() >= MENTION_BREAK_LEN {
+            run.breaks = mention_breaks(name).map(|at| at + 1).collect();
+        }
+        Some(self.measure_runs(&[run])?.widened(2.0 * LOZENGE_INSET))
+    }
+
+    /// The widths of a cell showing a date (`folio-date`), its text in `style`: the date in a
+    /// lozenge.
+    pub(crate) fn measure_date(&self, date: &str, style: CellStyle) -> Option<CellWidths> {
+        Some(self.measure(date, style)?.widened(2.0 * LOZENGE_INSET))
+    }
+}
+
+/// Where `folio-mention` breaks a long name: after each run of separators (`-_/.:@|`) that a
+/// character other than a separator follows (the ends of the theme's `folio-name-piece`s).
+fn mention_breaks(name: &str) -> impl Iterator<Item = usize> + '_ {
+    let separator = |c: char| "-_/.:@|".contains(c);
+    name.char_indices()
+        .zip(name.chars().skip(1))
+        .filter(move |&((_, c), next)| separator(c) && !separator(next))
+        .map(|((i, c), _)| i + c.len_utf8())
 }
 
 impl PlainCellMeasure<'_> {

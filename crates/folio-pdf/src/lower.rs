@@ -14,7 +14,7 @@ use std::fmt::Write;
 use folio_ir::{
     Align, Block, Cell, CodeBlock, Column, Columns, Diagnostic, Document, Image, ImageSource,
     Inline, Length, LinkTarget, List, Macro, MacroBody, Panel, PanelKind, StatusColour, Table,
-    Task, Toc, walk_blocks,
+    Task, Toc, UserRef, walk_blocks,
 };
 
 use crate::cell_widths::{CellStyle, CellWidths, PlainCellMeasure, TextRun};
@@ -1237,8 +1237,19 @@ impl Writer<'_, '_> {
         style: CellStyle,
         depth: usize,
     ) -> Option<CellWidths> {
-        if let [Inline::Status { title, .. }] = content {
-            return measure.measure_status(title);
+        match content {
+            [Inline::Status { title, .. }] => return measure.measure_status(title),
+            [Inline::Mention { user, name }] => {
+                let widths = measure.measure_mention(mention_name(user, name.as_deref()), style)?;
+                // The breaks in a long name are the theme's own, not the lowering's: the cell is
+                // not marked `runs`, so the theme does not keep them whole when it sizes columns.
+                return Some(CellWidths {
+                    whole: widths.narrowest,
+                    ..widths
+                });
+            }
+            [Inline::Date { date }] => return measure.measure_date(date, style),
+            _ => {}
         }
         let mut runs = Vec::new();
         let wrappers = text_runs(content, style, BREAK_AT_IN_CELLS, &mut runs)?;
@@ -1347,10 +1358,7 @@ impl Writer<'_, '_> {
             }
             Inline::Emoji { text, .. } => push_markup_text(out, text),
             Inline::Mention { user, name } => {
-                let name = name
-                    .as_deref()
-                    .filter(|n| !n.trim().is_empty())
-                    .unwrap_or(user.id());
+                let name = mention_name(user, name.as_deref());
                 let _ = write!(out, "#folio-mention({})", string_literal(name));
             }
             Inline::Date { date } => {
@@ -1593,6 +1601,11 @@ fn text_runs(
         }
     }
     Some(wrappers)
+}
+
+/// The name a mention shows: the user's display name, else their id.
+fn mention_name<'a>(user: &'a UserRef, name: Option<&'a str>) -> &'a str {
+    name.filter(|n| !n.trim().is_empty()).unwrap_or(user.id())
 }
 
 /// Whether `blocks` are one paragraph of text without spaces or CJK characters, perhaps

@@ -844,6 +844,41 @@ proptest! {
             .collect();
         check_widths(&cells)?;
     }
+
+    #[test]
+    fn mention_and_date_cells_measured_in_rust_have_the_widths_the_theme_measures(
+        names in prop::collection::vec(
+            (
+                prop::collection::vec(
+                    (plain_word(), prop::sample::select(vec!["", ".", "-", "_", "@", "/", ":", "|", "--", ". ", " "])),
+                    1..6,
+                ),
+                any::<bool>(),
+                any::<bool>(),
+            ),
+            1..8,
+        ),
+    ) {
+        let measure = cell_widths::PlainCellMeasure::new("en", None).unwrap();
+        let mut cells = Vec::new();
+        for (pieces, header, date) in &names {
+            let name: String = pieces.iter().map(|(word, separator)| format!("{word}{separator}")).collect();
+            let name = name.trim().to_owned();
+            let style = cell_style(*header, false, false, false);
+            let (function, widths) = if *date {
+                ("folio-date", measure.measure_date(&name, style))
+            } else {
+                ("folio-mention", measure.measure_mention(&name, style))
+            };
+            let Some(widths) = widths else { continue };
+            let mut body = format!("{function}({})", escape::string_literal(&name));
+            if *header {
+                body = format!("text(weight: \"bold\", {body})");
+            }
+            cells.push((body, widths));
+        }
+        check_widths(&cells)?;
+    }
 }
 
 /// A table cell holding one paragraph of `content`.
@@ -1367,6 +1402,68 @@ proptest! {
         prop_assert_eq!(text_positions(&paged), text_positions(&cell_by_cell), "{}", markup);
         prop_assert_eq!(paged.pages().len(), cell_by_cell.pages().len());
     }
+}
+
+#[test]
+fn tables_of_mentions_and_dates_are_measured_in_rust_and_lay_out_the_same() {
+    use folio_ir::{Row, UserRef};
+    let mention = |id: &str, name: Option<&str>| {
+        vec![Inline::Mention {
+            user: UserRef::AccountId(id.to_owned()),
+            name: name.map(str::to_owned),
+        }]
+    };
+    let date = |date: &str| {
+        vec![Inline::Date {
+            date: date.to_owned(),
+        }]
+    };
+    let row = |cells: Vec<Vec<Inline>>, header: bool| Row {
+        cells: cells
+            .into_iter()
+            .map(|content| paragraph_cell(header, content))
+            .collect(),
+        in_head: header,
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![four_column_table(
+            vec![
+                row(
+                    vec![
+                        mention("557058:1", Some("Owner")),
+                        date("2024-01-31"),
+                        vec![Inline::text("Due")],
+                        vec![],
+                    ],
+                    true,
+                ),
+                row(
+                    vec![
+                        mention("557058:2", Some("Ada Lovelace")),
+                        mention("ff8080815a0f3c21015a0f4b7c2e0002", None),
+                        mention("557058:3", Some("first.last@example.com")),
+                        date("2025-12-05"),
+                    ],
+                    false,
+                ),
+            ],
+            1,
+        )],
+    };
+    let (paged, _, markup) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    let line = markup
+        .lines()
+        .find(|line| line.contains("text-widths:"))
+        .unwrap();
+    let (cells, summary) = line.split_once(", summary: ").unwrap();
+    // Only the empty cell is left to the theme.
+    let cells = cells.split_once("cells: (").unwrap().1;
+    assert_eq!(cells.matches("none").count(), 1, "{line}");
+    assert!(summary.ends_with("unknown: (3, ))),"), "{line}");
+    assert_laid_out_as_measured_by_the_theme(&paged, &markup);
 }
 
 #[test]
