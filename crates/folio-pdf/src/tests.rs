@@ -1466,32 +1466,44 @@ fn tables_of_mentions_and_dates_are_measured_in_rust_and_lay_out_the_same() {
     assert_laid_out_as_measured_by_the_theme(&paged, &markup);
 }
 
+/// A table of two cells, "first" and "second", after `style`, with `text_widths` (the
+/// argument's value).
+fn first_and_second_table(style: &str, text_widths: &str) -> String {
+    format!(
+        "#import {}: *\n#show: folio-document\n{style}\n#folio-table(\n  columns: (auto, auto),\n  \
+         text-widths: {text_widths},\n  \
+         folio-td(x: 0, y: 0)[#\"first\"],\n  folio-td(x: 1, y: 0)[#\"second\"],\n)",
+        escape::string_literal(world::THEME_PATH)
+    )
+}
+
+/// Where "second" begins in `markup` laid out.
+fn second_x(markup: &str) -> f64 {
+    let paged = compile_markup(markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
+    text_positions(&paged)
+        .into_iter()
+        .find(|(text, _, _)| text == "second")
+        .unwrap()
+        .1
+}
+
 #[test]
 fn the_theme_sizes_columns_from_the_summary_of_the_widths() {
     // A summary that no real cells have: where it is used, the first column is 30 em wide.
-    let markup = format!(
-        "#import {}: *\n#show: folio-document\n#folio-table(\n  columns: (auto, auto),\n  \
-         text-widths: (font: \"DejaVu Sans\", lang: \"en\", region: none, cells: ((1, 1), none), \
-         summary: (low: (1, 0), whole: (1, 0), high: (1, 0), widest: 1, spans: (), unknown: (1,))),\n  \
-         folio-td(x: 0, y: 0)[#\"first\"],\n  folio-td(x: 1, y: 0)[#\"second\"],\n)",
-        escape::string_literal(world::THEME_PATH)
-    );
-    let second_x = |markup: &str| {
-        let paged = compile_markup(markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
-        text_positions(&paged)
-            .into_iter()
-            .find(|(text, _, _)| text == "second")
-            .unwrap()
-            .1
+    let table = |widest: u32| {
+        first_and_second_table(
+            "",
+            &format!(
+                "(font: \"DejaVu Sans\", lang: \"en\", region: none, cells: ((1, 1), none), \
+                 summary: (low: ({widest}, 0), whole: ({widest}, 0), high: ({widest}, 0), \
+                 widest: {widest}, spans: (), unknown: (1,)))"
+            ),
+        )
     };
-    let wide = markup.replace(
-        "summary: (low: (1, 0), whole: (1, 0), high: (1, 0), widest: 1",
-        "summary: (low: (30, 0), whole: (30, 0), high: (30, 0), widest: 30",
-    );
-    assert!(second_x(&wide) > second_x(&markup) + 200.0);
+    assert!(second_x(&table(30)) > second_x(&table(1)) + 200.0);
     assert_eq!(
-        second_x(&without_text_width_summaries(&markup)),
-        second_x(&markup)
+        second_x(&without_text_width_summaries(&table(1))),
+        second_x(&table(1))
     );
 }
 
@@ -1545,20 +1557,10 @@ fn cells_whose_styling_is_flattened_for_depth_are_measured_as_lowered() {
 fn plain_cell_widths_are_used_only_in_the_text_style_they_assume() {
     // Widths that no real cell has: where they are used, the first column is 30 em wide.
     let table = |style: &str| {
-        format!(
-            "#import {}: *\n#show: folio-document\n{style}\n#folio-table(\n  columns: (auto, auto),\n  \
-             text-widths: (font: \"DejaVu Sans\", lang: \"en\", region: none, cells: ((30, 30), none)),\n  \
-             folio-td(x: 0, y: 0)[#\"first\"],\n  folio-td(x: 1, y: 0)[#\"second\"],\n)",
-            escape::string_literal(world::THEME_PATH)
+        first_and_second_table(
+            style,
+            "(font: \"DejaVu Sans\", lang: \"en\", region: none, cells: ((30, 30), none))",
         )
-    };
-    let second_x = |markup: &str| {
-        let paged = compile_markup(markup).unwrap_or_else(|e| panic!("{e}\n{markup}"));
-        text_positions(&paged)
-            .into_iter()
-            .find(|(text, _, _)| text == "second")
-            .unwrap()
-            .1
     };
     let widths_ignored = |style: &str| {
         let markup = table(style).replace("cells: ((30, 30), none)", "cells: (none, none)");
