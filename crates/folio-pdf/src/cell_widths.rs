@@ -645,8 +645,10 @@ impl Shaper {
 fn is_plain(c: char) -> bool {
     matches!(c,
         '!'..='~'
-        // Latin-1 without the no-break space and the soft hyphen, Latin Extended-A and -B.
-        | '\u{a1}'..='\u{ac}'
+        // Latin-1 without the soft hyphen, Latin Extended-A and -B. The no-break space is part
+        // of the word around it: the theme breaks lines only at spaces, and Typst trims
+        // whitespace only at the ends of lines it wraps, which measuring never does.
+        | '\u{a0}'..='\u{ac}'
         | '\u{ae}'..='\u{24f}'
         // Greek and Coptic; Cyrillic without its combining marks.
         | '\u{370}'..='\u{3ff}'
@@ -741,7 +743,6 @@ mod tests {
             "trailing ",
             "two  spaces",
             "tab\there",
-            "no\u{a0}break",
             "soft\u{ad}hyphen",
             "עברית",
             "e\u{301}",
@@ -751,6 +752,7 @@ mod tests {
             assert_eq!(m.measure(text, REGULAR), None, "{text:?}");
         }
         assert!(m.measure("Café – 12 € ≠ …", REGULAR).is_some());
+        assert!(m.measure("50\u{a0}min", REGULAR).is_some());
         assert!(m.measure("Ελληνικά и кириллица", REGULAR).is_some());
         // Without fallback fonts, characters the embedded faces lack are left to the theme.
         assert!(m.measure("한국어", REGULAR).is_none());

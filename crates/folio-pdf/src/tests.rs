@@ -521,7 +521,7 @@ fn one_word_cells_are_measured_once_and_laid_out_the_same() {
 fn plain_word() -> impl Strategy<Value = String> {
     prop::collection::vec(
         prop::sample::select(
-            "AVWTYLPFkoyaefilrt.,:;-/()0123459\"'`@#&%_+=?!ÀÉçñßøŁżœ–—‘’“”…€→™×−ΑΒΓαβγΩΣλДЖЯдяжё≤≥≠∑∞∈√∀\u{2126}\u{212a}"
+            "AVWTYLPFkoyaefilrt.,:;-/()0123459\"'`@#&%_+=?!ÀÉçñßøŁżœ–—‘’“”…€→™×−ΑΒΓαβγΩΣλДЖЯдяжё≤≥≠∑∞∈√∀\u{2126}\u{212a}\u{a0}"
                 .chars()
                 .collect::<Vec<_>>(),
         ),
@@ -1301,7 +1301,7 @@ fn without_text_width_summaries(markup: &str) -> String {
 enum GeneratedCell {
     /// Plain text, which folio measures.
     Plain(String),
-    /// Text with a no-break space, which the theme measures.
+    /// Text with a combining accent, which the theme measures.
     Unmeasured(String),
     /// A word too long for any column of a narrow page.
     Long,
@@ -1353,7 +1353,7 @@ proptest! {
                     .map(|(content, colspan)| {
                         let text = match content {
                             GeneratedCell::Plain(text) => text.clone(),
-                            GeneratedCell::Unmeasured(text) => format!("{text}\u{a0}%"),
+                            GeneratedCell::Unmeasured(text) => format!("{text} cafe\u{301}"),
                             GeneratedCell::Long => "Supercalifragilisticexpialidocious".repeat(3),
                             GeneratedCell::Empty => String::new(),
                         };
