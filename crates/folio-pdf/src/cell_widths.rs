@@ -392,9 +392,7 @@ impl<'a> PlainCellMeasure<'a> {
             widest: lozenge(text.widest),
         })
     }
-}
 
-impl PlainCellMeasure<'_> {
     /// The widths of a cell showing a mention of `name` (`folio-mention`), its text in `style`:
     /// "@" and the name in a lozenge, a long name with break opportunities after its separators.
     pub(crate) fn measure_mention(&self, name: &str, style: CellStyle) -> Option<CellWidths> {

@@ -1822,7 +1822,7 @@ fn auto() -> String {
 }
 
 /// `(a, b, )`-style Typst array (a trailing comma keeps a single element an array).
-fn tuple(items: &[String]) -> String {
+pub(crate) fn tuple(items: &[String]) -> String {
     if items.is_empty() {
         "()".to_owned()
     } else {

@@ -1462,7 +1462,7 @@ fn tables_of_mentions_and_dates_are_measured_in_rust_and_lay_out_the_same() {
     // Only the empty cell is left to the theme.
     let cells = cells.split_once("cells: (").unwrap().1;
     assert_eq!(cells.matches("none").count(), 1, "{line}");
-    assert!(summary.ends_with("unknown: (3, ))),"), "{line}");
+    assert!(summary.ends_with("unknown: (3,))),"), "{line}");
     assert_laid_out_as_measured_by_the_theme(&paged, &markup);
 }
 

@@ -13,6 +13,7 @@ use std::fmt::Write;
 
 use crate::cell_widths::{CellWidths, PlainCellMeasure};
 use crate::escape::string_literal;
+use crate::lower::tuple;
 
 /// A cell as the theme sees it: where it stands, and its widths if folio measured them.
 #[derive(Debug, Clone, Copy)]
@@ -92,17 +93,8 @@ fn summary(columns: usize, cells: &[TableCell]) -> String {
             }
         }
     }
-    let list = |values: &mut dyn Iterator<Item = String>| {
-        let mut out = String::from("(");
-        for value in values {
-            out.push_str(&value);
-            out.push_str(", ");
-        }
-        out.push(')');
-        out
-    };
-    let column = |k: usize| list(&mut maxima.iter().map(|m| m[k].to_string()));
-    let indices = |of: &[usize]| list(&mut of.iter().map(usize::to_string));
+    let column = |k: usize| tuple(&maxima.iter().map(|m| m[k].to_string()).collect::<Vec<_>>());
+    let indices = |of: &[usize]| tuple(&of.iter().map(usize::to_string).collect::<Vec<_>>());
     format!(
         "(low: {}, whole: {}, high: {}, widest: {widest}, spans: {}, unknown: {})",
         column(0),
