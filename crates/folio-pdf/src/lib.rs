@@ -18,6 +18,7 @@
 mod cell_widths;
 mod downsample;
 mod escape;
+mod font_info;
 mod fonts;
 mod highlight_warmup;
 mod image_decoding;
