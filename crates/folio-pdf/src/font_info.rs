@@ -10,11 +10,13 @@
 //! The rest of the info (family, style, weight, stretch, flags, axes) stays Typst's own: it is
 //! computed by `FontInfo::new` on a copy of the face's few naming and style tables, without its
 //! character map, so Typst's rules for family names and styles apply unchanged. The coverage is
-//! built from the ranges of code points the character map lists, in `Coverage`'s serialised
-//! form (lengths of gaps and ranges, alternately). A test checks the whole result against
+//! built from the ranges of code points the character map lists (read straight from its
+//! segments and groups, for the two formats that list nearly all of them), in `Coverage`'s
+//! serialised form (lengths of gaps and ranges, alternately). A test checks the whole result against
 //! `FontInfo::new` for every face the machine has.
 
 use rustybuzz::ttf_parser;
+use rustybuzz::ttf_parser::cmap::Format;
 use serde::Deserialize;
 use serde::de::value::SeqDeserializer;
 use typst::text::{Coverage, FontInfo};
@@ -85,28 +87,103 @@ fn tables_without_cmap(face: &ttf_parser::Face) -> Option<Vec<u8>> {
 /// The code points of the face's Unicode character maps, the set Typst's `FontInfo::new`
 /// collects, built from ranges rather than from a sorted list of every code point.
 fn coverage(face: &ttf_parser::Face) -> Option<Coverage> {
-    // Half-open ranges of code points, each subtable's consecutive ones joined as they come.
     let mut ranges: Vec<(u64, u64)> = Vec::new();
-    let unicode = face
+    let raw = face.raw_face().table(ttf_parser::Tag::from_bytes(b"cmap"));
+    // As Typst goes through them: ttf-parser's subtables, which end at the first it cannot parse.
+    let subtables = face
         .tables()
         .cmap
         .into_iter()
-        .flat_map(|cmap| cmap.subtables)
-        .filter(|subtable| subtable.is_unicode());
-    for subtable in unicode {
-        subtable.codepoints(|c| {
-            let c = u64::from(c);
-            match ranges.last_mut() {
-                Some((_, end)) if *end == c => *end += 1,
-                _ => ranges.push((c, c + 1)),
+        .flat_map(|cmap| cmap.subtables);
+    for (record, subtable) in subtables.enumerate() {
+        if !subtable.is_unicode() {
+            continue;
+        }
+        // The two formats that list most code points, read as the ranges they are made of;
+        // any other, one code point at a time.
+        let listed = match subtable.format {
+            Format::SegmentMappingToDeltaValues(_) => {
+                raw.and_then(|raw| format4_ranges(raw, record))
             }
-        });
+            Format::SegmentedCoverage(_) => raw.and_then(|raw| format12_ranges(raw, record)),
+            _ => None,
+        };
+        match listed {
+            Some(listed) => {
+                for (start, end) in listed {
+                    add_range(&mut ranges, start, end);
+                }
+            }
+            None => subtable.codepoints(|c| add_range(&mut ranges, c.into(), u64::from(c) + 1)),
+        }
     }
     ranges.sort_unstable();
     Coverage::deserialize(SeqDeserializer::<_, serde::de::value::Error>::new(
         runs(&ranges)?.into_iter(),
     ))
     .ok()
+}
+
+/// Adds the half-open range `start..end` to `ranges`, joined to the last one where it follows
+/// on (a CJK face's tens of thousands of groups and code points come down to a few thousand
+/// ranges, which are sorted next).
+fn add_range(ranges: &mut Vec<(u64, u64)>, start: u64, end: u64) {
+    match ranges.last_mut() {
+        Some((_, last_end)) if *last_end == start => *last_end = end,
+        _ => ranges.push((start, end)),
+    }
+}
+
+/// The bytes of the `record`th subtable of a raw `cmap` table, from its start.
+fn subtable_bytes(cmap: &[u8], record: usize) -> Option<&[u8]> {
+    let at = 4 + 8 * record;
+    let offset = u32::from_be_bytes(cmap.get(at + 4..at + 8)?.try_into().ok()?);
+    cmap.get(usize::try_from(offset).ok()?..)
+}
+
+fn u16_at(data: &[u8], at: usize) -> Option<u16> {
+    Some(u16::from_be_bytes(data.get(at..at + 2)?.try_into().ok()?))
+}
+
+fn u32_at(data: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(data.get(at..at + 4)?.try_into().ok()?))
+}
+
+/// The half-open ranges of a format 4 subtable's segments: the code points ttf-parser's
+/// `Subtable4::codepoints` lists (each segment's start to end, up to the 0xFFFF segment that
+/// ends the list).
+fn format4_ranges(cmap: &[u8], record: usize) -> Option<Vec<(u64, u64)>> {
+    let data = subtable_bytes(cmap, record)?;
+    let segments = usize::from(u16_at(data, 6)? / 2);
+    let ends = 14;
+    let starts = ends + 2 * segments + 2;
+    let mut ranges = Vec::with_capacity(segments);
+    for i in 0..segments {
+        let (start, end) = (u16_at(data, starts + 2 * i)?, u16_at(data, ends + 2 * i)?);
+        if start == 0xFFFF && end == 0xFFFF {
+            break;
+        }
+        if start <= end {
+            ranges.push((u64::from(start), u64::from(end) + 1));
+        }
+    }
+    Some(ranges)
+}
+
+/// The half-open ranges of a format 12 subtable's groups: the code points ttf-parser's
+/// `Subtable12::codepoints` lists.
+fn format12_ranges(cmap: &[u8], record: usize) -> Option<Vec<(u64, u64)>> {
+    let data = subtable_bytes(cmap, record)?;
+    let groups = usize::try_from(u32_at(data, 12)?).ok()?;
+    let mut ranges = Vec::with_capacity(groups.min(data.len() / 12));
+    for i in 0..groups {
+        let at = 16 + 12 * i;
+        let (start, end) = (u32_at(data, at)?, u32_at(data, at + 4)?);
+        if start <= end {
+            ranges.push((u64::from(start), u64::from(end) + 1));
+        }
+    }
+    Some(ranges)
 }
 
 /// `Coverage`'s encoding of the union of sorted `ranges`: the lengths of the gaps and the
