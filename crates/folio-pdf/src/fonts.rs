@@ -19,7 +19,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::{LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use typst::foundations::Bytes;
 use typst::text::{Font, FontInfo};
@@ -237,21 +237,42 @@ impl FontSource for SystemFont {
     /// collection is about 20 MB, and reading it into fresh memory (the kernel zeroing and
     /// copying every page) took about 7 ms a file, a tenth of a Korean page's `folio
     /// compile`; mapped, its pages come straight from the page cache.
+    ///
+    /// Typst hashes every byte of a font the first time it memoises a call with it, which
+    /// would leave every page of the file in the process's memory. So the hash is taken here,
+    /// once (Typst keeps it), and the pages are then handed back: the layout and the PDF writer
+    /// bring back the few they read (the character map, the outlines of the glyphs used). That
+    /// keeps about 40 MB, the two Noto CJK files of a Korean page, out of the peak memory.
     #[allow(unsafe_code)]
     fn load(&self) -> Option<Font> {
         let file = std::fs::File::open(&self.path).ok()?;
-        // SAFETY: the mapping is private and read-only, and folio only reads it. What mapping
+        // SAFETY: the mapping is shared and read-only, and folio only reads it. What mapping
         // cannot rule out is another process changing the file in place while it is mapped:
         // Typst would then see other bytes, or the process would stop on a read past a
         // truncated end. Package managers replace font files rather than write into them,
         // and fontdb maps the same files while they are scanned (above), so this adds no risk
         // of a kind the scan does not already take.
-        let data = match unsafe { memmap2::Mmap::map(&file) } {
-            Ok(map) => Bytes::new(map),
+        let Ok(map) = (unsafe { memmap2::Mmap::map(&file) }) else {
             // A file system that cannot map files: read it whole.
-            Err(_) => Bytes::new(std::fs::read(&self.path).ok()?),
+            return Font::new(Bytes::new(std::fs::read(&self.path).ok()?), self.index);
         };
-        Font::new(data, self.index)
+        let map = Arc::new(map);
+        let font = Font::new(Bytes::new(MappedFile(Arc::clone(&map))), self.index)?;
+        typst::utils::hash128(&font);
+        // SAFETY: dropping the pages of a shared file mapping only unmaps them from this
+        // process; the next read maps the file's bytes in again from the page cache. Nothing
+        // else holds the font yet, so no read is under way.
+        unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) }.ok();
+        Some(font)
+    }
+}
+
+/// A mapped font file, shared by the font and the loader that gives its pages back.
+struct MappedFile(Arc<memmap2::Mmap>);
+
+impl AsRef<[u8]> for MappedFile {
+    fn as_ref(&self) -> &[u8] {
+        &self.0
     }
 }
 
