@@ -32,17 +32,18 @@ const INFO_TABLES: [&[u8; 4]; 8] = [
 /// What `FontInfo::new(data, index)` returns, computed faster.
 pub fn font_info(data: &[u8], index: u32) -> Option<FontInfo> {
     let face = ttf_parser::Face::parse(data, index).ok()?;
-    let without_coverage = tables_without_cmap(&face)
+    let fast = tables_without_cmap(&face)
         .and_then(|font| FontInfo::new(&font, 0))
-        .filter(|info| info.coverage.iter().next().is_none());
-    match without_coverage {
-        Some(info) => Some(FontInfo {
-            coverage: coverage(&face)?,
-            ..info
-        }),
-        // A face the shortened copy does not parse as (never seen): Typst's own, slower way.
-        None => FontInfo::new(data, index),
-    }
+        .filter(|info| info.coverage.iter().next().is_none())
+        .and_then(|info| {
+            Some(FontInfo {
+                coverage: coverage(&face)?,
+                ..info
+            })
+        });
+    // A face the shortened copy does not parse as, or whose character map is no set of code
+    // points (never seen in a real font): Typst's own, slower way.
+    fast.or_else(|| FontInfo::new(data, index))
 }
 
 /// The face's [`INFO_TABLES`] as a font file of their own (an OpenType table directory and the
