@@ -9,7 +9,7 @@
 //! document that may need them: one with a character some embedded text face lacks (a Korean or
 //! emoji character, say), formulas, SVG images (whose text names its own fonts) or a user theme
 //! (which may name system fonts). Scanning reads every installed font's character map: about
-//! 15 ms on one core with a few dozen fonts (Noto CJK among them; 37 ms with Typst's own
+//! 7 ms on one core with a few dozen fonts (Noto CJK among them; 34 ms with Typst's own
 //! `FontInfo::new`, see [`font_info`](crate::font_info)), and more with hundreds, so it runs
 //! on every core (on threads of its own).
 //! A document the embedded faces cover lays out the same either way: Typst looks for a
@@ -164,7 +164,7 @@ pub fn code_faces() -> Vec<Font> {
 ///
 /// What `typst_kit::fonts::system()` does, faster: most of a scan is building each face's
 /// character coverage (tens of thousands of code points for a CJK face), which [`font_info`]
-/// does in a third of Typst's time, and this spreads the faces over every core rather than
+/// does in a fifth of Typst's time, and this spreads the faces over every core rather than
 /// taking them one at a time. The order, which decides fallback among equal candidates, stays the database's. The
 /// scan has threads of its own rather than rayon's: the document's images are being decoded
 /// on rayon's threads meanwhile, and the layout waits for the scan, not for them.
