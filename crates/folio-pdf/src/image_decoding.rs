@@ -6,8 +6,10 @@
 //! are decoded one per core while the document is lowered, evaluated and realized on the
 //! calling thread, which for a long export is a few hundred milliseconds on one core.
 //!
-//! An RGBA screenshot that is opaque everywhere is decoded without its alpha channel
-//! (`opaque_png.rs`): the world then hands Typst those bytes in place of the attachment's.
+//! What Typst reads in place of an attachment's bytes is decided here too: a PNG, GIF or WebP
+//! becomes a one-page PDF of its compressed pixels (`image_as_pdf.rs`), which Typst does not
+//! decode; where that cannot be (a PDF/A or PDF/UA document), an RGBA screenshot that is opaque
+//! everywhere is decoded without its alpha channel (`opaque_png.rs`).
 //!
 //! The layout must not decode an image a second time because it got there first: the world
 //! calls [`ImageDecoding::ensure`] before it hands out an image's bytes, which waits for a
@@ -24,6 +26,7 @@ use folio_ir::Attachments;
 use rayon::prelude::*;
 use typst::foundations::Bytes;
 
+use crate::image_as_pdf::image_as_pdf;
 use crate::opaque_png::without_opaque_alpha;
 use crate::{is_loadable, is_loadable_image};
 
@@ -37,7 +40,10 @@ pub(crate) struct ImageDecoding<'a> {
     index: BTreeMap<String, usize>,
     names: Vec<String>,
     states: Vec<AtomicU8>,
-    /// The bytes Typst gets in place of an attachment's: the image without its opaque alpha.
+    /// Whether images may reach Typst as PDFs (`image_as_pdf.rs`).
+    as_pdf: bool,
+    /// The bytes Typst gets in place of an attachment's: the image as a PDF, or without its
+    /// opaque alpha.
     replacements: Vec<OnceLock<Bytes>>,
     failed: Mutex<BTreeSet<String>>,
     /// Signalled whenever an image is done.
@@ -45,8 +51,9 @@ pub(crate) struct ImageDecoding<'a> {
 }
 
 impl<'a> ImageDecoding<'a> {
-    /// Nothing decoded yet; `names` in the order they are best decoded in.
-    pub fn new(names: Vec<String>, attachments: &'a Attachments) -> Self {
+    /// Nothing decoded yet; `names` in the order they are best decoded in. `as_pdf`: whether
+    /// images may reach Typst as PDFs, which a PDF/A or PDF/UA document cannot embed.
+    pub fn new(names: Vec<String>, attachments: &'a Attachments, as_pdf: bool) -> Self {
         let index = names
             .iter()
             .enumerate()
@@ -59,6 +66,7 @@ impl<'a> ImageDecoding<'a> {
             index,
             names,
             states,
+            as_pdf,
             replacements,
             failed: Mutex::new(BTreeSet::new()),
             finished: (Mutex::new(()), Condvar::new()),
@@ -113,8 +121,13 @@ impl<'a> ImageDecoding<'a> {
         }
         let name = &self.names[i];
         // `Some(replacement)` when it decodes.
+        let as_pdf = self.as_pdf;
         let decoded = catch_unwind(|| {
             let bytes = self.attachments.get(name)?;
+            // Decoded to make it: the image is loadable.
+            if as_pdf && let Some(pdf) = image_as_pdf(bytes) {
+                return Some(Some(Bytes::new(pdf)));
+            }
             if let Some(opaque) = without_opaque_alpha(bytes).map(Bytes::new)
                 && is_loadable(opaque.clone())
             {
@@ -163,7 +176,7 @@ mod tests {
         attachments.insert("garbage.png", b"\x89PNG\r\n\x1a\nnot really".to_vec());
         attachments.insert("text.txt", b"hello".to_vec());
         let names = vec!["garbage.png".to_owned(), "text.txt".to_owned()];
-        let decoding = ImageDecoding::new(names, &attachments);
+        let decoding = ImageDecoding::new(names, &attachments, true);
         std::thread::scope(|scope| {
             scope.spawn(|| decoding.decode_all());
             // Waiting for, or doing, the work of the background thread.

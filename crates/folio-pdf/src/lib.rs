@@ -21,6 +21,7 @@ mod escape;
 mod font_info;
 mod fonts;
 mod highlight_warmup;
+mod image_as_pdf;
 mod image_decoding;
 mod lower;
 mod math;
@@ -321,7 +322,11 @@ impl Engine {
             })
             .collect();
         checked.extend(rasters.iter().map(|name| (name.clone(), true)));
-        let decoding = ImageDecoding::new(rasters, attachments);
+        let decoding = ImageDecoding::new(
+            rasters,
+            attachments,
+            options.pdf_standard == PdfStandard::None,
+        );
         let checked = RefCell::new(checked);
         let available = |filename: &str| {
             *checked

@@ -87,12 +87,20 @@ fn decode_with_alpha(mut decoder: impl ImageDecoder) -> Option<(DynamicImage, Op
 }
 
 /// `samples` (pixels of `N` bytes, alpha last) with the alpha byte of every pixel removed, in
-/// place; `None` if a pixel is not fully opaque. (`N` is a constant so that the copy of each
-/// pixel's colour compiles to a few moves rather than a call.)
+/// place; `None` if a pixel is not fully opaque.
 fn drop_opaque_alpha<const N: usize>(mut samples: Vec<u8>) -> Option<Vec<u8>> {
     if !samples.chunks_exact(N).all(|pixel| pixel[N - 1] == u8::MAX) {
         return None;
     }
+    drop_alpha::<N>(&mut samples);
+    Some(samples)
+}
+
+/// Removes the alpha byte of every pixel of `samples` (pixels of `N` bytes, alpha last), moving
+/// the colour bytes to the front of the same buffer: a screenshot's pixels are tens of
+/// megabytes. (`N` is a constant so that the copy of each pixel's colour compiles to a few
+/// moves rather than a call.)
+pub(crate) fn drop_alpha<const N: usize>(samples: &mut Vec<u8>) {
     let pixels = samples.len() / N;
     for i in 0..pixels {
         for c in 0..N - 1 {
@@ -100,7 +108,6 @@ fn drop_opaque_alpha<const N: usize>(mut samples: Vec<u8>) -> Option<Vec<u8>> {
         }
     }
     samples.truncate(pixels * (N - 1));
-    Some(samples)
 }
 
 #[cfg(test)]

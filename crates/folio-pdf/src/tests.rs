@@ -9,7 +9,7 @@ use typst::layout::{Frame, FrameItem};
 use super::*;
 
 /// One engine for all tests, without system fonts (output is the same on every machine).
-static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
+pub(crate) static ENGINE: LazyLock<Engine> = LazyLock::new(|| {
     Engine::new(&EngineOptions {
         system_fonts: false,
     })
@@ -38,13 +38,22 @@ fn compile_markup(markup: &str) -> Result<PagedDocument, String> {
 /// Compiles `markup` with `engine`'s fonts (the system's too if it has them and the markup
 /// needs them).
 fn compile_markup_with(engine: &Engine, markup: &str) -> Result<PagedDocument, String> {
+    compile_markup_with_images(engine, markup, vec![Bytes::new(arb::PNG); 8])
+}
+
+/// Compiles `markup` with `images` served at `/attachments/<index>`.
+pub(crate) fn compile_markup_with_images(
+    engine: &Engine,
+    markup: &str,
+    images: Vec<Bytes>,
+) -> Result<PagedDocument, String> {
     let world = SandboxWorld::new(
         &engine.library,
         engine.fonts.for_document(markup, false),
         &engine.theme,
         &engine.no_user_theme,
         markup.to_owned(),
-        vec![Bytes::new(arb::PNG); 8],
+        images,
         today(&RenderOptions::default()),
     );
     typst::compile::<PagedDocument>(&world)

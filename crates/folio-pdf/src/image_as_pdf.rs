@@ -1,0 +1,518 @@
+//! Raster images handed to Typst as one-page PDFs of their compressed pixels.
+//!
+//! Typst decodes a PNG, GIF or WebP when it loads it and keeps the pixels until the PDF is
+//! written, where its writer deflates them: a 6-megapixel screenshot is held as 18 MB (RGB) or
+//! 24 MB (RGBA) for the whole layout, and a long export of screenshots held about 95 MB of pixels
+//! at its peak. The layout needs only the image's size.
+//!
+//! Here the image is decoded once, in the background (`image_decoding.rs`), and its pixels are
+//! compressed as Typst's PDF writer would compress them (the colour channels and, if any pixel
+//! is not opaque, the alpha channel as a soft mask; zlib at level 6, with no predictor: krilla's
+//! `deflate_encode`). They go into a PDF of one page whose only content is the image, at the
+//! size Typst gives the raster (its pixels at 72 dpi, or at the density the PNG states). Typst
+//! reads that as a PDF image, which it never decodes: the layout holds the compressed bytes, and
+//! the PDF writer copies the image's streams into the document as they are (`hayro-write`).
+//! The printed image is the same pixels, colour profile included; the PDF places it inside a
+//! form XObject, which viewers draw as they draw an image.
+//!
+//! Images this does not cover stay Typst's: JPEGs (which Typst passes through already), images
+//! whose EXIF data turns them (Typst turns the pixels), 16-bit and floating-point pixels (which
+//! Typst converts), and every image of a PDF/A or PDF/UA document, where krilla forbids
+//! embedded PDFs. The density that sizes the page is read as Typst reads it: from EXIF data
+//! first (macOS screenshots state 144 dpi there), then from a PNG's header.
+
+use std::io::{Cursor, Write};
+
+use flate2::Compression;
+use flate2::write::ZlibEncoder;
+use image::codecs::gif::GifDecoder;
+use image::codecs::png::PngDecoder;
+use image::codecs::webp::WebPDecoder;
+use image::{DynamicImage, ImageFormat};
+use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref};
+
+use crate::downsample::decode;
+use crate::opaque_png::drop_alpha;
+
+/// The compression Typst's PDF writer uses for image streams (krilla's `deflate_encode`): the
+/// same bytes end up in the PDF as when Typst compresses the pixels itself.
+const ZLIB_LEVEL: u32 = 6;
+
+/// `bytes` (a PNG, GIF or WebP) as a one-page PDF showing its pixels at the size Typst gives
+/// the raster; `None` for any image Typst is to handle itself (see the module's documentation),
+/// or one that does not decode.
+pub(crate) fn image_as_pdf(bytes: &[u8]) -> Option<Vec<u8>> {
+    let format = image::guess_format(bytes).ok()?;
+    if !matches!(
+        format,
+        ImageFormat::Png | ImageFormat::Gif | ImageFormat::WebP
+    ) {
+        return None;
+    }
+    // Typst reads a raster's EXIF data from its container whatever the format, and so does
+    // this. An orientation other than "as stored" is left to Typst, which turns the pixels.
+    let exif = exif::Reader::new()
+        .read_from_container(&mut Cursor::new(bytes))
+        .ok();
+    if exif
+        .as_ref()
+        .and_then(exif_orientation)
+        .is_some_and(|orientation| orientation != 1)
+    {
+        return None;
+    }
+    let (pixels, icc) = match format {
+        ImageFormat::Png => decode(PngDecoder::new(Cursor::new(bytes)).ok()?)?,
+        ImageFormat::Gif => decode(GifDecoder::new(Cursor::new(bytes)).ok()?)?,
+        _ => decode(WebPDecoder::new(Cursor::new(bytes)).ok()?)?,
+    };
+    let dpi = exif
+        .as_ref()
+        .and_then(exif_dpi)
+        .or_else(|| png_dpi(bytes))
+        .filter(|&dpi| dpi > 0.0);
+    let (width, height) = (pixels.width(), pixels.height());
+    let (colour, alpha, components) = split_channels(pixels)?;
+    let icc = icc.filter(|profile| icc_matches(profile, components));
+    // Typst's natural size of a raster: its pixels at 72 dpi unless the file states a density.
+    let scale = 72.0 / dpi.unwrap_or(72.0);
+    let size = (
+        (f64::from(width) * scale) as f32,
+        (f64::from(height) * scale) as f32,
+    );
+    let (colour, alpha) = rayon::join(|| deflate(&colour), || alpha.map(|a| deflate(&a)));
+    let image = Compressed {
+        width,
+        height,
+        components,
+        colour,
+        alpha,
+        icc: icc.map(|profile| deflate(&profile)),
+    };
+    Some(one_page_pdf(&image, size))
+}
+
+/// The EXIF orientation, as Typst reads it (`exif_rotation` in `typst-library`).
+fn exif_orientation(exif: &exif::Exif) -> Option<u32> {
+    exif.get_field(exif::Tag::Orientation, exif::In::PRIMARY)?
+        .value
+        .get_uint(0)
+}
+
+/// The pixel density EXIF data states, as Typst reads it (`exif_dpi` in `typst-library`): the
+/// larger of the two resolutions, whatever their unit.
+fn exif_dpi(exif: &exif::Exif) -> Option<f64> {
+    let axis = |tag| {
+        let field = exif.get_field(tag, exif::In::PRIMARY)?;
+        let exif::Value::Rational(rational) = &field.value else {
+            return None;
+        };
+        Some(rational.first()?.to_f64())
+    };
+    [axis(exif::Tag::XResolution), axis(exif::Tag::YResolution)]
+        .into_iter()
+        .flatten()
+        .max_by(f64::total_cmp)
+}
+
+/// The pixel density a PNG's header states, as Typst reads it (`png_dpi` in `typst-library`):
+/// the larger of its two axes, in dots per inch, if given per metre.
+fn png_dpi(bytes: &[u8]) -> Option<f64> {
+    let reader = png::Decoder::new(Cursor::new(bytes)).read_info().ok()?;
+    let dims = reader.info().pixel_dims?;
+    (dims.unit == png::Unit::Meter).then(|| f64::from(dims.xppu.max(dims.yppu)) * 0.0254)
+}
+
+/// The colour samples (grey or RGB), the alpha samples if any pixel is not opaque, and the
+/// number of colour components; `None` for pixels that are not 8-bit.
+fn split_channels(pixels: DynamicImage) -> Option<(Vec<u8>, Option<Vec<u8>>, u8)> {
+    Some(match pixels {
+        DynamicImage::ImageLuma8(luma) => (luma.into_raw(), None, 1),
+        DynamicImage::ImageRgb8(rgb) => (rgb.into_raw(), None, 3),
+        DynamicImage::ImageLumaA8(luma_alpha) => {
+            let (luma, alpha) = split_alpha::<2>(luma_alpha.into_raw());
+            (luma, alpha, 1)
+        }
+        DynamicImage::ImageRgba8(rgba) => {
+            let (rgb, alpha) = split_alpha::<4>(rgba.into_raw());
+            (rgb, alpha, 3)
+        }
+        _ => return None,
+    })
+}
+
+/// Pixels of `N` bytes, alpha last, as their colour bytes (in the same buffer) and their alpha
+/// bytes unless every pixel is opaque.
+fn split_alpha<const N: usize>(mut samples: Vec<u8>) -> (Vec<u8>, Option<Vec<u8>>) {
+    let alpha = samples
+        .chunks_exact(N)
+        .any(|pixel| pixel[N - 1] != u8::MAX)
+        .then(|| samples.chunks_exact(N).map(|pixel| pixel[N - 1]).collect());
+    drop_alpha::<N>(&mut samples);
+    (samples, alpha)
+}
+
+/// Whether `profile` is an ICC profile for `components` colour components, as krilla requires
+/// of an image's profile (it drops any other, and so does this).
+fn icc_matches(profile: &[u8], components: u8) -> bool {
+    let expected: &[u8] = if components == 1 { b"GRAY" } else { b"RGB " };
+    profile.get(16..20) == Some(expected)
+}
+
+fn deflate(data: &[u8]) -> Vec<u8> {
+    let mut encoder = ZlibEncoder::new(Vec::new(), Compression::new(ZLIB_LEVEL));
+    // Writing to a vector cannot fail.
+    encoder.write_all(data).expect("writes to memory");
+    encoder.finish().expect("writes to memory")
+}
+
+/// An image's streams, compressed.
+struct Compressed {
+    width: u32,
+    height: u32,
+    components: u8,
+    colour: Vec<u8>,
+    alpha: Option<Vec<u8>>,
+    icc: Option<Vec<u8>>,
+}
+
+/// A PDF of one page of `size` (points) that the image fills.
+fn one_page_pdf(image: &Compressed, size: (f32, f32)) -> Vec<u8> {
+    let catalog = Ref::new(1);
+    let pages = Ref::new(2);
+    let page = Ref::new(3);
+    let contents = Ref::new(4);
+    let colour = Ref::new(5);
+    let alpha = Ref::new(6);
+    let icc = Ref::new(7);
+    let name = Name(b"Im");
+
+    let mut pdf = Pdf::new();
+    pdf.catalog(catalog).pages(pages);
+    pdf.pages(pages).kids([page]).count(1);
+    let mut page_dict = pdf.page(page);
+    page_dict
+        .media_box(Rect::new(0.0, 0.0, size.0, size.1))
+        .parent(pages)
+        .contents(contents);
+    page_dict.resources().x_objects().pair(name, colour);
+    page_dict.finish();
+
+    let mut content = Content::new();
+    content
+        .save_state()
+        .transform([size.0, 0.0, 0.0, size.1, 0.0, 0.0])
+        .x_object(name)
+        .restore_state();
+    pdf.stream(contents, &content.finish());
+
+    let (width, height) = (image.width as i32, image.height as i32);
+    let mut xobject = pdf.image_xobject(colour, &image.colour);
+    xobject.width(width).height(height).bits_per_component(8);
+    xobject.filter(Filter::FlateDecode);
+    match (&image.icc, image.components) {
+        (Some(_), _) => xobject.color_space().icc_based(icc),
+        (None, 1) => xobject.color_space().device_gray(),
+        (None, _) => xobject.color_space().device_rgb(),
+    }
+    if image.alpha.is_some() {
+        xobject.s_mask(alpha);
+    }
+    xobject.finish();
+
+    if let Some(samples) = &image.alpha {
+        let mut mask = pdf.image_xobject(alpha, samples);
+        mask.width(width).height(height).bits_per_component(8);
+        mask.filter(Filter::FlateDecode);
+        mask.color_space().device_gray();
+        mask.finish();
+    }
+    if let Some(profile) = &image.icc {
+        let mut stream = pdf.icc_profile(icc, profile);
+        stream.n(i32::from(image.components));
+        stream.filter(Filter::FlateDecode);
+    }
+    pdf.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use image::codecs::png::PngEncoder;
+    use image::{GrayAlphaImage, LumaA, Rgb, RgbImage, Rgba, RgbaImage};
+    use lopdf::{Document, Object};
+
+    use super::*;
+    use crate::downsample::encode;
+
+    fn png(pixels: &DynamicImage, icc: Option<Vec<u8>>) -> Vec<u8> {
+        let mut out = Vec::new();
+        encode(PngEncoder::new(&mut out), pixels, icc).unwrap();
+        out
+    }
+
+    /// `png` with a chunk of `kind` and `data` after its header chunk, where encoders write
+    /// the chunks that describe the pixels.
+    fn with_chunk(png: &[u8], kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut body = kind.to_vec();
+        body.extend_from_slice(data);
+        let mut crc = flate2::Crc::new();
+        crc.update(&body);
+        let length = u32::try_from(data.len()).unwrap().to_be_bytes();
+        let header_end = 8 + 8 + 13 + 4;
+        [
+            &png[..header_end],
+            &length,
+            &body,
+            &crc.sum().to_be_bytes(),
+            &png[header_end..],
+        ]
+        .concat()
+    }
+
+    /// `png` stating a density of `ppm` pixels per metre on both axes.
+    fn with_density(png: &[u8], ppm: u32) -> Vec<u8> {
+        let data = [ppm.to_be_bytes(), ppm.to_be_bytes()].concat();
+        with_chunk(png, b"pHYs", &[&data[..], &[1]].concat())
+    }
+
+    /// The page's size, and each image XObject's size, colour space and decoded samples, and
+    /// the same of its soft mask.
+    struct Read {
+        page: (f32, f32),
+        image: ((i64, i64), Object, Vec<u8>),
+        mask: Option<((i64, i64), Vec<u8>)>,
+    }
+
+    fn read(pdf: &[u8]) -> Read {
+        let document = Document::load_mem(pdf).expect("a PDF lopdf reads");
+        let pages = document.get_pages();
+        assert_eq!(pages.len(), 1);
+        let page = document.get_dictionary(pages[&1]).unwrap();
+        let media_box = page.get(b"MediaBox").unwrap().as_array().unwrap();
+        let number = |o: &Object| o.as_float().unwrap();
+        let page = (number(&media_box[2]), number(&media_box[3]));
+        let resources = page_resources(&document, pages[&1]);
+        let xobject = resources
+            .get(b"XObject")
+            .unwrap()
+            .as_dict()
+            .unwrap()
+            .get(b"Im")
+            .unwrap()
+            .as_reference()
+            .unwrap();
+        let stream = document.get_object(xobject).unwrap().as_stream().unwrap();
+        let size = |dict: &lopdf::Dictionary| {
+            (
+                dict.get(b"Width").unwrap().as_i64().unwrap(),
+                dict.get(b"Height").unwrap().as_i64().unwrap(),
+            )
+        };
+        let image = (
+            size(&stream.dict),
+            stream.dict.get(b"ColorSpace").unwrap().clone(),
+            stream.decompressed_content().unwrap(),
+        );
+        let mask = stream.dict.get(b"SMask").ok().map(|mask| {
+            let mask = document
+                .get_object(mask.as_reference().unwrap())
+                .unwrap()
+                .as_stream()
+                .unwrap();
+            (size(&mask.dict), mask.decompressed_content().unwrap())
+        });
+        Read { page, image, mask }
+    }
+
+    fn page_resources(document: &Document, page: lopdf::ObjectId) -> lopdf::Dictionary {
+        let page = document.get_dictionary(page).unwrap();
+        page.get(b"Resources").unwrap().as_dict().unwrap().clone()
+    }
+
+    fn colourful(width: u32, height: u32) -> RgbImage {
+        RgbImage::from_fn(width, height, |x, y| {
+            Rgb([(x % 256) as u8, (y % 256) as u8, ((x * y) % 256) as u8])
+        })
+    }
+
+    #[test]
+    fn an_rgb_png_becomes_a_page_of_its_pixels_at_72_dpi() {
+        let rgb = colourful(300, 200);
+        let pdf = image_as_pdf(&png(&DynamicImage::ImageRgb8(rgb.clone()), None)).unwrap();
+        let read = read(&pdf);
+        assert_eq!(read.page, (300.0, 200.0));
+        assert_eq!(read.image.0, (300, 200));
+        assert_eq!(read.image.1, Object::Name(b"DeviceRGB".to_vec()));
+        assert!(read.image.2 == rgb.into_raw(), "the pixels changed");
+        assert!(read.mask.is_none());
+    }
+
+    #[test]
+    fn the_colours_are_compressed_as_typsts_pdf_writer_compresses_them() {
+        let rgb = colourful(64, 48);
+        let pdf = image_as_pdf(&png(&DynamicImage::ImageRgb8(rgb.clone()), None)).unwrap();
+        let document = Document::load_mem(&pdf).unwrap();
+        let written = document
+            .objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .find(|s| s.dict.get(b"Width").is_ok())
+            .unwrap();
+        let mut krilla = ZlibEncoder::new(Vec::new(), Compression::new(6));
+        krilla.write_all(rgb.as_raw()).unwrap();
+        assert_eq!(written.content, krilla.finish().unwrap());
+    }
+
+    #[test]
+    fn a_stated_density_sizes_the_page_as_typst_sizes_the_raster() {
+        let original = png(&DynamicImage::ImageRgb8(colourful(288, 144)), None);
+        // 5669 pixels per metre: the 144 dpi of a high-density screenshot.
+        let pdf = image_as_pdf(&with_density(&original, 5669)).unwrap();
+        let dpi = 5669.0 * 0.0254;
+        let (width, height) = read(&pdf).page;
+        assert!(
+            (f64::from(width) - 288.0 * 72.0 / dpi).abs() < 1e-3,
+            "{width}"
+        );
+        assert!(
+            (f64::from(height) - 144.0 * 72.0 / dpi).abs() < 1e-3,
+            "{height}"
+        );
+    }
+
+    #[test]
+    fn a_density_in_exif_data_comes_first_as_in_typst() {
+        // A macOS screenshot: 144 dpi in its EXIF data (X resolution 144, Y resolution 72, as
+        // rationals after the directory), and 5669 pixels per metre in its PNG header.
+        let exif = [
+            &b"MM\0\x2a\0\0\0\x08\0\x02"[..],
+            &[0x01, 0x1a, 0, 5, 0, 0, 0, 1, 0, 0, 0, 38],
+            &[0x01, 0x1b, 0, 5, 0, 0, 0, 1, 0, 0, 0, 46],
+            &[0, 0, 0, 0],
+            &[0, 0, 0, 144, 0, 0, 0, 1],
+            &[0, 0, 0, 72, 0, 0, 0, 1],
+        ]
+        .concat();
+        let original = png(&DynamicImage::ImageRgb8(colourful(288, 144)), None);
+        let screenshot = with_chunk(&with_density(&original, 5669), b"eXIf", &exif);
+        assert_eq!(
+            read(&image_as_pdf(&screenshot).unwrap()).page,
+            (144.0, 72.0)
+        );
+    }
+
+    /// Typst lays the PDF out at the size it gives the raster: its natural size, whatever
+    /// density the file states, and so the size of an image given only a height, or too wide
+    /// for its column.
+    #[test]
+    fn typst_gives_the_pdf_the_size_it_gives_the_raster() {
+        let plain = png(&DynamicImage::ImageRgb8(colourful(300, 200)), None);
+        let dense = with_density(&plain, 5669);
+        let exif = [
+            &b"MM\0\x2a\0\0\0\x08\0\x01"[..],
+            &[0x01, 0x1a, 0, 5, 0, 0, 0, 1, 0, 0, 0, 26],
+            &[0, 0, 0, 0],
+            &[0, 0, 0, 150, 0, 0, 0, 1],
+        ]
+        .concat();
+        let screenshot = with_chunk(&dense, b"eXIf", &exif);
+        for raster in [plain, dense, screenshot] {
+            let pdf = image_as_pdf(&raster).unwrap();
+            let images = vec![
+                typst::foundations::Bytes::new(raster),
+                typst::foundations::Bytes::new(pdf),
+            ];
+            let markup = r#"#context {
+                for args in ((:), (height: 2cm), (width: 100%)) {
+                    let (raster, pdf) = ("/attachments/0", "/attachments/1")
+                        .map(path => measure(image(path, ..args)))
+                    assert(
+                        calc.abs((raster.width - pdf.width).pt()) < 1e-3
+                            and calc.abs((raster.height - pdf.height).pt()) < 1e-3,
+                        message: repr((raster, pdf)),
+                    )
+                }
+            }"#;
+            crate::tests::compile_markup_with_images(&crate::tests::ENGINE, markup, images)
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn translucent_pixels_make_a_soft_mask_and_opaque_ones_none() {
+        let mut rgba = RgbaImage::from_fn(120, 80, |x, y| Rgba([x as u8, y as u8, 7, 255]));
+        let opaque = image_as_pdf(&png(&DynamicImage::ImageRgba8(rgba.clone()), None)).unwrap();
+        let read_opaque = read(&opaque);
+        assert!(read_opaque.mask.is_none());
+        assert_eq!(read_opaque.image.2.len(), 120 * 80 * 3);
+
+        rgba.put_pixel(5, 6, Rgba([1, 2, 3, 40]));
+        let translucent = read(&image_as_pdf(&png(&DynamicImage::ImageRgba8(rgba), None)).unwrap());
+        let (size, alpha) = translucent.mask.expect("a soft mask");
+        assert_eq!(size, (120, 80));
+        assert_eq!(alpha[6 * 120 + 5], 40);
+        assert_eq!(alpha.iter().filter(|&&a| a != 255).count(), 1);
+        assert_eq!(&translucent.image.2[(6 * 120 + 5) * 3..][..3], &[1, 2, 3]);
+    }
+
+    #[test]
+    fn grey_and_alpha_stays_grey() {
+        let luma_alpha = GrayAlphaImage::from_fn(50, 40, |x, _| LumaA([x as u8, (x * 5) as u8]));
+        let read = read(&image_as_pdf(&png(&DynamicImage::ImageLumaA8(luma_alpha), None)).unwrap());
+        assert_eq!(read.image.1, Object::Name(b"DeviceGray".to_vec()));
+        assert_eq!(read.image.2.len(), 50 * 40);
+        assert_eq!(read.mask.map(|(_, alpha)| alpha[3]), Some(15));
+    }
+
+    #[test]
+    fn a_colour_profile_is_kept_when_it_fits_the_pixels() {
+        // Only the profile's header is read: its colour space at bytes 16..20.
+        let mut rgb_profile = vec![0u8; 128];
+        rgb_profile[16..20].copy_from_slice(b"RGB ");
+        let pixels = DynamicImage::ImageRgb8(colourful(30, 20));
+        let pdf = image_as_pdf(&png(&pixels, Some(rgb_profile.clone()))).unwrap();
+        let document = Document::load_mem(&pdf).unwrap();
+        let kept = read(&pdf);
+        let space = kept.image.1.as_array().unwrap();
+        assert_eq!(space[0], Object::Name(b"ICCBased".to_vec()));
+        let profile = document
+            .get_object(space[1].as_reference().unwrap())
+            .unwrap()
+            .as_stream()
+            .unwrap();
+        assert_eq!(profile.dict.get(b"N").unwrap().as_i64().unwrap(), 3);
+        assert_eq!(profile.decompressed_content().unwrap(), rgb_profile);
+
+        let mut grey_profile = rgb_profile;
+        grey_profile[16..20].copy_from_slice(b"GRAY");
+        let mismatched = read(&image_as_pdf(&png(&pixels, Some(grey_profile))).unwrap());
+        assert_eq!(mismatched.image.1, Object::Name(b"DeviceRGB".to_vec()));
+    }
+
+    #[test]
+    fn images_typst_handles_itself_are_left_to_it() {
+        let pixels = DynamicImage::ImageRgb8(colourful(20, 10));
+        let mut jpeg = Vec::new();
+        pixels
+            .write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg)
+            .unwrap();
+        assert!(image_as_pdf(&jpeg).is_none());
+
+        let sixteen_bit = DynamicImage::ImageRgb16(pixels.to_rgb16());
+        assert!(image_as_pdf(&png(&sixteen_bit, None)).is_none());
+
+        // EXIF data in a PNG (`eXIf`): turned a quarter (orientation 6).
+        let turned = [
+            &b"MM\0\x2a\0\0\0\x08\0\x01"[..],
+            &[0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 6, 0, 0],
+            &[0, 0, 0, 0],
+        ]
+        .concat();
+        assert!(image_as_pdf(&with_chunk(&png(&pixels, None), b"eXIf", &turned)).is_none());
+
+        let mut truncated = png(&pixels, None);
+        truncated.truncate(truncated.len() - 20);
+        assert!(image_as_pdf(&truncated).is_none());
+        assert!(image_as_pdf(b"not an image").is_none());
+    }
+}
