@@ -1,35 +1,38 @@
 //! Raster images handed to Typst as one-page PDFs of their compressed pixels.
 //!
-//! Typst decodes a PNG, GIF or WebP when it loads it and keeps the pixels until the PDF is
-//! written, where its writer deflates them: a 6-megapixel screenshot is held as 18 MB (RGB) or
-//! 24 MB (RGBA) for the whole layout, and a long export of screenshots held about 95 MB of pixels
-//! at its peak. The layout needs only the image's size.
+//! Typst decodes a raster image when it loads it and keeps the pixels until the PDF is written,
+//! where its writer deflates them (or, for a JPEG, embeds the file): a 6-megapixel screenshot is
+//! held as 18 MB (RGB) or 24 MB (RGBA) for the whole layout, and a long export of screenshots
+//! held about 95 MB of pixels at its peak. The layout needs only the image's size.
 //!
 //! Here the image is decoded once, in the background (`image_decoding.rs`), and its pixels are
 //! compressed as Typst's PDF writer would compress them (the colour channels and, if any pixel
 //! is not opaque, the alpha channel as a soft mask; zlib at level 6, with no predictor: krilla's
-//! `deflate_encode`). They go into a PDF of one page whose only content is the image, at the
-//! size Typst gives the raster (its pixels at 72 dpi, or at the density the PNG states). Typst
-//! reads that as a PDF image, which it never decodes: the layout holds the compressed bytes, and
-//! the PDF writer copies the image's streams into the document as they are (`hayro-write`).
-//! The printed image is the same pixels, colour profile included; the PDF places it inside a
-//! form XObject, which viewers draw as they draw an image.
+//! `deflate_encode`). A JPEG's pixels are only decoded to check them: its file is what the PDF
+//! shows, as Typst's writer embeds it. That goes into a PDF of one page whose only content is the
+//! image, at the size Typst gives the raster (its pixels at 72 dpi, or at the density the file
+//! states, read as Typst reads it: EXIF data first, where macOS screenshots state 144 dpi, then
+//! a JPEG's JFIF header or a PNG's). Typst reads that as a PDF image, which it never decodes: the
+//! layout holds the compressed bytes, and the PDF writer copies the image's streams into the
+//! document as they are (`hayro-write`). The printed image is the same pixels, colour profile
+//! included; the PDF places it inside a form XObject, which viewers draw as they draw an image.
 //!
-//! Images this does not cover stay Typst's: JPEGs (which Typst passes through already), images
-//! whose EXIF data turns them (Typst turns the pixels), 16-bit and floating-point pixels (which
-//! Typst converts), and every image of a PDF/A or PDF/UA document, where krilla forbids
-//! embedded PDFs. The density that sizes the page is read as Typst reads it: from EXIF data
-//! first (macOS screenshots state 144 dpi there), then from a PNG's header.
+//! Images this does not cover stay Typst's: images whose EXIF data turns them (Typst turns the
+//! pixels, or a JPEG as it places it), CMYK JPEGs (whose colours krilla inverts), 16-bit and
+//! floating-point pixels (which Typst converts), and every image of a PDF/A or PDF/UA document,
+//! where krilla forbids embedded PDFs.
 
 use std::io::{Cursor, Write};
 
 use flate2::Compression;
 use flate2::write::ZlibEncoder;
 use image::codecs::gif::GifDecoder;
+use image::codecs::jpeg::JpegDecoder;
 use image::codecs::png::PngDecoder;
 use image::codecs::webp::WebPDecoder;
 use image::{DynamicImage, ImageFormat};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref};
+use zune_jpeg::zune_core::colorspace::ColorSpace;
 
 use crate::downsample::decode;
 use crate::opaque_png::drop_alpha;
@@ -45,12 +48,13 @@ pub(crate) fn image_as_pdf(bytes: &[u8]) -> Option<Vec<u8>> {
     let format = image::guess_format(bytes).ok()?;
     if !matches!(
         format,
-        ImageFormat::Png | ImageFormat::Gif | ImageFormat::WebP
+        ImageFormat::Png | ImageFormat::Gif | ImageFormat::WebP | ImageFormat::Jpeg
     ) {
         return None;
     }
     // Typst reads a raster's EXIF data from its container whatever the format, and so does
-    // this. An orientation other than "as stored" is left to Typst, which turns the pixels.
+    // this. An orientation other than "as stored" is left to Typst, which turns the pixels (or,
+    // for a JPEG, the image as it places it).
     let exif = exif::Reader::new()
         .read_from_container(&mut Cursor::new(bytes))
         .ok();
@@ -61,35 +65,75 @@ pub(crate) fn image_as_pdf(bytes: &[u8]) -> Option<Vec<u8>> {
     {
         return None;
     }
-    let (pixels, icc) = match format {
-        ImageFormat::Png => decode(PngDecoder::new(Cursor::new(bytes)).ok()?)?,
-        ImageFormat::Gif => decode(GifDecoder::new(Cursor::new(bytes)).ok()?)?,
-        _ => decode(WebPDecoder::new(Cursor::new(bytes)).ok()?)?,
+    let image = match format {
+        ImageFormat::Jpeg => jpeg(bytes)?,
+        ImageFormat::Png => sampled(decode(PngDecoder::new(Cursor::new(bytes)).ok()?)?)?,
+        ImageFormat::Gif => sampled(decode(GifDecoder::new(Cursor::new(bytes)).ok()?)?)?,
+        _ => sampled(decode(WebPDecoder::new(Cursor::new(bytes)).ok()?)?)?,
     };
     let dpi = exif
         .as_ref()
         .and_then(exif_dpi)
+        .or_else(|| jfif_dpi(bytes))
         .or_else(|| png_dpi(bytes))
         .filter(|&dpi| dpi > 0.0);
-    let (width, height) = (pixels.width(), pixels.height());
-    let (colour, alpha, components) = split_channels(pixels)?;
-    let icc = icc.filter(|profile| icc_matches(profile, components));
     // Typst's natural size of a raster: its pixels at 72 dpi unless the file states a density.
     let scale = 72.0 / dpi.unwrap_or(72.0);
     let size = (
-        (f64::from(width) * scale) as f32,
-        (f64::from(height) * scale) as f32,
+        (f64::from(image.width) * scale) as f32,
+        (f64::from(image.height) * scale) as f32,
     );
+    Some(one_page_pdf(&image, size))
+}
+
+/// Decoded pixels (and their ICC profile), compressed as Typst's PDF writer compresses them;
+/// `None` for pixels that are not 8-bit.
+fn sampled((pixels, icc): (DynamicImage, Option<Vec<u8>>)) -> Option<Compressed> {
+    let (width, height) = (pixels.width(), pixels.height());
+    let (colour, alpha, components) = split_channels(pixels)?;
+    let icc = icc.filter(|profile| icc_matches(profile, components));
     let (colour, alpha) = rayon::join(|| deflate(&colour), || alpha.map(|a| deflate(&a)));
-    let image = Compressed {
+    Some(Compressed {
         width,
         height,
         components,
+        filter: Filter::FlateDecode,
         colour,
         alpha,
         icc: icc.map(|profile| deflate(&profile)),
+    })
+}
+
+/// A JPEG's own bytes, which a PDF shows as they are (as Typst's PDF writer embeds them), once
+/// its pixels are known to decode as Typst decodes them; `None` for a CMYK JPEG, whose colours
+/// krilla inverts (Typst's to handle), or one that does not decode.
+fn jpeg(bytes: &[u8]) -> Option<Compressed> {
+    // The colour space as krilla reads it when it embeds a JPEG.
+    let mut header = zune_jpeg::JpegDecoder::new(Cursor::new(bytes));
+    header.decode_headers().ok()?;
+    let components = match header.input_colorspace()? {
+        ColorSpace::Luma => 1,
+        ColorSpace::YCbCr | ColorSpace::RGB => 3,
+        _ => return None,
     };
-    Some(one_page_pdf(&image, size))
+    let (pixels, icc) = decode(JpegDecoder::new(Cursor::new(bytes)).ok()?)?;
+    if !matches!(
+        pixels,
+        DynamicImage::ImageLuma8(_) | DynamicImage::ImageRgb8(_)
+    ) {
+        return None;
+    }
+    Some(Compressed {
+        width: pixels.width(),
+        height: pixels.height(),
+        components,
+        filter: Filter::DctDecode,
+        colour: bytes.to_vec(),
+        alpha: None,
+        icc: icc
+            .filter(|profile| icc_matches(profile, components))
+            .map(|profile| deflate(&profile)),
+    })
 }
 
 /// The EXIF orientation, as Typst reads it (`exif_rotation` in `typst-library`).
@@ -121,6 +165,29 @@ fn png_dpi(bytes: &[u8]) -> Option<f64> {
     let reader = png::Decoder::new(Cursor::new(bytes)).read_info().ok()?;
     let dims = reader.info().pixel_dims?;
     (dims.unit == png::Unit::Meter).then(|| f64::from(dims.xppu.max(dims.yppu)) * 0.0254)
+}
+
+/// The pixel density a JPEG's JFIF header states, as Typst reads it (`jpeg_dpi` in
+/// `typst-library`): the larger of its two axes, per inch or per centimetre.
+fn jfif_dpi(bytes: &[u8]) -> Option<f64> {
+    let u16_at = |index: usize| -> Option<u16> {
+        Some(u16::from_be_bytes(
+            bytes.get(index..index + 2)?.try_into().ok()?,
+        ))
+    };
+    if !bytes.starts_with(b"\xFF\xD8\xFF\xE0\0")
+        || bytes.get(6..11) != Some(b"JFIF\0")
+        || bytes.get(11) != Some(&1)
+        || u16_at(4)? < 16
+    {
+        return None;
+    }
+    let per_unit = f64::from(u16_at(14)?.max(u16_at(16)?));
+    match bytes.get(13)? {
+        1 => Some(per_unit),
+        2 => Some(per_unit * 2.54),
+        _ => None,
+    }
 }
 
 /// The colour samples (grey or RGB), the alpha samples if any pixel is not opaque, and the
@@ -171,6 +238,8 @@ struct Compressed {
     width: u32,
     height: u32,
     components: u8,
+    /// How `colour` is compressed.
+    filter: Filter,
     colour: Vec<u8>,
     alpha: Option<Vec<u8>>,
     icc: Option<Vec<u8>>,
@@ -209,7 +278,7 @@ fn one_page_pdf(image: &Compressed, size: (f32, f32)) -> Vec<u8> {
     let (width, height) = (image.width as i32, image.height as i32);
     let mut xobject = pdf.image_xobject(colour, &image.colour);
     xobject.width(width).height(height).bits_per_component(8);
-    xobject.filter(Filter::FlateDecode);
+    xobject.filter(image.filter);
     match (&image.icc, image.components) {
         (Some(_), _) => xobject.color_space().icc_based(icc),
         (None, 1) => xobject.color_space().device_gray(),
@@ -311,7 +380,10 @@ mod tests {
         let image = (
             size(&stream.dict),
             stream.dict.get(b"ColorSpace").unwrap().clone(),
-            stream.decompressed_content().unwrap(),
+            // lopdf does not decode JPEGs (DCT): their samples are read as written.
+            stream
+                .decompressed_content()
+                .unwrap_or_else(|_| stream.content.clone()),
         );
         let mask = stream.dict.get(b"SMask").ok().map(|mask| {
             let mask = document
@@ -416,7 +488,8 @@ mod tests {
         ]
         .concat();
         let screenshot = with_chunk(&dense, b"eXIf", &exif);
-        for raster in [plain, dense, screenshot] {
+        let photo = jpeg_at(jpeg(&DynamicImage::ImageRgb8(colourful(300, 200))), 300);
+        for raster in [plain, dense, screenshot, photo] {
             let pdf = image_as_pdf(&raster).unwrap();
             let images = vec![
                 typst::foundations::Bytes::new(raster),
@@ -492,12 +565,6 @@ mod tests {
     #[test]
     fn images_typst_handles_itself_are_left_to_it() {
         let pixels = DynamicImage::ImageRgb8(colourful(20, 10));
-        let mut jpeg = Vec::new();
-        pixels
-            .write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg)
-            .unwrap();
-        assert!(image_as_pdf(&jpeg).is_none());
-
         let sixteen_bit = DynamicImage::ImageRgb16(pixels.to_rgb16());
         assert!(image_as_pdf(&png(&sixteen_bit, None)).is_none());
 
@@ -514,5 +581,61 @@ mod tests {
         truncated.truncate(truncated.len() - 20);
         assert!(image_as_pdf(&truncated).is_none());
         assert!(image_as_pdf(b"not an image").is_none());
+
+        let mut cut_jpeg = jpeg(&pixels);
+        cut_jpeg.truncate(cut_jpeg.len() / 2);
+        assert!(image_as_pdf(&cut_jpeg).is_none());
+    }
+
+    fn jpeg(pixels: &DynamicImage) -> Vec<u8> {
+        let mut out = Vec::new();
+        pixels
+            .write_to(&mut Cursor::new(&mut out), ImageFormat::Jpeg)
+            .unwrap();
+        out
+    }
+
+    /// `jpeg` (which starts with a JFIF header) stating `dpi` dots per inch.
+    fn jpeg_at(mut jpeg: Vec<u8>, dpi: u16) -> Vec<u8> {
+        assert_eq!(&jpeg[6..11], b"JFIF\0");
+        jpeg[13] = 1;
+        jpeg[14..16].copy_from_slice(&dpi.to_be_bytes());
+        jpeg[16..18].copy_from_slice(&dpi.to_be_bytes());
+        jpeg
+    }
+
+    #[test]
+    fn a_jpeg_is_shown_as_its_own_file() {
+        for (pixels, space) in [
+            (
+                DynamicImage::ImageRgb8(colourful(64, 32)),
+                &b"DeviceRGB"[..],
+            ),
+            (
+                DynamicImage::ImageLuma8(DynamicImage::ImageRgb8(colourful(64, 32)).to_luma8()),
+                b"DeviceGray",
+            ),
+        ] {
+            let file = jpeg_at(jpeg(&pixels), 144);
+            let pdf = image_as_pdf(&file).unwrap();
+            let document = Document::load_mem(&pdf).unwrap();
+            let stream = document
+                .objects
+                .values()
+                .filter_map(|o| o.as_stream().ok())
+                .find(|s| s.dict.get(b"Width").is_ok())
+                .unwrap();
+            assert_eq!(stream.content, file);
+            assert_eq!(
+                stream.dict.get(b"Filter").unwrap(),
+                &Object::Name(b"DCTDecode".to_vec())
+            );
+            assert_eq!(
+                stream.dict.get(b"ColorSpace").unwrap(),
+                &Object::Name(space.to_vec())
+            );
+            // 64 × 32 pixels at the 144 dpi the JFIF header states.
+            assert_eq!(read(&pdf).page, (32.0, 16.0));
+        }
     }
 }

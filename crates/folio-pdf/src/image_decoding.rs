@@ -6,7 +6,7 @@
 //! are decoded one per core while the document is lowered, evaluated and realized on the
 //! calling thread, which for a long export is a few hundred milliseconds on one core.
 //!
-//! What Typst reads in place of an attachment's bytes is decided here too: a PNG, GIF or WebP
+//! What Typst reads in place of an attachment's bytes is decided here too: a raster image
 //! becomes a one-page PDF of its compressed pixels (`image_as_pdf.rs`), which Typst does not
 //! decode; where that cannot be (a PDF/A or PDF/UA document), an RGBA screenshot that is opaque
 //! everywhere is decoded without its alpha channel (`opaque_png.rs`).

@@ -14,6 +14,10 @@
 //!
 //! GIFs (whose first frame Typst shows) always decode with an alpha channel, and most frames of
 //! screen recordings use no transparency: they get the same treatment, as do RGBA WebPs.
+//!
+//! Most images now reach Typst as PDFs of their compressed pixels instead (`image_as_pdf.rs`),
+//! which Typst never decodes. This is for the others: every image of a PDF/A or PDF/UA document,
+//! which cannot embed PDFs, and images Typst must turn (by their EXIF orientation).
 
 use std::io::Cursor;
 

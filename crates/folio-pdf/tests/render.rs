@@ -1190,6 +1190,58 @@ fn the_default_language_is_english() {
     );
 }
 
+/// Images reach Typst as PDFs of their pixels, which PDF/A and PDF/UA may not embed: under
+/// those standards Typst gets the images themselves. Either way every image is in the PDF at its
+/// full size, and the text around it is there.
+#[test]
+fn images_are_embedded_whatever_the_standard() {
+    let mut jpeg = Vec::new();
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(40, 30, |x, y| {
+        image::Rgb([x as u8 * 6, y as u8 * 8, 90])
+    }))
+    .write_to(
+        &mut std::io::Cursor::new(&mut jpeg),
+        image::ImageFormat::Jpeg,
+    )
+    .unwrap();
+    let mut attachments = Attachments::new();
+    attachments.insert("square.png", tiny_png(24, 16, [0xcc, 0, 0]));
+    attachments.insert("photo.jpg", jpeg);
+    let document = Document {
+        title: Some("Images".into()),
+        blocks: vec![
+            heading(1, "Images"),
+            Block::Image(image("square.png", Some(60.0))),
+            Block::Image(image("photo.jpg", None)),
+        ],
+    };
+    for (pdf_standard, tagged) in [
+        (PdfStandard::None, false),
+        (PdfStandard::None, true),
+        (PdfStandard::A2b, false),
+        (PdfStandard::Ua1, true),
+    ] {
+        let options = RenderOptions {
+            pdf_standard,
+            tagged,
+            ..book_options()
+        };
+        let (rendered, pdf) = render_with(&document, &attachments, &options);
+        assert!(
+            rendered.diagnostics.is_empty(),
+            "{pdf_standard:?}: {:?}",
+            rendered.diagnostics
+        );
+        let mut images = image_xobjects(&pdf);
+        images.sort();
+        assert_eq!(images, vec![(24, 16), (40, 30)], "{pdf_standard:?}");
+        assert!(
+            all_text(&pdf).contains(&squeeze("Figure 1: a red square")),
+            "{pdf_standard:?}"
+        );
+    }
+}
+
 #[test]
 fn pdf_a_2b_output_declares_the_standard() {
     let options = RenderOptions {
