@@ -188,6 +188,14 @@ pub(crate) fn encode(
         .ok()
 }
 
+/// A PNG of `pixels`, with `icc` as its ICC profile if given: test images.
+#[cfg(test)]
+pub(crate) fn png_of(pixels: &DynamicImage, icc: Option<Vec<u8>>) -> Vec<u8> {
+    let mut out = Vec::new();
+    encode(PngEncoder::new(&mut out), pixels, icc).expect("encodes");
+    out
+}
+
 /// `scaled` when its file is smaller than the original's. Scaling smooths edges into new
 /// colours, and a flat-coloured screenshot scaled by little can compress worse than it did at
 /// full size. This compares files only: the PDF writer deflates the decoded pixels itself, so a

@@ -306,17 +306,20 @@ fn one_page_pdf(image: &Compressed, size: (f32, f32)) -> Vec<u8> {
 
 #[cfg(test)]
 mod tests {
-    use image::codecs::png::PngEncoder;
     use image::{GrayAlphaImage, LumaA, Rgb, RgbImage, Rgba, RgbaImage};
-    use lopdf::{Document, Object};
+    use lopdf::{Document, Object, Stream};
 
     use super::*;
-    use crate::downsample::encode;
+    use crate::downsample::png_of as png;
 
-    fn png(pixels: &DynamicImage, icc: Option<Vec<u8>>) -> Vec<u8> {
-        let mut out = Vec::new();
-        encode(PngEncoder::new(&mut out), pixels, icc).unwrap();
-        out
+    /// The image XObject of a PDF of one image without a soft mask.
+    fn only_image(document: &Document) -> &Stream {
+        document
+            .objects
+            .values()
+            .filter_map(|o| o.as_stream().ok())
+            .find(|s| s.dict.get(b"Width").is_ok())
+            .expect("an image")
     }
 
     /// `png` with a chunk of `kind` and `data` after its header chunk, where encoders write
@@ -424,12 +427,7 @@ mod tests {
         let rgb = colourful(64, 48);
         let pdf = image_as_pdf(&png(&DynamicImage::ImageRgb8(rgb.clone()), None)).unwrap();
         let document = Document::load_mem(&pdf).unwrap();
-        let written = document
-            .objects
-            .values()
-            .filter_map(|o| o.as_stream().ok())
-            .find(|s| s.dict.get(b"Width").is_ok())
-            .unwrap();
+        let written = only_image(&document);
         let mut krilla = ZlibEncoder::new(Vec::new(), Compression::new(6));
         krilla.write_all(rgb.as_raw()).unwrap();
         assert_eq!(written.content, krilla.finish().unwrap());
@@ -619,12 +617,7 @@ mod tests {
             let file = jpeg_at(jpeg(&pixels), 144);
             let pdf = image_as_pdf(&file).unwrap();
             let document = Document::load_mem(&pdf).unwrap();
-            let stream = document
-                .objects
-                .values()
-                .filter_map(|o| o.as_stream().ok())
-                .find(|s| s.dict.get(b"Width").is_ok())
-                .unwrap();
+            let stream = only_image(&document);
             assert_eq!(stream.content, file);
             assert_eq!(
                 stream.dict.get(b"Filter").unwrap(),

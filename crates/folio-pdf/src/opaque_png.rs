@@ -116,17 +116,10 @@ pub(crate) fn drop_alpha<const N: usize>(samples: &mut Vec<u8>) {
 
 #[cfg(test)]
 mod tests {
-    use image::codecs::png::PngEncoder;
     use image::{Rgba, RgbaImage};
 
     use super::*;
-
-    /// A PNG of `pixels`, with `icc` as its ICC profile if given.
-    fn png(pixels: &DynamicImage, icc: Option<Vec<u8>>) -> Vec<u8> {
-        let mut out = Vec::new();
-        encode(PngEncoder::new(&mut out), pixels, icc).unwrap();
-        out
-    }
+    use crate::downsample::png_of as png;
 
     fn screenshot(width: u32, height: u32) -> RgbaImage {
         RgbaImage::from_fn(width, height, |x, y| {
