@@ -631,4 +631,50 @@ mod tests {
             assert_eq!(read(&pdf).page, (32.0, 16.0));
         }
     }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// Whatever the pixels, the PDF shows them: the colour samples in order, a soft mask
+        /// exactly when a pixel is not opaque, holding every pixel's alpha.
+        #[test]
+        fn every_pixel_is_kept(
+            width in 1u32..40,
+            height in 1u32..30,
+            channels in proptest::sample::select(vec![1usize, 2, 3, 4]),
+            seed in proptest::prelude::any::<u64>(),
+            translucent in proptest::prelude::any::<bool>(),
+        ) {
+            let mut state = seed;
+            let mut next = || {
+                state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                (state >> 56) as u8
+            };
+            let count = (width * height) as usize;
+            let mut samples: Vec<u8> = (0..count * channels).map(|_| next()).collect();
+            let has_alpha = channels % 2 == 0;
+            if has_alpha {
+                for (i, pixel) in samples.chunks_exact_mut(channels).enumerate() {
+                    pixel[channels - 1] = if translucent && i % 7 == 3 { next() / 2 } else { 255 };
+                }
+            }
+            let pixels = match channels {
+                1 => DynamicImage::ImageLuma8(image::GrayImage::from_raw(width, height, samples.clone()).unwrap()),
+                2 => DynamicImage::ImageLumaA8(GrayAlphaImage::from_raw(width, height, samples.clone()).unwrap()),
+                3 => DynamicImage::ImageRgb8(RgbImage::from_raw(width, height, samples.clone()).unwrap()),
+                _ => DynamicImage::ImageRgba8(RgbaImage::from_raw(width, height, samples.clone()).unwrap()),
+            };
+            let read = read(&image_as_pdf(&png(&pixels, None)).unwrap());
+            let colour_channels = if has_alpha { channels - 1 } else { channels };
+            let colour: Vec<u8> = samples
+                .chunks_exact(channels)
+                .flat_map(|pixel| pixel[..colour_channels].to_vec())
+                .collect();
+            proptest::prop_assert_eq!(read.image.0, (i64::from(width), i64::from(height)));
+            proptest::prop_assert_eq!(&read.image.2, &colour);
+            let alpha: Option<Vec<u8>> = (has_alpha && translucent && count > 3)
+                .then(|| samples.chunks_exact(channels).map(|pixel| pixel[channels - 1]).collect());
+            proptest::prop_assert_eq!(read.mask.map(|(_, alpha)| alpha), alpha);
+        }
+    }
 }
