@@ -8,8 +8,9 @@
 //!
 //! What Typst reads in place of an attachment's bytes is decided here too: a raster image
 //! becomes a one-page PDF of its compressed pixels (`image_as_pdf.rs`), which Typst does not
-//! decode; where that cannot be (a PDF/A or PDF/UA document), an RGBA screenshot that is opaque
-//! everywhere is decoded without its alpha channel (`opaque_png.rs`).
+//! decode. Where that cannot be (a PDF/A or PDF/UA document, an image its EXIF data turns), an
+//! RGBA screenshot that is opaque everywhere is decoded without its alpha channel
+//! (`opaque_png.rs`).
 //!
 //! The layout must not decode an image a second time because it got there first: the world
 //! calls [`ImageDecoding::ensure`] before it hands out an image's bytes, which waits for a
