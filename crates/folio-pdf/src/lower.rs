@@ -10,6 +10,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
+use std::ops::RangeInclusive;
 
 use folio_ir::{
     Align, Block, Cell, CodeBlock, Column, Columns, Diagnostic, Document, Image, ImageSource,
@@ -81,6 +82,9 @@ pub fn lower(
         in_table_header: false,
         in_flow: true,
         table_lead: None,
+        outlined: options.theme.is_none().then(Vec::new),
+        parts: 0,
+        tocs: Vec::new(),
         // PDF/UA-1 requires heading levels that go down one at a time.
         consecutive_headings: options.pdf_standard == crate::PdfStandard::Ua1,
         last_heading: 0,
@@ -100,9 +104,8 @@ pub fn lower(
     if let Some(cover) = &options.cover {
         let _ = write!(out, "\n{}\n", writer.cover(cover, options));
     }
-    if let Some(depth) = options.toc {
-        let _ = write!(out, "\n#folio-contents(depth: {})\n", depth.max(1));
-    }
+    // The contents, and the headings the `toc` macros list, go here: after the body is lowered.
+    let contents_at = out.len();
     // The cover shows the title; an export (parts) has titled parts, and a title block would
     // stand alone on the page before the first.
     let export = matches!(document.blocks.first(), Some(Block::Part(_)));
@@ -114,6 +117,11 @@ pub fn lower(
         let _ = write!(out, "\n#folio-title[{}]\n", markup_text(title).trim_start());
     }
     let body = writer.blocks_to_typst(&document.blocks);
+    let mut contents = toc_headings_to_typst(&writer, &PageEstimate::new(body.len(), writer.parts));
+    if let Some(depth) = options.toc {
+        let _ = write!(contents, "\n#folio-contents(depth: {})\n", depth.max(1));
+    }
+    out.insert_str(contents_at, &contents);
     if !body.is_empty() {
         out.push('\n');
         out.push_str(&body);
@@ -134,6 +142,87 @@ pub fn lower(
         diagnostics: writer.diagnostics,
         has_math: writer.has_math,
     }
+}
+
+/// `folio-toc-headings`: for each `toc` macro, the headings it lists (its `headings`), for the
+/// theme to lay out in Typst's first pass, where no heading is laid out yet and a list of them
+/// would be empty: the text after the macro would move in the second pass and need a third.
+/// Defined before the body, which is lowered before the headings after each macro are known.
+fn toc_headings_to_typst(writer: &Writer, page: &PageEstimate) -> String {
+    let Some(outlined) = writer
+        .outlined
+        .as_deref()
+        .filter(|_| !writer.tocs.is_empty())
+    else {
+        return String::new();
+    };
+    let mut out = String::from("\n#let folio-toc-headings = (");
+    for (part, levels) in &writer.tocs {
+        let listed = outlined
+            .iter()
+            .filter(|h| h.part == *part && levels.contains(&h.level));
+        out.push_str(&outlined_to_typst(listed, page));
+        out.push_str(", ");
+    }
+    out.push_str(")\n");
+    out
+}
+
+/// The page a heading is likely on, for a table of contents to show in Typst's first pass in
+/// place of its page number: only the number of digits counts. Where a number's width moves a
+/// line break (a narrow column), the entries take other room in the second pass than in the
+/// first, which costs a third.
+struct PageEstimate {
+    /// Pages in all: about 3 KB of markup a page, at least 3 pages a part of an export.
+    pages: usize,
+    parts: usize,
+}
+
+impl PageEstimate {
+    fn new(markup_len: usize, parts: usize) -> Self {
+        Self {
+            pages: (markup_len / 3000).max(3 * parts) + 1,
+            parts,
+        }
+    }
+
+    /// A stand-in for the page number of a heading in `part` (see `Writer::parts`), as a
+    /// string literal: the middle of its part, parts being of even length.
+    fn stand_in(&self, part: usize) -> String {
+        let page = match self.parts {
+            0 => self.pages,
+            parts => (2 * part).saturating_sub(1) * self.pages / (2 * parts) + 1,
+        };
+        string_literal(&"0".repeat(page.to_string().len()))
+    }
+}
+
+/// `headings` as a Typst array of `(level, body, page)`, `page` a stand-in for the page number.
+fn outlined_to_typst<'h>(
+    headings: impl Iterator<Item = &'h OutlinedHeading>,
+    page: &PageEstimate,
+) -> String {
+    let mut out = String::from("(");
+    for heading in headings {
+        let _ = write!(
+            out,
+            "({}, [{}], {}), ",
+            heading.level,
+            heading.body,
+            page.stand_in(heading.part)
+        );
+    }
+    out.push(')');
+    out
+}
+
+/// A heading Typst lists in an outline.
+struct OutlinedHeading {
+    /// The part it is in (see `Writer::parts`).
+    part: usize,
+    level: usize,
+    /// Its body, as markup.
+    body: String,
 }
 
 /// The document's title: the options', the document's own, or the cover's.
@@ -419,6 +508,15 @@ struct Writer<'a, 'f> {
     /// A heading lowered just before a table in the flow, for the table to draw: see
     /// `blocks_to_typst`.
     table_lead: Option<String>,
+    /// The headings in the outline, in order, for the `toc` macros to lay out in Typst's first
+    /// pass (see [`toc_headings_to_typst`]); `None` under a user theme, whose `folio-toc` may
+    /// not take them.
+    outlined: Option<Vec<OutlinedHeading>>,
+    /// How many parts (`#folio-part` markers) are lowered so far: a `toc` macro lists the
+    /// headings between the markers around it.
+    parts: usize,
+    /// The part (see `parts`) and levels of each `toc` macro, in order.
+    tocs: Vec<(usize, RangeInclusive<usize>)>,
     /// Raise headings more than one level deeper than the one before (for PDF/UA-1).
     consecutive_headings: bool,
     /// Level of the last heading lowered (0 before the first).
@@ -639,6 +737,13 @@ impl Writer<'_, '_> {
                     // out of the outline.
                     format!("#heading(level: {level}, outlined: false)[{}]", body.trim())
                 } else {
+                    if let Some(outlined) = &mut self.outlined {
+                        outlined.push(OutlinedHeading {
+                            part: self.parts,
+                            level,
+                            body: body.trim().to_owned(),
+                        });
+                    }
                     format!("{} {}", "=".repeat(level), body.trim())
                 };
                 if let Some(label) = label {
@@ -687,7 +792,7 @@ impl Writer<'_, '_> {
             Block::Image(image) => self.image_to_typst(image, false),
             Block::Columns(columns) => self.columns_to_typst(columns),
             Block::TaskList { items, .. } => self.tasks_to_typst(items),
-            Block::Toc(toc) => toc_to_typst(toc),
+            Block::Toc(toc) => self.toc_to_typst(toc),
             Block::Math { tex, span } => match crate::math::tex_to_typst(tex) {
                 Ok(body) if body.trim().is_empty() => String::new(),
                 Ok(body) => {
@@ -798,6 +903,18 @@ impl Writer<'_, '_> {
         self.enum_depth -= usize::from(list.ordered);
         self.bullet_depth -= usize::from(!list.ordered);
         out
+    }
+
+    /// A `toc` macro, handed the headings it lists (`folio-toc-headings`) unless under a user
+    /// theme.
+    fn toc_to_typst(&mut self, toc: &Toc) -> String {
+        let index = self.outlined.is_some().then(|| {
+            let (min, max) = toc_levels(toc);
+            self.tocs
+                .push((self.parts, usize::from(min)..=usize::from(max)));
+            self.tocs.len() - 1
+        });
+        toc_to_typst(toc, index)
     }
 
     fn tasks_to_typst(&mut self, tasks: &[Task]) -> String {
@@ -912,6 +1029,7 @@ impl Writer<'_, '_> {
     /// the part's anchor, a byline for blog posts, and the content.
     fn part_to_typst(&mut self, part: &folio_ir::Part) -> String {
         let flow = self.in_flow;
+        self.parts += 1;
         let mut out = format!(
             "#folio-part({}, level: {}{})\n",
             string_literal(&part.title),
@@ -1730,11 +1848,12 @@ fn typst_language(confluence: &str) -> Option<&'static str> {
     })
 }
 
-fn toc_to_typst(toc: &Toc) -> String {
-    // Headings nest deeper than 6 levels in exports (pages shift their headings).
-    let min = toc.min_level.max(1);
-    let max = toc.max_level.clamp(min, min.max(30));
+fn toc_to_typst(toc: &Toc, headings: Option<usize>) -> String {
+    let (min, max) = toc_levels(toc);
     let mut out = format!("#folio-toc(min: {min}, max: {max}");
+    if let Some(index) = headings {
+        let _ = write!(out, ", headings: folio-toc-headings.at({index})");
+    }
     if toc.numbered {
         out.push_str(", numbered: true");
     }
@@ -1750,6 +1869,13 @@ fn toc_to_typst(toc: &Toc) -> String {
     }
     out.push(')');
     out
+}
+
+/// The levels a `toc` macro lists.
+fn toc_levels(toc: &Toc) -> (u8, u8) {
+    // Headings nest deeper than 6 levels in exports (pages shift their headings).
+    let min = toc.min_level.max(1);
+    (min, toc.max_level.clamp(min, min.max(30)))
 }
 
 /// Confluence's named separators for a flat TOC; anything else is used as written.

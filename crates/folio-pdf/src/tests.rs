@@ -2825,6 +2825,67 @@ mod page_setup {
     }
 
     #[test]
+    fn toc_macros_are_handed_the_headings_of_their_part() {
+        use folio_ir::Toc;
+        let toc = |min_level, max_level| {
+            Block::Toc(Toc {
+                min_level,
+                max_level,
+                numbered: false,
+                flat: false,
+                separator: None,
+                span: Span::DETACHED,
+            })
+        };
+        let heading = |level, title: &str| Block::Heading {
+            level,
+            attr: Attr::default(),
+            content: vec![Inline::text(title)],
+            span: Span::DETACHED,
+        };
+        let document = Document {
+            title: None,
+            blocks: vec![
+                part(
+                    "1",
+                    "First",
+                    1,
+                    vec![toc(1, 2), heading(2, "Alpha"), heading(3, "Deep")],
+                ),
+                part("2", "Second", 1, vec![heading(2, "Beta"), toc(2, 6)]),
+            ],
+        };
+        let lower = |options: &RenderOptions| {
+            lower::lower(&document, options, &|_| true, None, lower::MAX_DEPTH).markup
+        };
+        // Each macro gets the headings of its own part within its levels, with a stand-in for
+        // each page number, to lay out in Typst's first pass.
+        let markup = lower(&RenderOptions::default());
+        for needle in [
+            "#let folio-toc-headings = (((1, [First], \"0\"), (2, [Alpha], \"0\"), ), ((2, [Beta], \"0\"), ), )",
+            "#folio-toc(min: 1, max: 2, headings: folio-toc-headings.at(0))",
+            "#folio-toc(min: 2, max: 6, headings: folio-toc-headings.at(1))",
+        ] {
+            assert!(markup.contains(needle), "{needle} not in {markup}");
+        }
+        // A user theme's `folio-toc` may not take them.
+        let themed = lower(&RenderOptions {
+            theme: Some(String::new()),
+            ..RenderOptions::default()
+        });
+        assert!(!themed.contains("folio-toc-headings"), "{themed}");
+        assert!(themed.contains("#folio-toc(min: 1, max: 2)\n"), "{themed}");
+        // The stand-ins never reach the PDF: the lists show the real page numbers.
+        let (paged, _, _) = ENGINE
+            .typeset(&document, &Attachments::new(), &RenderOptions::default())
+            .unwrap();
+        let text = frame_text(&paged);
+        assert_eq!(text.matches("Alpha").count(), 2, "{text}");
+        assert_eq!(text.matches("Beta").count(), 2, "{text}");
+        assert!(!text.contains('0'), "a stand-in was printed: {text}");
+    }
+
+    #[test]
     fn parts_lower_to_a_marker_a_labelled_heading_a_byline_and_their_blocks() {
         let mut blog = part(
             "42",
