@@ -117,9 +117,25 @@ pub fn lower(
         let _ = write!(out, "\n#folio-title[{}]\n", markup_text(title).trim_start());
     }
     let body = writer.blocks_to_typst(&document.blocks);
-    let mut contents = toc_headings_to_typst(&writer, &PageEstimate::new(body.len(), writer.parts));
-    if let Some(depth) = options.toc {
-        let _ = write!(contents, "\n#folio-contents(depth: {})\n", depth.max(1));
+    // The headings the contents list, handed to it for Typst's first pass (not to a user
+    // theme's, which may not take them).
+    let depth = options.toc.map(|depth| usize::from(depth.max(1)));
+    let listed: Option<Vec<&OutlinedHeading>> = depth
+        .zip(writer.outlined.as_ref())
+        .map(|(depth, outlined)| outlined.iter().filter(|h| h.level <= depth).collect());
+    let estimate = PageEstimate::new(
+        body.len(),
+        writer.parts,
+        listed.as_ref().map_or(0, Vec::len),
+    );
+    let mut contents = toc_headings_to_typst(&writer, &estimate);
+    if let Some(depth) = depth {
+        let _ = write!(contents, "\n#folio-contents(depth: {depth}");
+        if let Some(listed) = listed {
+            let headings = outlined_to_typst(listed.into_iter(), &estimate);
+            let _ = write!(contents, ", headings: {headings}");
+        }
+        contents.push_str(")\n");
     }
     out.insert_str(contents_at, &contents);
     if !body.is_empty() {
@@ -173,26 +189,30 @@ fn toc_headings_to_typst(writer: &Writer, page: &PageEstimate) -> String {
 /// line break (a narrow column), the entries take other room in the second pass than in the
 /// first, which costs a third.
 struct PageEstimate {
-    /// Pages in all: about 3 KB of markup a page, at least 3 pages a part of an export.
+    /// Pages of the body: about 3 KB of markup a page, at least 3 pages a part of an export.
     pages: usize,
     parts: usize,
+    /// Pages of the contents, before the body: about 35 entries a page.
+    contents: usize,
 }
 
 impl PageEstimate {
-    fn new(markup_len: usize, parts: usize) -> Self {
+    fn new(markup_len: usize, parts: usize, contents_entries: usize) -> Self {
         Self {
             pages: (markup_len / 3000).max(3 * parts) + 1,
             parts,
+            contents: contents_entries.div_ceil(35),
         }
     }
 
     /// A stand-in for the page number of a heading in `part` (see `Writer::parts`), as a
     /// string literal: the middle of its part, parts being of even length.
     fn stand_in(&self, part: usize) -> String {
-        let page = match self.parts {
-            0 => self.pages,
-            parts => (2 * part).saturating_sub(1) * self.pages / (2 * parts) + 1,
-        };
+        let page = self.contents
+            + match self.parts {
+                0 => self.pages,
+                parts => (2 * part).saturating_sub(1) * self.pages / (2 * parts) + 1,
+            };
         string_literal(&"0".repeat(page.to_string().len()))
     }
 }

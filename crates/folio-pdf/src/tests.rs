@@ -72,6 +72,15 @@ pub(crate) fn compile_markup_with_images(
 /// Zero-width text items are skipped: Typst may split a grapheme cluster so that an item of
 /// just its combining marks repeats the cluster's text.
 fn frame_text(document: &PagedDocument) -> String {
+    document
+        .pages()
+        .iter()
+        .map(|page| page_text(&page.frame))
+        .collect()
+}
+
+/// The text of one page (see [`frame_text`]).
+fn page_text(frame: &Frame) -> String {
     fn walk(frame: &Frame, out: &mut String) {
         for (_, item) in frame.items() {
             match item {
@@ -86,9 +95,7 @@ fn frame_text(document: &PagedDocument) -> String {
         }
     }
     let mut out = String::new();
-    for page in document.pages() {
-        walk(&page.frame, &mut out);
-    }
+    walk(frame, &mut out);
     out
 }
 
@@ -2883,6 +2890,83 @@ mod page_setup {
         assert_eq!(text.matches("Alpha").count(), 2, "{text}");
         assert_eq!(text.matches("Beta").count(), 2, "{text}");
         assert!(!text.contains('0'), "a stand-in was printed: {text}");
+    }
+
+    #[test]
+    fn the_contents_is_handed_the_headings_it_lists_and_prints_their_pages() {
+        let heading = |level, title: String| Block::Heading {
+            level,
+            attr: Attr::default(),
+            content: vec![Inline::text(&title)],
+            span: Span::DETACHED,
+        };
+        // Enough parts for contents of more than a page, so that the parts' pages depend on
+        // how many pages the contents take.
+        let parts = 60;
+        let document = Document {
+            title: None,
+            blocks: (1..=parts)
+                .map(|n| {
+                    let id = n.to_string();
+                    let blocks = vec![
+                        heading(2, format!("Section {n}")),
+                        heading(3, format!("Detail {n}")),
+                    ];
+                    part(&id, &format!("Part {n}"), 1, blocks)
+                })
+                .collect(),
+        };
+        let options = RenderOptions {
+            toc: Some(2),
+            ..RenderOptions::default()
+        };
+        // The headings up to the contents' depth, with a stand-in for each page number, to
+        // lay out in Typst's first pass.
+        let markup = lower::lower(&document, &options, &|_| true, None, lower::MAX_DEPTH).markup;
+        let needle = "#folio-contents(depth: 2, headings: ((1, [Part 1], \"0\"), (2, [Section 1], \"0\"), (1, [Part 2], \"0\"), ";
+        assert!(markup.contains(needle), "{needle} not in {markup}");
+        assert!(markup.contains("(1, [Part 60], \"000\"), (2, [Section 60], \"000\"), ))\n"));
+        assert!(!markup.contains("[Detail 1]"), "{markup}");
+        // A user theme's `folio-contents` may not take them.
+        let themed = RenderOptions {
+            theme: Some(String::new()),
+            ..options.clone()
+        };
+        let themed = lower::lower(&document, &themed, &|_| true, None, lower::MAX_DEPTH).markup;
+        assert!(themed.contains("\n#folio-contents(depth: 2)\n"), "{themed}");
+        // The contents print each part's real page number, never a stand-in.
+        let (paged, _, _) = ENGINE
+            .typeset(&document, &Attachments::new(), &options)
+            .unwrap();
+        let pages: Vec<String> = paged
+            .pages()
+            .iter()
+            .map(|page| page_text(&page.frame))
+            .collect();
+        let contents_pages = pages
+            .iter()
+            .take_while(|p| !p.starts_with("Part 1"))
+            .count();
+        assert!(contents_pages > 1, "the contents fit one page: {pages:?}");
+        let contents = pages[..contents_pages].concat();
+        for n in 1..=parts {
+            let title = format!("Part {n}");
+            let page = 1 + pages
+                .iter()
+                .position(|p| p.starts_with(&format!("{title}Section")))
+                .unwrap_or_else(|| panic!("no page starts with {title}: {pages:?}"));
+            let listed = contents
+                .split(&format!("{title} ."))
+                .nth(1)
+                .unwrap_or_else(|| panic!("{title} not listed: {contents}"))
+                .trim_start_matches(['.', ' ', '\u{2060}']);
+            let number: String = listed.chars().take_while(char::is_ascii_digit).collect();
+            assert_eq!(
+                number,
+                page.to_string(),
+                "{title} in the contents: {contents}"
+            );
+        }
     }
 
     #[test]
