@@ -128,6 +128,26 @@ fn malformed_input_exits_2_naming_file_line_and_column() {
 }
 
 #[test]
+fn a_space_export_is_refused_with_a_clear_error() {
+    let dir = temp_dir("space-export");
+    let export = dir.join("entities.xml");
+    std::fs::write(
+        &export,
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<hibernate-generic datetime=\"2024-01-01\">\n  <object class=\"Page\" package=\"com.atlassian.confluence.pages\">\n    <property name=\"title\"><![CDATA[Home]]></property>\n  </object>\n</hibernate-generic>\n",
+    )
+    .unwrap();
+    let output = folio(&["compile", export.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let message = stderr(&output);
+    assert!(message.contains("entities.xml"), "{message}");
+    assert!(message.contains("space export"), "{message}");
+    assert!(
+        !dir.join("entities.pdf").exists(),
+        "no PDF for a space export"
+    );
+}
+
+#[test]
 fn missing_page_file_exits_2() {
     let output = folio(&["compile", "does/not/exist.xhtml"]);
     assert_eq!(output.status.code(), Some(2));

@@ -125,7 +125,7 @@ fn check_document(
             return Outcome::Failed;
         }
     };
-    if is_space_export(&bytes) {
+    if folio::is_space_export(&bytes) {
         println!("skipped  {name}: a Confluence space export, not a storage body");
         return Outcome::Skipped;
     }
@@ -258,11 +258,4 @@ fn collect_documents(dir: &Path, out: &mut Vec<PathBuf>) {
 /// has a `body.storage`, and JSON that names no `storage` cannot be one.
 fn is_page_json(path: &Path) -> bool {
     std::fs::read(path).is_ok_and(|bytes| bytes.windows(9).any(|window| window == b"\"storage\""))
-}
-
-/// Space exports (`entities.xml`) are Hibernate XML holding many bodies, not a body.
-fn is_space_export(bytes: &[u8]) -> bool {
-    let head = &bytes[..bytes.len().min(1024)];
-    head.windows(18)
-        .any(|window| window == b"<hibernate-generic")
 }

@@ -181,6 +181,7 @@ pub fn error_code(error: &CompileError) -> &'static str {
         CompileError::TooLarge { .. } => "input-too-large",
         CompileError::Json { .. } => "invalid-json",
         CompileError::Read(_) => "malformed-xml",
+        CompileError::SpaceExport => "space-export",
         CompileError::TooManyPages { .. } => "too-many-pages",
         CompileError::Render(_) => "render-failed",
     }

@@ -135,6 +135,12 @@ pub fn compile_error(error: &CompileError, source: Option<&str>, raw: &[u8]) -> 
             "malformed-xml",
             source.map(|source| LineIndex::new(source).line_col(source, read.span.start)),
         ),
+        CompileError::SpaceExport => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "malformed-input",
+            "space-export",
+            None,
+        ),
         CompileError::Render(_) => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "render-failed",

@@ -15,9 +15,13 @@ pub struct PageInput {
 }
 
 /// Tells a REST API page JSON from a storage body and unwraps it. A storage body never starts
-/// with `{` after white space, so that is the test.
+/// with `{` after white space, so that is the test. A Confluence space export is refused: read
+/// as a body, its Hibernate XML would print as a page of field names and values.
 pub fn detect_input(text: &str) -> Result<PageInput, CompileError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if is_space_export(text.as_bytes()) {
+        return Err(CompileError::SpaceExport);
+    }
     if !text.trim_start().starts_with('{') {
         return Ok(PageInput {
             storage: text.to_owned(),
@@ -50,6 +54,14 @@ pub fn detect_input(text: &str) -> Result<PageInput, CompileError> {
     })
 }
 
+/// Whether `bytes` are a Confluence Server/Data Center space export (`entities.xml`): Hibernate
+/// XML holding a whole space, whose root element comes within the first kilobyte.
+pub fn is_space_export(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(1024)];
+    head.windows(18)
+        .any(|window| window == b"<hibernate-generic")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -67,6 +79,17 @@ mod tests {
         let page = detect_input(json).unwrap();
         assert_eq!(page.storage, "<p>a &amp; b</p>");
         assert_eq!(page.title.as_deref(), Some("Runbook"));
+    }
+
+    #[test]
+    fn a_space_export_is_refused_not_read_as_a_page() {
+        let export = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<hibernate-generic datetime=\"2024-01-01\">\n  <object class=\"Space\" package=\"com.atlassian.confluence.spaces\"/>\n</hibernate-generic>";
+        let error = detect_input(export).unwrap_err();
+        assert!(matches!(error, CompileError::SpaceExport), "{error:?}");
+        assert!(error.to_string().contains("space export"), "{error}");
+        // A page that only mentions the element in its text is a page.
+        let page = detect_input("<p>&lt;hibernate-generic&gt; is the root of entities.xml</p>");
+        assert!(page.is_ok());
     }
 
     #[test]

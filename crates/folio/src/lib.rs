@@ -27,7 +27,7 @@ pub use folio_pdf::{
     RenderOptions, TEMPLATE_PLACEHOLDERS, check_template,
 };
 pub use folio_storage::ReadOptions;
-pub use input::{PageInput, detect_input};
+pub use input::{PageInput, detect_input, is_space_export};
 pub use site::load_site;
 
 use std::collections::BTreeSet;
@@ -75,6 +75,12 @@ pub enum CompileError {
     /// The storage body is not well-formed XML. The span indexes [`PageInput::storage`].
     #[error("{}", .0.message)]
     Read(#[from] folio_storage::ReadError),
+    /// A Confluence Server/Data Center space export (`entities.xml`) was given as a page.
+    #[error(
+        "this is a Confluence space export (entities.xml), not a page; folio reads one page's \
+         storage body or REST API page JSON, or a bundle folder with `folio export`"
+    )]
+    SpaceExport,
     /// An export has more pages than [`ExportOptions::max_pages`] allows.
     #[error("the export has {pages} pages, more than the limit of {limit}")]
     TooManyPages { pages: usize, limit: usize },
