@@ -309,7 +309,6 @@ mod tests {
         assert!(smaller.len() < original.len() / 4);
     }
 
-    /// A JPEG stored `width` × `height` whose EXIF says to show it turned 90° clockwise.
     #[test]
     fn scaling_weighs_colours_by_their_alpha() {
         // White on the right, transparent black on the left: a scaled edge pixel is partly
@@ -330,6 +329,7 @@ mod tests {
         }
     }
 
+    /// A JPEG stored `width` × `height` whose EXIF says to show it turned 90° clockwise.
     fn sideways_jpeg(width: u32, height: u32) -> Vec<u8> {
         // A little-endian TIFF header and one IFD entry: Orientation (0x0112), SHORT, 6.
         let exif = [

@@ -109,6 +109,26 @@ async fn malformed_xml_is_422_with_line_and_column() {
 }
 
 #[tokio::test]
+async fn a_space_export_sent_as_a_page_is_422_space_export() {
+    let app = app(config());
+    let (content_type, body) = page_form(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<hibernate-generic datetime=\"2024-01-01\">\n  <object class=\"Space\" package=\"com.atlassian.confluence.spaces\"/>\n</hibernate-generic>\n",
+    );
+    let answer = send(&app, post("/v1/render", &content_type, body)).await;
+    assert_eq!(answer.status, 422, "{}", answer.text());
+    let json = answer.json();
+    assert_eq!(json["error"], "malformed-input");
+    let diagnostic = &json["diagnostics"][0];
+    assert_eq!(diagnostic["code"], "space-export");
+    assert!(
+        diagnostic["message"]
+            .as_str()
+            .is_some_and(|message| message.contains("space export")),
+        "{diagnostic}"
+    );
+}
+
+#[tokio::test]
 async fn invalid_utf8_and_bad_page_json_are_422() {
     let app = app(config());
     let (content_type, body) = Form::new()
