@@ -8,7 +8,8 @@
 //! Here the image is decoded once, in the background (`image_decoding.rs`), and its pixels are
 //! compressed as Typst's PDF writer would compress them (the colour channels and, if any pixel
 //! is not opaque, the alpha channel as a soft mask; zlib at level 6, with no predictor: krilla's
-//! `deflate_encode`). A JPEG's pixels are only decoded to check them: its file is what the PDF
+//! `deflate_encode`). A PNG is decoded a row at a time into the compressor, so its decoded
+//! pixels are never held whole. A JPEG's pixels are only decoded to check them: its file is what the PDF
 //! shows, as Typst's writer embeds it. That goes into a PDF of one page whose only content is the
 //! image, at the size Typst gives the raster (its pixels at 72 dpi, or at the density the file
 //! states, read as Typst reads it: EXIF data first, where macOS screenshots state 144 dpi, then
@@ -22,7 +23,7 @@
 //! floating-point pixels (which Typst converts), and every image of a PDF/A or PDF/UA document,
 //! where krilla forbids embedded PDFs.
 
-use std::io::{Cursor, Write};
+use std::io::{Cursor, Read, Write};
 
 use flate2::Compression;
 use flate2::write::ZlibEncoder;
@@ -30,7 +31,7 @@ use image::codecs::gif::GifDecoder;
 use image::codecs::jpeg::JpegDecoder;
 use image::codecs::png::PngDecoder;
 use image::codecs::webp::WebPDecoder;
-use image::{DynamicImage, ImageFormat};
+use image::{DynamicImage, ImageFormat, Limits};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref};
 use zune_jpeg::zune_core::colorspace::ColorSpace;
 
@@ -40,6 +41,9 @@ use crate::opaque_png::drop_alpha;
 /// The compression Typst's PDF writer uses for image streams (krilla's `deflate_encode`): the
 /// same bytes end up in the PDF as when Typst compresses the pixels itself.
 const ZLIB_LEVEL: u32 = 6;
+
+/// How many colour samples [`png_row_by_row`] gathers before it hands them to the compressor.
+const COLOUR_WRITE: usize = 1 << 20;
 
 /// `bytes` (a PNG, GIF or WebP) as a one-page PDF showing its pixels at the size Typst gives
 /// the raster; `None` for any image Typst is to handle itself (see the module's documentation),
@@ -67,7 +71,10 @@ pub(crate) fn image_as_pdf(bytes: &[u8]) -> Option<Vec<u8>> {
     }
     let image = match format {
         ImageFormat::Jpeg => jpeg(bytes)?,
-        ImageFormat::Png => sampled(decode(PngDecoder::new(Cursor::new(bytes)).ok()?)?)?,
+        ImageFormat::Png => match png_row_by_row(bytes) {
+            Some(image) => image,
+            None => sampled(decode(PngDecoder::new(Cursor::new(bytes)).ok()?)?)?,
+        },
         ImageFormat::Gif => sampled(decode(GifDecoder::new(Cursor::new(bytes)).ok()?)?)?,
         _ => sampled(decode(WebPDecoder::new(Cursor::new(bytes)).ok()?)?)?,
     };
@@ -102,6 +109,117 @@ fn sampled((pixels, icc): (DynamicImage, Option<Vec<u8>>)) -> Option<Compressed>
         alpha,
         icc: icc.map(|profile| deflate(&profile)),
     })
+}
+
+/// A PNG's pixels, compressed as [`sampled`] compresses them, read a row at a time: the decoded
+/// image is never held whole (a 6-megapixel screenshot is 24 MB of RGBA), and no pass is made
+/// over it to split off the alpha channel. Only the compressed streams are kept (and a megabyte
+/// of colour samples, handed to the compressor at once: zlib-rs compresses a little worse in
+/// row-sized writes); the alpha channel is compressed from the first pixel that is not opaque
+/// on, after as many opaque values as came before it. `None` where the
+/// image crate's decoding is to be used: interlaced rows (which come a pass at a time), 16-bit
+/// samples, images beyond its decoding limits, and images that do not decode.
+fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
+    let mut decoder = png::Decoder::new(Cursor::new(bytes));
+    // As the image crate decodes a PNG: palettes, transparency chunks and samples below 8 bits
+    // expanded, 16-bit samples kept (and left to it here).
+    decoder.set_transformations(png::Transformations::EXPAND);
+    let mut reader = decoder.read_info().ok()?;
+    let (colour_type, depth) = reader.output_color_type();
+    let (components, has_alpha) = match colour_type {
+        png::ColorType::Grayscale => (1, false),
+        png::ColorType::GrayscaleAlpha => (1, true),
+        png::ColorType::Rgb => (3, false),
+        png::ColorType::Rgba => (3, true),
+        png::ColorType::Indexed => return None,
+    };
+    let info = reader.info();
+    let (width, height) = (info.width, info.height);
+    let decoded_size = u64::from(width) * u64::from(height) * (components + u64::from(has_alpha));
+    if info.interlaced
+        || depth != png::BitDepth::Eight
+        || Limits::default()
+            .max_alloc
+            .is_some_and(|limit| decoded_size > limit)
+    {
+        return None;
+    }
+    let icc = info
+        .icc_profile
+        .as_ref()
+        .filter(|profile| !profile.is_empty())
+        .map(|profile| profile.to_vec());
+
+    let mut colour = ZlibEncoder::new(Vec::new(), Compression::new(ZLIB_LEVEL));
+    let mut alpha: Option<ZlibEncoder<Vec<u8>>> = None;
+    let mut opaque_before = 0u64;
+    let row_pixels = width as usize;
+    let mut colour_rows = Vec::with_capacity(COLOUR_WRITE + row_pixels * components as usize);
+    let mut alpha_row = vec![0; row_pixels];
+    let mut rows = 0;
+    while let Some(row) = reader.next_row().ok()? {
+        rows += 1;
+        if colour_rows.len() >= COLOUR_WRITE {
+            colour.write_all(&colour_rows).ok()?;
+            colour_rows.clear();
+        }
+        if !has_alpha {
+            colour_rows.extend_from_slice(row.data());
+            continue;
+        }
+        let start = colour_rows.len();
+        colour_rows.resize(start + row_pixels * components as usize, 0);
+        let colour_row = &mut colour_rows[start..];
+        if components == 3 {
+            split_row::<4>(row.data(), colour_row, &mut alpha_row);
+        } else {
+            split_row::<2>(row.data(), colour_row, &mut alpha_row);
+        }
+        match &mut alpha {
+            Some(encoder) => encoder.write_all(&alpha_row).ok()?,
+            None if alpha_row.iter().all(|&a| a == u8::MAX) => opaque_before += row_pixels as u64,
+            None => {
+                let mut encoder = ZlibEncoder::new(Vec::new(), Compression::new(ZLIB_LEVEL));
+                std::io::copy(
+                    &mut std::io::repeat(u8::MAX).take(opaque_before),
+                    &mut encoder,
+                )
+                .ok()?;
+                encoder.write_all(&alpha_row).ok()?;
+                alpha = Some(encoder);
+            }
+        }
+    }
+    if rows != height {
+        return None;
+    }
+    colour.write_all(&colour_rows).ok()?;
+    let colour = colour.finish().ok()?;
+    let alpha = match alpha {
+        Some(encoder) => Some(encoder.finish().ok()?),
+        None => None,
+    };
+    let icc = icc.filter(|profile| icc_matches(profile, components as u8));
+    Some(Compressed {
+        width,
+        height,
+        components: components as u8,
+        filter: Filter::FlateDecode,
+        colour,
+        alpha,
+        icc: icc.map(|profile| deflate(&profile)),
+    })
+}
+
+/// A row of pixels of `N` bytes, alpha last, split into its colour bytes and its alpha bytes.
+/// (Written as a zip over fixed-size pixels, so that it compiles to moves without bounds checks:
+/// it runs over every pixel of every screenshot.)
+fn split_row<const N: usize>(row: &[u8], colour: &mut [u8], alpha: &mut [u8]) {
+    let pixels = row.chunks_exact(N);
+    for ((pixel, colour), alpha) in pixels.zip(colour.chunks_exact_mut(N - 1)).zip(alpha) {
+        colour.copy_from_slice(&pixel[..N - 1]);
+        *alpha = pixel[N - 1];
+    }
 }
 
 /// A JPEG's own bytes, which a PDF shows as they are (as Typst's PDF writer embeds them), once
@@ -524,6 +642,47 @@ mod tests {
         assert_eq!(alpha[6 * 120 + 5], 40);
         assert_eq!(alpha.iter().filter(|&&a| a != 255).count(), 1);
         assert_eq!(&translucent.image.2[(6 * 120 + 5) * 3..][..3], &[1, 2, 3]);
+    }
+
+    #[test]
+    fn a_large_image_read_row_by_row_keeps_every_pixel_and_its_transparency() {
+        // More colour samples than one write to the compressor, and the first translucent
+        // pixel far down: the soft mask must start with the opaque pixels above it.
+        let (width, height) = (900, 700);
+        let mut rgba = RgbaImage::from_fn(width, height, |x, y| {
+            Rgba([(x % 251) as u8, (y % 241) as u8, ((x ^ y) % 256) as u8, 255])
+        });
+        assert!((width * height * 3) as usize > COLOUR_WRITE);
+        rgba.put_pixel(3, 650, Rgba([9, 8, 7, 0]));
+        let read =
+            read(&image_as_pdf(&png(&DynamicImage::ImageRgba8(rgba.clone()), None)).unwrap());
+        let rgb: Vec<u8> = rgba.pixels().flat_map(|p| [p[0], p[1], p[2]]).collect();
+        assert!(read.image.2 == rgb, "the colours changed");
+        let (size, alpha) = read.mask.expect("a soft mask");
+        assert_eq!(size, (900, 700));
+        let expected: Vec<u8> = rgba.pixels().map(|p| p[3]).collect();
+        assert!(alpha == expected, "the alpha channel changed");
+    }
+
+    #[test]
+    fn a_palette_png_is_shown_in_its_colours_and_its_transparent_entry_masked() {
+        let (width, height) = (40, 30);
+        let mut out = Vec::new();
+        let mut encoder = ::png::Encoder::new(&mut out, width, height);
+        encoder.set_color(::png::ColorType::Indexed);
+        encoder.set_depth(::png::BitDepth::Eight);
+        encoder.set_palette(vec![255, 0, 0, 0, 0, 255, 10, 20, 30]);
+        encoder.set_trns(vec![255, 255, 0]);
+        let indices: Vec<u8> = (0..width * height).map(|i| (i % 3) as u8).collect();
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&indices).unwrap();
+        writer.finish().unwrap();
+
+        let read = read(&image_as_pdf(&out).unwrap());
+        assert_eq!(read.image.1, Object::Name(b"DeviceRGB".to_vec()));
+        assert_eq!(&read.image.2[..9], &[255, 0, 0, 0, 0, 255, 10, 20, 30]);
+        let (_, alpha) = read.mask.expect("a soft mask for the transparent entry");
+        assert_eq!(&alpha[..6], &[255, 255, 0, 255, 255, 0]);
     }
 
     #[test]
