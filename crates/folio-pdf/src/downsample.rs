@@ -5,20 +5,20 @@
 //! embedding it whole makes PDFs of tens of megabytes. At 150 dpi the same image prints from a
 //! quarter of the pixels. Only images above the cap by a margin are touched; the printed size
 //! never changes (the lowering sizes images from the IR's intrinsic size, not from the bytes).
+//! The scaling is done where the images are decoded, in the background while the document is
+//! laid out (`image_decoding.rs`): a large screenshot takes tens of milliseconds to scale.
 
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
 use fast_image_resize::{FilterType, ResizeAlg, ResizeOptions, Resizer};
 use folio_ir::{
-    Attachments, Block, Document, Image, ImageLayout, ImageSource, Inline, walk_blocks_mut,
-    walk_inlines_mut,
+    Block, Document, Image, ImageLayout, ImageSource, Inline, walk_blocks_mut, walk_inlines_mut,
 };
 use image::codecs::jpeg::{JpegDecoder, JpegEncoder};
 use image::codecs::png::{CompressionType, FilterType as PngFilter, PngDecoder, PngEncoder};
 use image::metadata::Orientation;
 use image::{DynamicImage, ImageDecoder, ImageEncoder, Limits};
-use rayon::prelude::*;
 
 use crate::RenderOptions;
 
@@ -33,31 +33,17 @@ const SLACK: f32 = 1.15;
 /// size, a fraction of quality 100's bytes.
 const JPEG_QUALITY: u8 = 85;
 
-/// The attachments with every oversized PNG and JPEG scaled to `dpi` at its largest printed
-/// width (`widths`, from [`printed_widths`]), or `None` when none needed it. Images that do not
-/// decode are left as they are (the writer's own check then shows them as unavailable).
-pub(crate) fn cap_resolution(
-    widths: &BTreeMap<String, f32>,
-    attachments: &Attachments,
-    dpi: u32,
-) -> Option<Attachments> {
-    // Scaling a screenshot takes tens of milliseconds and images are independent: one per core.
-    let smaller: Vec<(&String, Vec<u8>)> = widths
-        .par_iter()
-        .filter_map(|(name, width_pt)| {
-            let bytes = attachments.get(name)?;
+/// The widest each image may be, in pixels, to print at `dpi` at its largest printed width
+/// (`widths`, from [`printed_widths`]). The images are scaled to it as they are decoded, in
+/// the background while the document is laid out (`image_decoding.rs`).
+pub(crate) fn pixel_caps(widths: &BTreeMap<String, f32>, dpi: u32) -> BTreeMap<String, u32> {
+    widths
+        .iter()
+        .map(|(name, width_pt)| {
             let max_pixels = (width_pt / 72.0 * dpi as f32).ceil().max(1.0) as u32;
-            downsample(bytes, max_pixels).map(|smaller| (name, smaller))
+            (name.clone(), max_pixels)
         })
-        .collect();
-    if smaller.is_empty() {
-        return None;
-    }
-    let mut capped = attachments.clone();
-    for (name, bytes) in smaller {
-        capped.insert(name.clone(), bytes);
-    }
-    Some(capped)
+        .collect()
 }
 
 /// The width of the text column in points: the widest an image prints.
@@ -113,8 +99,9 @@ pub(crate) fn printed_widths(document: &Document, text_width: f32) -> BTreeMap<S
 
 /// `bytes` scaled to `max_width` pixels wide, in the same format, keeping the EXIF orientation
 /// (applied to the pixels) and the ICC profile; `None` when it is narrow enough already, is
-/// not a PNG or JPEG (GIFs may be animated; WebP is rare), or does not decode.
-fn downsample(bytes: &[u8], max_width: u32) -> Option<Vec<u8>> {
+/// not a PNG or JPEG (GIFs may be animated; WebP is rare), does not decode, or its scaled file
+/// would not be smaller.
+pub(crate) fn downsample(bytes: &[u8], max_width: u32) -> Option<Vec<u8>> {
     // The header alone tells whether work is needed: the width as shown, after the EXIF
     // orientation (a portrait photo is often stored sideways).
     let mut header = image::ImageReader::new(Cursor::new(bytes))
@@ -243,7 +230,6 @@ fn shrink(pixels: DynamicImage, max_width: u32) -> DynamicImage {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
 
     use super::*;
 
@@ -443,10 +429,7 @@ mod tests {
     }
 
     #[test]
-    fn the_cap_replaces_only_oversized_attachments() {
-        let mut attachments = Attachments::new();
-        attachments.insert("big.png", png(3000, 1000));
-        attachments.insert("small.png", png(200, 100));
+    fn the_cap_is_the_printed_width_at_the_resolution_and_only_oversized_images_shrink() {
         let document = folio_storage_like(&[
             (
                 "big.png",
@@ -465,15 +448,13 @@ mod tests {
         ]);
         let options = RenderOptions::default();
         let widths = printed_widths(&document, text_width_pt(&options));
-        let capped = cap_resolution(&widths, &attachments, 150).unwrap();
-        let (width, _) = size(capped.get("big.png").unwrap());
+        let caps = pixel_caps(&widths, 150);
         let column_in = options.page.text_width_mm() / 25.4;
-        assert_eq!(width, (column_in * 150.0).ceil() as u32);
-        assert!(Arc::ptr_eq(
-            capped.get("small.png").unwrap(),
-            attachments.get("small.png").unwrap()
-        ));
-        // At a resolution the images already meet, nothing changes.
-        assert!(cap_resolution(&widths, &attachments, 2400).is_none());
+        assert_eq!(caps["big.png"], (column_in * 150.0).ceil() as u32);
+        // 200 CSS pixels print 150 points wide, 2.08 inches: 313 pixels at 150 dpi.
+        assert_eq!(caps["small.png"], 313);
+        let (width, _) = size(&downsample(&png(3000, 1000), caps["big.png"]).unwrap());
+        assert_eq!(width, caps["big.png"]);
+        assert!(downsample(&png(200, 100), caps["small.png"]).is_none());
     }
 }

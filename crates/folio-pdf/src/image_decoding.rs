@@ -6,7 +6,8 @@
 //! are decoded one per core while the document is lowered, evaluated and realized on the
 //! calling thread, which for a long export is a few hundred milliseconds on one core.
 //!
-//! What Typst reads in place of an attachment's bytes is decided here too: a raster image
+//! What Typst reads in place of an attachment's bytes is decided here too: an image with more
+//! pixels than the resolution cap needs is scaled down first (`downsample.rs`), and a raster image
 //! becomes a one-page PDF of its compressed pixels (`image_as_pdf.rs`), which Typst does not
 //! decode. Where that cannot be (a PDF/A or PDF/UA document, an image its EXIF data turns), an
 //! RGBA screenshot that is opaque everywhere is decoded without its alpha channel
@@ -27,6 +28,7 @@ use folio_ir::Attachments;
 use rayon::prelude::*;
 use typst::foundations::Bytes;
 
+use crate::downsample::downsample;
 use crate::image_as_pdf::image_as_pdf;
 use crate::opaque_png::without_opaque_alpha;
 use crate::{is_loadable, is_loadable_image};
@@ -43,6 +45,8 @@ pub(crate) struct ImageDecoding<'a> {
     states: Vec<AtomicU8>,
     /// Whether images may reach Typst as PDFs (`image_as_pdf.rs`).
     as_pdf: bool,
+    /// The widest an image may be, in pixels, by name (the resolution cap; `downsample.rs`).
+    caps: BTreeMap<String, u32>,
     /// The bytes Typst gets in place of an attachment's: the image as a PDF, or without its
     /// opaque alpha.
     replacements: Vec<OnceLock<Bytes>>,
@@ -53,8 +57,14 @@ pub(crate) struct ImageDecoding<'a> {
 
 impl<'a> ImageDecoding<'a> {
     /// Nothing decoded yet; `names` in the order they are best decoded in. `as_pdf`: whether
-    /// images may reach Typst as PDFs, which a PDF/A or PDF/UA document cannot embed.
-    pub fn new(names: Vec<String>, attachments: &'a Attachments, as_pdf: bool) -> Self {
+    /// images may reach Typst as PDFs, which a PDF/A or PDF/UA document cannot embed. `caps`:
+    /// the widest each image may be, in pixels (none without a resolution cap).
+    pub fn new(
+        names: Vec<String>,
+        attachments: &'a Attachments,
+        as_pdf: bool,
+        caps: BTreeMap<String, u32>,
+    ) -> Self {
         let index = names
             .iter()
             .enumerate()
@@ -68,6 +78,7 @@ impl<'a> ImageDecoding<'a> {
             names,
             states,
             as_pdf,
+            caps,
             replacements,
             failed: Mutex::new(BTreeSet::new()),
             finished: (Mutex::new(()), Condvar::new()),
@@ -123,8 +134,13 @@ impl<'a> ImageDecoding<'a> {
         let name = &self.names[i];
         // `Some(replacement)` when it decodes.
         let as_pdf = self.as_pdf;
+        let cap = self.caps.get(name).copied();
         let decoded = catch_unwind(|| {
-            let bytes = self.attachments.get(name)?;
+            let original = self.attachments.get(name)?;
+            let scaled = cap
+                .and_then(|max_width| downsample(original, max_width))
+                .map(Bytes::new);
+            let bytes: &[u8] = scaled.as_deref().unwrap_or(original);
             // Decoded to make it: the image is loadable.
             if as_pdf && let Some(pdf) = image_as_pdf(bytes) {
                 return Some(Some(Bytes::new(pdf)));
@@ -134,7 +150,10 @@ impl<'a> ImageDecoding<'a> {
             {
                 return Some(Some(opaque));
             }
-            is_loadable_image(bytes).then_some(None)
+            match scaled {
+                Some(scaled) => is_loadable(scaled.clone()).then_some(Some(scaled)),
+                None => is_loadable_image(original).then_some(None),
+            }
         });
         match decoded {
             // Set once: only the thread that marked the image under way gets here.
@@ -177,7 +196,7 @@ mod tests {
         attachments.insert("garbage.png", b"\x89PNG\r\n\x1a\nnot really".to_vec());
         attachments.insert("text.txt", b"hello".to_vec());
         let names = vec!["garbage.png".to_owned(), "text.txt".to_owned()];
-        let decoding = ImageDecoding::new(names, &attachments, true);
+        let decoding = ImageDecoding::new(names, &attachments, true, BTreeMap::new());
         std::thread::scope(|scope| {
             scope.spawn(|| decoding.decode_all());
             // Waiting for, or doing, the work of the background thread.

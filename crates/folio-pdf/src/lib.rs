@@ -296,12 +296,11 @@ impl Engine {
         options: &RenderOptions,
     ) -> Result<(PagedDocument, Vec<Diagnostic>, String), RenderError> {
         let widths = downsample::printed_widths(document, downsample::text_width_pt(options));
-        let capped = options
-            .image_dpi
-            .and_then(|dpi| downsample::cap_resolution(&widths, attachments, dpi));
-        let attachments = capped.as_ref().unwrap_or(attachments);
-        // The raster images the document shows are decoded in the background while it is
-        // lowered and typeset (`image_decoding.rs`). Until then the lowering takes a raster
+        let caps = (options.image_dpi)
+            .map(|dpi| downsample::pixel_caps(&widths, dpi))
+            .unwrap_or_default();
+        // The raster images the document shows are decoded (and scaled to the resolution cap)
+        // in the background while it is lowered and typeset (`image_decoding.rs`). Until then the lowering takes a raster
         // image in a format Typst reads as loadable; one that turns out not to decode is shown
         // as a placeholder by typesetting again, which is rare, as the image pass has already
         // read its header. SVGs (and anything else) are checked now, on every core: the
@@ -326,6 +325,7 @@ impl Engine {
             rasters,
             attachments,
             options.pdf_standard == PdfStandard::None,
+            caps,
         );
         let checked = RefCell::new(checked);
         let available = |filename: &str| {

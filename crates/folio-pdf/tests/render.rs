@@ -412,6 +412,17 @@ fn image_dpi_embeds_a_screenshot_at_its_printed_size_in_a_smaller_pdf() {
         original.pdf.len()
     );
     assert_eq!(capped.pages, original.pages);
+
+    // A PDF/A document embeds no PDFs: the scaled image reaches Typst as a PNG of its own.
+    let archived = RenderOptions {
+        pdf_standard: PdfStandard::A2b,
+        ..options
+    };
+    let (_, pdf) = render_with(&document, &attachments, &archived);
+    assert_eq!(
+        image_xobjects(&pdf),
+        vec![(column_px, column_px * 1000 / 1800)]
+    );
 }
 
 /// The colour image XObjects' sizes, whether each has a soft mask (transparency), and their
