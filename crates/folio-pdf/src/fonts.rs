@@ -3,7 +3,7 @@
 //! Embedded, so that the default output is identical on every machine:
 //! - DejaVu Sans (regular, bold, oblique, bold oblique) for text, from the `dejavu` crate;
 //! - DejaVu Sans Mono (four styles) for code and New Computer Modern Math for math, from
-//!   `typst-assets` through `typst_kit::fonts::embedded()`.
+//!   `typst-assets`.
 //!
 //! System fonts, when enabled, come after them in the font book. They are scanned only for a
 //! document that may need them: one with a character some embedded text face lacks (a Korean or
@@ -142,10 +142,22 @@ pub fn body_faces() -> &'static [Font] {
 
 /// The embedded code and math faces (DejaVu Sans Mono in its four styles, New Computer Modern
 /// Math) from Typst's own assets, in their order there. Parsed once per process.
+///
+/// Not `typst_kit::fonts::embedded()`, which parses every face Typst bundles: `Font::new`
+/// collects and sorts each face's every code point, and ten of the seventeen (Libertinus
+/// Serif, New Computer Modern) are never used here. Their family is read with the faster
+/// [`font_info`] first.
 fn code_and_math_faces() -> &'static [(Font, FontInfo)] {
     static FACES: LazyLock<Vec<(Font, FontInfo)>> = LazyLock::new(|| {
-        typst_kit::fonts::embedded()
-            .filter(|(_, info)| info.family == MONO || info.family == MATH)
+        let wanted = |info: &FontInfo| info.family == MONO || info.family == MATH;
+        typst_assets::fonts()
+            .filter(|data| font_info(data, 0).is_some_and(|info| wanted(&info)))
+            .flat_map(|data| Font::iter(Bytes::new(data)))
+            .filter(|font| wanted(font.info()))
+            .map(|font| {
+                let info = font.info().clone();
+                (font, info)
+            })
             .collect()
     });
     &FACES
@@ -283,6 +295,15 @@ mod tests {
     use typst::utils::LazyHash;
 
     use super::*;
+
+    #[test]
+    fn the_code_and_math_faces_are_typsts_own_in_its_order() {
+        let typsts: Vec<(Font, FontInfo)> = typst_kit::fonts::embedded()
+            .filter(|(_, info)| info.family == MONO || info.family == MATH)
+            .collect();
+        assert_eq!(typsts.len(), 7, "four code faces and three math faces");
+        assert!(code_and_math_faces() == typsts.as_slice());
+    }
 
     fn book(fonts: &FontSet) -> &LazyHash<FontBook> {
         fonts.book()
