@@ -9,13 +9,13 @@
 //! compressed as Typst's PDF writer would compress them (the colour channels and, if any pixel
 //! is not opaque, the alpha channel as a soft mask; zlib at level 6, with no predictor: krilla's
 //! `deflate_encode`). A PNG is decoded a row at a time into the compressor, so its decoded
-//! pixels are never held whole. A JPEG's pixels are only decoded to check them: its file is what the PDF
-//! shows, as Typst's writer embeds it. That goes into a PDF of one page whose only content is the
-//! image, at the size Typst gives the raster (its pixels at 72 dpi, or at the density the file
-//! states, read as Typst reads it: EXIF data first, where macOS screenshots state 144 dpi, then
-//! a JPEG's JFIF header or a PNG's). Typst reads that as a PDF image, which it never decodes: the
-//! layout holds the compressed bytes, and the PDF writer copies the image's streams into the
-//! document as they are (`hayro-write`). The printed image is the same pixels, colour profile
+//! pixels are never held whole. A JPEG's pixels are only decoded to check them: its file is what
+//! the PDF shows, as Typst's writer embeds it. That goes into a PDF of one page whose only
+//! content is the image, at the size Typst gives the raster (its pixels at 72 dpi, or at the
+//! density the file states, read as Typst reads it: EXIF data first, where macOS screenshots
+//! state 144 dpi, then a JPEG's JFIF header or a PNG's). Typst reads that as a PDF image, which
+//! it never decodes: the layout holds the compressed bytes, and the PDF writer copies the
+//! image's streams into the document as they are (`hayro-write`). The printed image is the same pixels, colour profile
 //! included; the PDF places it inside a form XObject, which viewers draw as they draw an image.
 //!
 //! Images this does not cover stay Typst's: images whose EXIF data turns them (Typst turns the
@@ -39,11 +39,13 @@ use crate::downsample::decode;
 use crate::opaque_png::drop_alpha;
 
 /// The compression Typst's PDF writer uses for image streams (krilla's `deflate_encode`): the
-/// same bytes end up in the PDF as when Typst compresses the pixels itself.
+/// same bytes end up in the PDF as when Typst compresses the pixels itself (nearly the same for
+/// a PNG of more than [`SAMPLES_PER_WRITE`] samples, compressed in several writes).
 const ZLIB_LEVEL: u32 = 6;
 
-/// How many colour samples [`png_row_by_row`] gathers before it hands them to the compressor.
-const COLOUR_WRITE: usize = 1 << 20;
+/// How many samples of a channel [`png_row_by_row`] gathers before it hands them to the
+/// compressor.
+const SAMPLES_PER_WRITE: usize = 1 << 20;
 
 /// `bytes` (a PNG, GIF or WebP) as a one-page PDF showing its pixels at the size Typst gives
 /// the raster; `None` for any image Typst is to handle itself (see the module's documentation),
@@ -113,11 +115,11 @@ fn sampled((pixels, icc): (DynamicImage, Option<Vec<u8>>)) -> Option<Compressed>
 
 /// A PNG's pixels, compressed as [`sampled`] compresses them, read a row at a time: the decoded
 /// image is never held whole (a 6-megapixel screenshot is 24 MB of RGBA), and no pass is made
-/// over it to split off the alpha channel. Only the compressed streams are kept (and a megabyte
-/// of colour samples, handed to the compressor at once: zlib-rs compresses a little worse in
-/// row-sized writes); the alpha channel is compressed from the first pixel that is not opaque
-/// on, after as many opaque values as came before it. `None` where the
-/// image crate's decoding is to be used: interlaced rows (which come a pass at a time), 16-bit
+/// over it to split off the alpha channel. Only the compressed streams are kept, and up to
+/// [`SAMPLES_PER_WRITE`] samples of each channel waiting for the compressor (zlib-rs compresses
+/// a little worse in row-sized writes). The alpha channel is compressed from the first pixel
+/// that is not opaque on, after as many opaque values as came before it. `None` where the image
+/// crate's decoding is to be used: interlaced rows (which come a pass at a time), 16-bit
 /// samples, images beyond its decoding limits, and images that do not decode.
 fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
     let mut decoder = png::Decoder::new(Cursor::new(bytes));
@@ -154,14 +156,21 @@ fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
     let mut alpha: Option<ZlibEncoder<Vec<u8>>> = None;
     let mut opaque_before = 0u64;
     let row_pixels = width as usize;
-    let mut colour_rows = Vec::with_capacity(COLOUR_WRITE + row_pixels * components as usize);
+    let mut colour_rows = Vec::with_capacity(SAMPLES_PER_WRITE + row_pixels * components as usize);
     let mut alpha_row = vec![0; row_pixels];
+    let mut alpha_rows = Vec::new();
     let mut rows = 0;
     while let Some(row) = reader.next_row().ok()? {
         rows += 1;
-        if colour_rows.len() >= COLOUR_WRITE {
+        if colour_rows.len() >= SAMPLES_PER_WRITE {
             colour.write_all(&colour_rows).ok()?;
             colour_rows.clear();
+        }
+        if let Some(encoder) = &mut alpha
+            && alpha_rows.len() >= SAMPLES_PER_WRITE
+        {
+            encoder.write_all(&alpha_rows).ok()?;
+            alpha_rows.clear();
         }
         if !has_alpha {
             colour_rows.extend_from_slice(row.data());
@@ -176,7 +185,7 @@ fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
             split_row::<2>(row.data(), colour_row, &mut alpha_row);
         }
         match &mut alpha {
-            Some(encoder) => encoder.write_all(&alpha_row).ok()?,
+            Some(_) => alpha_rows.extend_from_slice(&alpha_row),
             None if alpha_row.iter().all(|&a| a == u8::MAX) => opaque_before += row_pixels as u64,
             None => {
                 let mut encoder = ZlibEncoder::new(Vec::new(), Compression::new(ZLIB_LEVEL));
@@ -185,7 +194,7 @@ fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
                     &mut encoder,
                 )
                 .ok()?;
-                encoder.write_all(&alpha_row).ok()?;
+                alpha_rows.extend_from_slice(&alpha_row);
                 alpha = Some(encoder);
             }
         }
@@ -196,7 +205,10 @@ fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
     colour.write_all(&colour_rows).ok()?;
     let colour = colour.finish().ok()?;
     let alpha = match alpha {
-        Some(encoder) => Some(encoder.finish().ok()?),
+        Some(mut encoder) => {
+            encoder.write_all(&alpha_rows).ok()?;
+            Some(encoder.finish().ok()?)
+        }
         None => None,
     };
     let icc = icc.filter(|profile| icc_matches(profile, components as u8));
@@ -646,20 +658,22 @@ mod tests {
 
     #[test]
     fn a_large_image_read_row_by_row_keeps_every_pixel_and_its_transparency() {
-        // More colour samples than one write to the compressor, and the first translucent
-        // pixel far down: the soft mask must start with the opaque pixels above it.
-        let (width, height) = (900, 700);
+        // More samples of each channel than one write to the compressor, the first translucent
+        // pixel some rows down (the soft mask must start with the opaque pixels above it) and
+        // more than a write's worth of rows after it.
+        let (width, height) = (1300, 1000);
         let mut rgba = RgbaImage::from_fn(width, height, |x, y| {
             Rgba([(x % 251) as u8, (y % 241) as u8, ((x ^ y) % 256) as u8, 255])
         });
-        assert!((width * height * 3) as usize > COLOUR_WRITE);
-        rgba.put_pixel(3, 650, Rgba([9, 8, 7, 0]));
+        assert!(((height - 100) * width) as usize > SAMPLES_PER_WRITE);
+        rgba.put_pixel(3, 100, Rgba([9, 8, 7, 0]));
+        rgba.put_pixel(5, 850, Rgba([6, 5, 4, 128]));
         let read =
             read(&image_as_pdf(&png(&DynamicImage::ImageRgba8(rgba.clone()), None)).unwrap());
         let rgb: Vec<u8> = rgba.pixels().flat_map(|p| [p[0], p[1], p[2]]).collect();
         assert!(read.image.2 == rgb, "the colours changed");
         let (size, alpha) = read.mask.expect("a soft mask");
-        assert_eq!(size, (900, 700));
+        assert_eq!(size, (1300, 1000));
         let expected: Vec<u8> = rgba.pixels().map(|p| p[3]).collect();
         assert!(alpha == expected, "the alpha channel changed");
     }
