@@ -230,7 +230,6 @@ fn shrink(pixels: DynamicImage, max_width: u32) -> DynamicImage {
 
 #[cfg(test)]
 mod tests {
-
     use super::*;
 
     fn png(width: u32, height: u32) -> Vec<u8> {

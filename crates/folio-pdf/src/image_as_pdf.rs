@@ -15,8 +15,9 @@
 //! density the file states, read as Typst reads it: EXIF data first, where macOS screenshots
 //! state 144 dpi, then a JPEG's JFIF header or a PNG's). Typst reads that as a PDF image, which
 //! it never decodes: the layout holds the compressed bytes, and the PDF writer copies the
-//! image's streams into the document as they are (`hayro-write`). The printed image is the same pixels, colour profile
-//! included; the PDF places it inside a form XObject, which viewers draw as they draw an image.
+//! image's streams into the document as they are (`hayro-write`). The printed image is the
+//! same pixels, colour profile included; the PDF places it inside a form XObject, which viewers
+//! draw as they draw an image.
 //!
 //! Images this does not cover stay Typst's: images whose EXIF data turns them (Typst turns the
 //! pixels, or a JPEG as it places it), CMYK JPEGs (whose colours krilla inverts), 16-bit and

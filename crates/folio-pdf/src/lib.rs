@@ -300,11 +300,11 @@ impl Engine {
             .map(|dpi| downsample::pixel_caps(&widths, dpi))
             .unwrap_or_default();
         // The raster images the document shows are decoded (and scaled to the resolution cap)
-        // in the background while it is lowered and typeset (`image_decoding.rs`). Until then the lowering takes a raster
-        // image in a format Typst reads as loadable; one that turns out not to decode is shown
-        // as a placeholder by typesetting again, which is rare, as the image pass has already
-        // read its header. SVGs (and anything else) are checked now, on every core: the
-        // lowering must know which SVGs link files.
+        // in the background while it is lowered and typeset (`image_decoding.rs`). Until then
+        // the lowering takes a raster image in a format Typst reads as loadable; one that turns
+        // out not to decode is shown as a placeholder by typesetting again, which is rare, as
+        // the image pass has already read its header. SVGs (and anything else) are checked now,
+        // on every core: the lowering must know which SVGs link files.
         let (rasters, others): (Vec<String>, Vec<String>) = widths.into_keys().partition(|name| {
             attachments.get(name).is_some_and(|bytes| {
                 matches!(
