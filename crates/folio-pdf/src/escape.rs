@@ -201,6 +201,19 @@ pub fn markup_text(text: &str) -> String {
     out
 }
 
+/// A paragraph's `markup` without the spaces at its ends, or empty if it shows nothing but
+/// spaces (Confluence's `<p>&nbsp;</p>`, which folio leaves out). Only the spaces Typst's markup
+/// collapses are trimmed, not `str::trim`'s every Unicode space: a paragraph indented with no-break
+/// or ideographic spaces shows them in Confluence, and the widths measured for a table cell
+/// (`cell_widths.rs`) count them.
+pub fn trim_paragraph(markup: &str) -> &str {
+    if markup.trim().is_empty() {
+        ""
+    } else {
+        markup.trim_matches(|c| matches!(c, ' ' | '\t' | '\n' | '\r'))
+    }
+}
+
 /// Whether `c` must not appear raw in markup: Typst's newlines (`\n`, VT, FF, `\r`, NEL, LS, PS),
 /// tabs and all other control characters.
 fn is_markup_space(c: char) -> bool {

@@ -21,7 +21,7 @@ use folio_ir::{
 use crate::cell_widths::{CellStyle, CellWidths, PlainCellMeasure, TextRun};
 use crate::escape::{
     BREAK_BOX_BUDGET, WORD_BREAK, break_offsets, is_cjk, label_name, markup_text,
-    push_breakable_text, push_markup_text, string_literal,
+    push_breakable_text, push_markup_text, string_literal, trim_paragraph,
 };
 use crate::highlight_warmup;
 use crate::text_widths::{TableCell, text_widths_argument};
@@ -783,7 +783,7 @@ impl Writer<'_, '_> {
                         out.push_str(&self.anchor(id));
                     }
                     out.push_str(&self.inlines_to_typst(chunk));
-                    let out = out.trim().to_owned();
+                    let out = trim_paragraph(&out).to_owned();
                     paragraphs.push(
                         if out.is_empty() || (attr.align.is_none() && attr.indent == 0) {
                             out
@@ -1286,7 +1286,7 @@ impl Writer<'_, '_> {
         let break_at = std::mem::replace(&mut self.break_at, BREAK_AT_IN_CELLS);
         let body = match cell.blocks.as_slice() {
             [Block::Paragraph { attr, content, .. }] if attr.is_empty() => {
-                format!("[{}]", self.inlines_to_typst(content).trim())
+                format!("[{}]", trim_paragraph(&self.inlines_to_typst(content)))
             }
             blocks => self.content_block(blocks),
         };
@@ -1355,7 +1355,16 @@ impl Writer<'_, '_> {
                     if attr.id.is_some() || attr.indent != 0 || attr.align == Some(Align::Justify) {
                         return None;
                     }
-                    self.paragraph_widths(measure, content, style, depth + 1)?
+                    if is_blank(content) {
+                        // Left out, it takes no width; a list item of it is its marker alone.
+                        CellWidths {
+                            narrowest: 0.0,
+                            whole: 0.0,
+                            widest: 0.0,
+                        }
+                    } else {
+                        self.paragraph_widths(measure, content, style, depth + 1)?
+                    }
                 }
                 Block::List(list) if !list.ordered => {
                     self.list_widths(measure, list, style, depth + 1, level)?
@@ -1367,7 +1376,8 @@ impl Writer<'_, '_> {
         widths
     }
 
-    /// The widths of a paragraph of `content` lowered at nesting depth `depth`.
+    /// The widths of a paragraph of `content` lowered at nesting depth `depth`; `None` for one
+    /// of spaces alone, which is left out ([`is_blank`]).
     fn paragraph_widths(
         &self,
         measure: &PlainCellMeasure,
@@ -1390,6 +1400,9 @@ impl Writer<'_, '_> {
             _ => {}
         }
         let mut runs = Vec::new();
+        if is_blank(content) {
+            return None;
+        }
         let wrappers = text_runs(content, style, BREAK_AT_IN_CELLS, &mut runs)?;
         // Wrappers nested too deep are flattened (their style dropped).
         if depth + wrappers > self.max_depth {
@@ -1739,6 +1752,14 @@ fn text_runs(
         }
     }
     Some(wrappers)
+}
+
+/// Whether a paragraph of `content` shows nothing but spaces (Confluence's `<p>&nbsp;</p>`): the
+/// lowering leaves it out (`trim_paragraph`).
+fn is_blank(content: &[Inline]) -> bool {
+    content
+        .iter()
+        .all(|inline| matches!(inline, Inline::Text { text } if text.trim().is_empty()))
 }
 
 /// The name a mention shows: the user's display name, else their id.

@@ -1193,6 +1193,53 @@ fn korean_tables_lay_out_the_same_with_their_cells_measured_in_rust() {
     assert_laid_out_as_measured_by_the_theme_with(&SYSTEM_ENGINE, &paged, &markup);
 }
 
+#[test]
+fn a_paragraph_indented_with_no_break_spaces_shows_them() {
+    // Confluence keeps `<p>&nbsp;&nbsp;text</p>` (and ideographic spaces) indented; a
+    // paragraph of spaces alone is left out, as before.
+    let paragraph = |text: &str| Block::Paragraph {
+        attr: Attr::default(),
+        content: vec![Inline::text(text)],
+        span: Span::DETACHED,
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![
+            paragraph("Flush"),
+            paragraph("\u{a0}\u{a0}Indented"),
+            paragraph("\u{3000}Ideographic"),
+            paragraph("\u{a0}"),
+            paragraph("Last"),
+        ],
+    };
+    let (paged, _, markup) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    let positions = text_positions(&paged);
+    let x_of = |word: &str| {
+        positions
+            .iter()
+            .find(|(text, ..)| text.contains(word))
+            .map(|&(_, x, _)| x)
+            .unwrap_or_else(|| panic!("{word} in {positions:?}"))
+    };
+    // At the start of the line, where the text is flush, with the spaces before the word.
+    assert_eq!(x_of("Flush"), x_of("Indented"));
+    let shown = |word: &str| {
+        positions
+            .iter()
+            .find(|(text, ..)| text.contains(word))
+            .unwrap()
+            .0
+            .clone()
+    };
+    assert_eq!(shown("Indented"), "\u{a0}\u{a0}Indented", "{positions:?}");
+    assert_eq!(shown("Ideographic"), "\u{3000}Ideographic", "{positions:?}");
+    assert!(markup.contains("\u{3000}Ideographic"), "{markup}");
+    // No empty paragraph between "Ideographic" and "Last": they are one paragraph spacing apart.
+    assert!(!markup.contains("\n\n\u{a0}\n\n"), "{markup}");
+}
+
 /// A cell of a paragraph, a bulleted list (its items paragraphs, the first with a nested
 /// list if `nested`), or both, for `table_of_list_cells`.
 fn list_cell_blocks(lead: Option<&str>, items: &[String], nested: Option<&[String]>) -> Vec<Block> {
