@@ -26,11 +26,13 @@
 //! Korean syllables are not in the embedded faces: Typst takes them from a fallback font, and
 //! so does this module, the way Typst does (`shape_range` and `shape_segment` in
 //! `typst-layout`): it splits the text into runs of one script, shapes each in the body or code
-//! face, and shapes each sequence of glyphs that face lacks again in the next font of Typst's
-//! fallback families, else in the font `FontBook::select_fallback` picks. That needs the system
-//! fonts, which are then scanned as the lowering meets the first such cell (the document needs
-//! them anyway). On pages of Korean tables the theme's measuring was most of the layout, on
-//! one core.
+//! face, and shapes each sequence of glyphs that face lacks again in the next font of the
+//! theme's list (in a document with Korean text, the Korean face: see `fonts::KoreanFamilies`)
+//! and of Typst's fallback families, else in the font `FontBook::select_fallback` picks. A
+//! sequence without Korean letters is left to the theme: whether the document has Korean text,
+//! and so which fonts follow, is known only once it is lowered. That needs the system fonts,
+//! which are then scanned as the lowering meets the first such cell (the document needs them
+//! anyway). On pages of Korean tables the theme's measuring was most of the layout, on one core.
 
 use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
@@ -43,7 +45,7 @@ use typst::text::{
 };
 use unicode_script::{Script as CharScript, UnicodeScript};
 
-use crate::fonts::{self, FontSet, Fonts};
+use crate::fonts::{self, FontSet, Fonts, has_hangul};
 
 /// A plain-text cell's widths in em of the text size, as the theme would measure them.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -182,7 +184,7 @@ const LOZENGE_INSET: f64 = 0.3;
 const MENTION_BREAK_LEN: usize = 20;
 
 /// Typst's fallback families, tried in order after the text's own (`typst::text::families`).
-const FALLBACK_FAMILIES: [&str; 5] = [
+const TYPST_FALLBACK_FAMILIES: [&str; 5] = [
     "libertinus serif",
     "twitter color emoji",
     "noto color emoji",
@@ -206,6 +208,9 @@ struct Fallback<'a> {
     fonts: &'a Fonts,
     /// The embedded and system fonts, once a cell needed them.
     set: OnceCell<&'a FontSet>,
+    /// The families after the body face and after the code face (`[body, code]`) in a document
+    /// with Korean text, lowercase as Typst looks them up, once the fonts are known.
+    families: OnceCell<[Vec<String>; 2]>,
     /// The fallback fonts shaped with so far, in the variant they were asked for.
     shapers: RefCell<Vec<(Font, FontVariant, Shaper)>>,
     /// The font `FontBook::select_fallback` picked for text starting with a character in a
@@ -289,6 +294,7 @@ impl<'a> PlainCellMeasure<'a> {
             fallback: Some(Fallback {
                 fonts,
                 set: OnceCell::new(),
+                families: OnceCell::new(),
                 shapers: RefCell::new(Vec::new()),
                 picked: RefCell::new(HashMap::new()),
             }),
@@ -432,7 +438,7 @@ impl PlainCellMeasure<'_> {
                 run,
                 &glyphs,
                 style,
-                &FALLBACK_FAMILIES,
+                None,
                 &mut vec![shaper.face.font().clone()],
             )?;
         }
@@ -440,14 +446,15 @@ impl PlainCellMeasure<'_> {
     }
 
     /// The advance of `glyphs`, `text` shaped in the last of the fonts `used`, each sequence of
-    /// glyphs that font lacks shaped again in the next of the `families` or a fallback font, as
-    /// Typst's `shape_segment` does; `None` if a character is in no font.
+    /// glyphs that font lacks shaped again in the next of the `families` (all that follow the
+    /// style's face if `None`) or a fallback font, as Typst's `shape_segment` does; `None` if a
+    /// character is in no font or the sequence is left to the theme.
     fn sum_with_fallback(
         &self,
         text: &str,
         glyphs: &[Glyph],
         style: CellStyle,
-        families: &[&str],
+        families: Option<&[String]>,
         used: &mut Vec<Font>,
     ) -> Option<f64> {
         // Advances by cluster: a sequence without glyphs drops the glyphs of its first cluster
@@ -479,20 +486,27 @@ impl PlainCellMeasure<'_> {
         Some(advances.iter().map(|(_, advance)| advance).sum())
     }
 
-    /// The advance of `text`, which the fonts `used` lack, in the next font Typst would take.
+    /// The advance of `text`, which the fonts `used` lack, in the next font Typst would take
+    /// from `families` (all that follow the style's face if `None`) or its fallback.
     fn fallback_advance(
         &self,
         text: &str,
         style: CellStyle,
-        families: &[&str],
+        families: Option<&[String]>,
         used: &mut Vec<Font>,
     ) -> Option<f64> {
+        // Korean letters here mean Korean text in the document, and so the Korean families
+        // after the style's face (`FontSet::theme_source`).
+        if families.is_none() && !has_hangul(text) {
+            return None;
+        }
         let fallback = self.fallback.as_ref()?;
         let set = *fallback
             .set
             .get_or_init(|| fallback.fonts.for_document(text, false));
         let book = set.book();
         let variant = style.variant();
+        let families = families.unwrap_or_else(|| &fallback.families(set)[usize::from(style.code)]);
         let usable = |id: usize| set.font(id).filter(|font| !used.contains(font));
         let mut rest = families;
         let mut font = None;
@@ -532,9 +546,27 @@ impl PlainCellMeasure<'_> {
             shapers[index].2.shape(text, &self.language)
         };
         used.push(font);
-        let advance = self.sum_with_fallback(text, &glyphs, style, rest, used);
+        let advance = self.sum_with_fallback(text, &glyphs, style, Some(rest), used);
         used.pop();
         advance
+    }
+}
+
+impl Fallback<'_> {
+    /// The families Typst tries after the body face and after the code face (`[body, code]`)
+    /// with the fonts of `set` in a document with Korean text: the theme's Korean family, then
+    /// Typst's own.
+    fn families(&self, set: &FontSet) -> &[Vec<String>; 2] {
+        self.families.get_or_init(|| {
+            let korean = set.korean();
+            [&korean.body, &korean.mono].map(|family| {
+                let theme = family.iter().map(|name| name.to_lowercase());
+                let typst = TYPST_FALLBACK_FAMILIES
+                    .iter()
+                    .map(|name| (*name).to_owned());
+                theme.chain(typst).collect()
+            })
+        })
     }
 }
 

@@ -16,15 +16,22 @@
 //! fallback font only for characters the chosen font lacks. Their files are mapped into memory
 //! lazily, the first time Typst needs one ([`SystemFont`]). System faces of the embedded
 //! families are skipped, so that they never replace the embedded ones.
+//!
+//! A document with Korean text names a Korean face of the system's after the embedded ones
+//! ([`KoreanFamilies`]): Typst's own fallback takes the first face that has the character,
+//! which with Noto CJK is the Japanese one.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, OnceLock};
 
 use typst::foundations::Bytes;
-use typst::text::{Font, FontInfo};
+use typst::text::{Font, FontBook, FontFlags, FontInfo};
+use typst::utils::LazyHash;
 use typst_kit::fonts::{FontSource, FontStore};
+use unicode_script::{Script, UnicodeScript};
 
+use crate::escape::string_literal;
 use crate::font_info::font_info;
 
 /// Family of the body text.
@@ -39,14 +46,167 @@ pub struct Fonts {
     /// The embedded faces: body, code and math.
     faces: Vec<(Font, FontInfo)>,
     /// The embedded faces alone.
-    embedded: FontStore,
+    embedded: FontSet,
     /// The embedded faces, then the system's, scanned on first use; `None` when system fonts
     /// are off.
-    with_system: Option<OnceLock<FontStore>>,
+    with_system: Option<OnceLock<FontSet>>,
 }
 
 /// The fonts of one render: all a [`SandboxWorld`](crate::world::SandboxWorld) needs.
-pub type FontSet = FontStore;
+pub struct FontSet {
+    store: FontStore,
+    korean: KoreanFamilies,
+    /// The theme's fallback families (`/fallback-fonts.typ`) for a document without and with
+    /// Korean text.
+    theme_sources: [String; 2],
+}
+
+impl FontSet {
+    fn new(store: FontStore) -> Self {
+        let korean = KoreanFamilies::choose(store.book());
+        let theme_sources = [
+            KoreanFamilies::default().theme_source(),
+            korean.theme_source(),
+        ];
+        Self {
+            store,
+            korean,
+            theme_sources,
+        }
+    }
+
+    pub fn book(&self) -> &LazyHash<FontBook> {
+        self.store.book()
+    }
+
+    /// The font at `index` in the book, loaded on first use.
+    pub fn font(&self, index: usize) -> Option<Font> {
+        self.store.font(index)
+    }
+
+    /// The families that follow the body and code faces in a document with Korean text.
+    pub fn korean(&self) -> &KoreanFamilies {
+        &self.korean
+    }
+
+    /// The theme's fallback families for a document whose markup is `markup`, as Typst source:
+    /// `body` and `mono`, the families that follow the body and code faces in the theme's font
+    /// lists (the Korean ones if it has Korean text, else none).
+    pub fn theme_source(&self, markup: &str) -> &str {
+        &self.theme_sources[usize::from(has_hangul(markup))]
+    }
+}
+
+/// Whether `text` has Korean letters (the Hangul script).
+pub fn has_hangul(text: &str) -> bool {
+    text.chars().any(|c| c.script() == Script::Hangul)
+}
+
+/// What Korean text (Hangul) is set in: a face made for Korean, among the system's fonts, for
+/// body text and for code.
+///
+/// Typst's fallback for a character the body font lacks takes the face most like the body font
+/// among those that have the character, and of equals the first in the book. With Noto CJK
+/// installed, that is Noto Sans CJK JP, whose Hanja and punctuation are Japanese forms (its
+/// Hangul is the same), named so in the PDF's fonts; Confluence's readers see Korean in a
+/// Korean face. Named in the theme's font lists after the embedded faces, for documents with
+/// Korean text only (a Japanese or Chinese page keeps its own forms), the Korean face sets
+/// what the embedded faces lack (Hangul, Hanja, CJK punctuation), and Typst need not search
+/// every face's coverage for each word of it (a tenth to a fifth of the layout of a Korean
+/// page).
+///
+/// Not restricted to Hangul with Typst's `covers`: Typst 0.15 then drops the font before it
+/// from its fonts in use (`shape_segment` pops a font it did not push), and characters no font
+/// has vanish from the page instead of printing as boxes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct KoreanFamilies {
+    /// For body text: a face of neither fixed width nor serifs if there is one.
+    pub body: Option<String>,
+    /// For code: a face of fixed width (or named so) if there is one, else `body`.
+    pub mono: Option<String>,
+}
+
+impl KoreanFamilies {
+    /// The Korean families among `book`'s faces: those that have Hangul syllables and whose
+    /// family is named for Korean ([`is_korean_family`]), the best for each use, first in the
+    /// book among equals.
+    pub fn choose(book: &FontBook) -> Self {
+        let mut candidates: Vec<&FontInfo> = Vec::new();
+        let mut index = 0;
+        while let Some(info) = book.info(index) {
+            index += 1;
+            let hangul = ['\u{ac00}', '\u{d55c}', '\u{d7a3}']
+                .iter()
+                .all(|&c| info.coverage.contains(c as u32));
+            if hangul && is_korean_family(&info.family) {
+                candidates.push(info);
+            }
+        }
+        let best = |rank: &dyn Fn(&FontInfo) -> u8| {
+            // `min_by_key` keeps the first of equals.
+            candidates
+                .iter()
+                .min_by_key(|info| rank(info))
+                .map(|info| info.family.clone())
+        };
+        // Noto Sans Mono CJK is not marked fixed-width (its Latin letters are half the width
+        // of its Hangul): its name says it.
+        let monospace = |info: &FontInfo| {
+            let name = info.family.to_lowercase();
+            u8::from(
+                info.flags.contains(FontFlags::MONOSPACE)
+                    || name.split_whitespace().any(|word| word == "mono")
+                    || name.contains("coding"),
+            )
+        };
+        let serif = |info: &FontInfo| u8::from(info.flags.contains(FontFlags::SERIF));
+        let body = best(&|info| monospace(info) * 2 + serif(info));
+        let mono = best(&|info| (1 - monospace(info)) * 2 + serif(info));
+        Self { body, mono }
+    }
+
+    /// `/fallback-fonts.typ`: `body` and `mono`, arrays of the families the theme appends to
+    /// its body and code fonts.
+    fn theme_source(&self) -> String {
+        let list = |family: &Option<String>| match family {
+            Some(name) => format!("({},)", string_literal(name)),
+            None => "()".to_owned(),
+        };
+        format!(
+            "// The fonts for Korean text on this system (folio-pdf's fonts.rs).\n\
+             #let body = {}\n#let mono = {}\n",
+            list(&self.body),
+            list(&self.mono)
+        )
+    }
+}
+
+/// Whether a family is named for Korean: by the region word of the CJK super-families (Noto
+/// Sans CJK KR, Source Han Sans K, Noto Sans KR), or as one of the common Korean families.
+fn is_korean_family(family: &str) -> bool {
+    const KOREAN: [&str; 15] = [
+        "nanum",
+        "malgun gothic",
+        "apple sd gothic neo",
+        "applegothic",
+        "applemyungjo",
+        "gulim",
+        "dotum",
+        "batang",
+        "gungsuh",
+        "undotum",
+        "unbatang",
+        "baekmuk",
+        "pretendard",
+        "spoqa han sans",
+        "d2coding",
+    ];
+    let family = family.to_lowercase();
+    matches!(
+        family.split_whitespace().last(),
+        Some("kr" | "k" | "korean")
+    ) || KOREAN.iter().any(|name| family.starts_with(name))
+}
 
 impl Fonts {
     /// The embedded fonts, plus the system's fonts as fallback when `system` is true.
@@ -60,7 +220,7 @@ impl Fonts {
         embedded.extend(faces.iter().cloned());
         Self {
             faces,
-            embedded,
+            embedded: FontSet::new(embedded),
             with_system: system.then(OnceLock::new),
         }
     }
@@ -110,7 +270,7 @@ impl Fonts {
     }
 
     /// The embedded faces followed by the system's.
-    fn scan(&self) -> FontStore {
+    fn scan(&self) -> FontSet {
         let mut store = FontStore::new();
         store.extend(self.faces.iter().cloned());
         let embedded = [SANS, MONO, MATH].map(str::to_lowercase);
@@ -119,7 +279,7 @@ impl Fonts {
                 .into_iter()
                 .filter(|(_, info)| !embedded.contains(&info.family.to_lowercase())),
         );
-        store
+        FontSet::new(store)
     }
 }
 
@@ -410,6 +570,114 @@ mod tests {
                 "{c:?} (U+{:04X})",
                 c as u32
             );
+        }
+    }
+
+    /// A face of `family` with Hangul syllables if `hangul`, and Latin letters.
+    fn face(family: &str, flags: FontFlags, hangul: bool) -> FontInfo {
+        let mut codepoints: Vec<u32> = ('a'..='z').map(u32::from).collect();
+        if hangul {
+            codepoints.extend(0xac00..=0xd7a3);
+        }
+        FontInfo {
+            family: family.to_owned(),
+            variant: Default::default(),
+            flags,
+            axes: Vec::new(),
+            coverage: typst::text::Coverage::from_vec(codepoints),
+        }
+    }
+
+    #[test]
+    fn korean_text_is_set_in_the_korean_faces_of_a_cjk_family() {
+        // As Noto CJK's collections list them: the Japanese face first, which Typst's own
+        // fallback would take for Hangul.
+        let book = FontBook::from_infos([
+            face("DejaVu Serif", FontFlags::SERIF, false),
+            face("Noto Serif CJK JP", FontFlags::SERIF, true),
+            face("Noto Serif CJK KR", FontFlags::SERIF, true),
+            face("Noto Sans Mono CJK JP", FontFlags::empty(), true),
+            face("Noto Sans Mono CJK KR", FontFlags::empty(), true),
+            face("Noto Sans CJK JP", FontFlags::empty(), true),
+            face("Noto Sans CJK KR", FontFlags::empty(), true),
+            face("Noto Sans CJK SC", FontFlags::empty(), true),
+        ]);
+        let korean = KoreanFamilies::choose(&book);
+        assert_eq!(korean.body.as_deref(), Some("Noto Sans CJK KR"));
+        assert_eq!(korean.mono.as_deref(), Some("Noto Sans Mono CJK KR"));
+        let source = korean.theme_source();
+        assert!(
+            source.contains(
+                "#let body = (\"Noto Sans CJK KR\",)\n#let mono = (\"Noto Sans Mono CJK KR\",)\n"
+            ),
+            "{source}"
+        );
+
+        // Only serif Korean faces: those, for code too; a family named for Korean without
+        // Hangul is not one.
+        let book = FontBook::from_infos([
+            face("Noto Sans KR", FontFlags::empty(), false),
+            face("UnBatang", FontFlags::SERIF, true),
+        ]);
+        let korean = KoreanFamilies::choose(&book);
+        assert_eq!(korean.body.as_deref(), Some("UnBatang"));
+        assert_eq!(korean.mono.as_deref(), Some("UnBatang"));
+
+        // A coding face, marked fixed-width or not, for code.
+        for flags in [FontFlags::MONOSPACE, FontFlags::empty()] {
+            let book = FontBook::from_infos([
+                face("NanumGothic", FontFlags::empty(), true),
+                face("D2Coding", flags, true),
+            ]);
+            let korean = KoreanFamilies::choose(&book);
+            assert_eq!(korean.body.as_deref(), Some("NanumGothic"));
+            assert_eq!(korean.mono.as_deref(), Some("D2Coding"));
+        }
+    }
+
+    #[test]
+    fn without_a_korean_face_typsts_fallback_chooses() {
+        for book in [
+            FontBook::from_infos([face("Noto Sans CJK JP", FontFlags::empty(), true)]),
+            FontBook::from_infos([face("DejaVu Sans", FontFlags::empty(), false)]),
+            FontBook::clone(Fonts::load(false).embedded.book()),
+        ] {
+            let korean = KoreanFamilies::choose(&book);
+            assert_eq!(korean, KoreanFamilies::default());
+            assert!(
+                korean
+                    .theme_source()
+                    .contains("#let body = ()\n#let mono = ()\n")
+            );
+        }
+    }
+
+    #[test]
+    fn korean_families_are_known_by_their_names() {
+        for family in [
+            "Noto Sans CJK KR",
+            "Noto Serif CJK KR",
+            "Source Han Sans K",
+            "Source Han Serif KR",
+            "Noto Sans KR",
+            "NanumGothic",
+            "NanumGothicCoding",
+            "Malgun Gothic",
+            "Apple SD Gothic Neo",
+            "UnDotum",
+            "D2Coding",
+        ] {
+            assert!(is_korean_family(family), "{family}");
+        }
+        for family in [
+            "Noto Sans CJK JP",
+            "Noto Sans CJK SC",
+            "Source Han Sans",
+            "DejaVu Sans",
+            "Kreon",
+            "Krub",
+        ] {
+            assert!(!is_korean_family(family), "{family}");
         }
     }
 

@@ -1240,6 +1240,95 @@ fn a_paragraph_indented_with_no_break_spaces_shows_them() {
     assert!(!markup.contains("\n\n\u{a0}\n\n"), "{markup}");
 }
 
+/// The family of each text item's font in `frame`, with the item's text.
+fn text_fonts(frame: &Frame, out: &mut Vec<(String, String)>) {
+    for (_, item) in frame.items() {
+        match item {
+            FrameItem::Group(group) => text_fonts(&group.frame, out),
+            FrameItem::Text(text) => {
+                out.push((text.font.info().family.clone(), text.text.to_string()));
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn korean_text_is_set_in_a_korean_face_and_the_rest_in_the_embedded_ones() {
+    let korean = SYSTEM_ENGINE
+        .fonts
+        .for_document("한", false)
+        .korean()
+        .clone();
+    let (Some(body), Some(mono)) = (korean.body, korean.mono) else {
+        eprintln!("no installed font is a Korean face: the choice of face is not checked");
+        return;
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![
+            Block::Paragraph {
+                attr: Attr::default(),
+                content: vec![
+                    Inline::text("설치 가이드 (Installation) "),
+                    Inline::Code {
+                        content: vec![Inline::text("변수명 = 값")],
+                    },
+                ],
+                span: Span::DETACHED,
+            },
+            Block::Code(folio_ir::CodeBlock {
+                language: None,
+                title: None,
+                line_numbers: false,
+                first_line: 1,
+                code: "# 주석\nlet x = 1;".into(),
+                plain: false,
+                span: Span::DETACHED,
+            }),
+        ],
+    };
+    let (paged, _, _) = SYSTEM_ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    let mut items = Vec::new();
+    for page in paged.pages() {
+        text_fonts(&page.frame, &mut items);
+    }
+    let family_of = |text: &str| {
+        items
+            .iter()
+            .filter(|(_, item)| item.contains(text))
+            .map(|(family, _)| family.as_str())
+            .collect::<Vec<_>>()
+    };
+    // Body text and code in the Korean faces, Latin text in the embedded ones.
+    assert_eq!(family_of("설치"), [body.as_str()], "{items:?}");
+    assert_eq!(family_of("변수명"), [mono.as_str()], "{items:?}");
+    assert_eq!(family_of("주석"), [mono.as_str()], "{items:?}");
+    assert_eq!(family_of("Installation"), [fonts::SANS], "{items:?}");
+    assert_eq!(family_of("let"), [fonts::MONO], "{items:?}");
+}
+
+#[test]
+fn characters_no_font_has_stay_in_korean_text_as_boxes() {
+    // Emoji are in no font on a machine without an emoji font: each prints as a box, and its
+    // character stays in the text layer, after Korean text as anywhere else.
+    let text = "한국어 🙁 그리고 👍 및 ✅ 끝 ❌.";
+    let (paged, _, _) = SYSTEM_ENGINE
+        .typeset(
+            &paragraph(text),
+            &Attachments::new(),
+            &RenderOptions::default(),
+        )
+        .unwrap();
+    let shown = frame_text(&paged);
+    for emoji in ["🙁", "👍", "✅", "❌"] {
+        assert!(shown.contains(emoji), "{emoji} in {shown:?}");
+    }
+    assert!(shown.contains("그리고"), "{shown:?}");
+}
+
 /// A cell of a paragraph, a bulleted list (its items paragraphs, the first with a nested
 /// list if `nested`), or both, for `table_of_list_cells`.
 fn list_cell_blocks(lead: Option<&str>, items: &[String], nested: Option<&[String]>) -> Vec<Block> {

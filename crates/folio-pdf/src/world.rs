@@ -1,7 +1,8 @@
 //! The sandboxed Typst [`World`]: everything Typst may read, all in memory.
 //!
 //! It serves `/main.typ` (the lowered document), `/theme.typ` (the bundled theme),
-//! `/user-theme.typ` (the caller's theme, empty without one), the engine's fonts, and the
+//! `/user-theme.typ` (the caller's theme, empty without one), `/fallback-fonts.typ` (the
+//! families the theme names for text its fonts lack, from the render's fonts), the fonts, and the
 //! attachment images the lowering referenced, as `/attachments/<n>`. Any other
 //! path, every package (`@preview/…`) and the environment are out of reach: there is no file
 //! system, no network and no `sys.inputs`; `today()` is fixed by the render options.
@@ -24,6 +25,8 @@ pub const MAIN_PATH: &str = "/main.typ";
 pub const THEME_PATH: &str = "/theme.typ";
 /// Path of the user theme, imported by the bundled theme and by the lowered document.
 pub const USER_THEME_PATH: &str = "/user-theme.typ";
+/// Path of the families the theme appends to its fonts ([`FontSet::theme_source`]).
+pub const FALLBACK_FONTS_PATH: &str = "/fallback-fonts.typ";
 /// Directory of attachment images; the `n`-th referenced image is `/attachments/<n>`.
 pub const ATTACHMENTS_DIR: &str = "/attachments/";
 
@@ -31,7 +34,7 @@ pub const ATTACHMENTS_DIR: &str = "/attachments/";
 pub const THEME: &str = include_str!("theme.typ");
 
 /// Interns a project path. File ids live for the whole process (Typst never frees them and
-/// allows at most 2^16), so only a bounded set of paths is ever interned: the two sources and
+/// allows at most 2^16), so only a bounded set of paths is ever interned: the sources above and
 /// `/attachments/0…n` for the most images one document has.
 pub fn file_id(path: &str) -> FileId {
     let vpath = VirtualPath::new(path).expect("folio's virtual paths are valid");
@@ -41,6 +44,7 @@ pub fn file_id(path: &str) -> FileId {
 static MAIN_ID: LazyLock<FileId> = LazyLock::new(|| file_id(MAIN_PATH));
 static THEME_ID: LazyLock<FileId> = LazyLock::new(|| file_id(THEME_PATH));
 static USER_THEME_ID: LazyLock<FileId> = LazyLock::new(|| file_id(USER_THEME_PATH));
+static FALLBACK_FONTS_ID: LazyLock<FileId> = LazyLock::new(|| file_id(FALLBACK_FONTS_PATH));
 
 /// The theme as a source, shared by all renders so that Typst's caches see the same file.
 pub fn theme_source() -> Source {
@@ -63,6 +67,7 @@ pub struct SandboxWorld<'a> {
     fonts: &'a FontSet,
     theme: &'a Source,
     user_theme: &'a Source,
+    fallback_fonts: Source,
     main: Source,
     /// Image bytes by index; `/attachments/<index>`.
     images: Vec<Bytes>,
@@ -87,6 +92,7 @@ impl<'a> SandboxWorld<'a> {
             fonts,
             theme,
             user_theme,
+            fallback_fonts: Source::new(*FALLBACK_FONTS_ID, fonts.theme_source(&main).to_owned()),
             main: Source::new(*MAIN_ID, main),
             images,
             decoding: None,
@@ -140,6 +146,8 @@ impl World for SandboxWorld<'_> {
             Ok(self.theme.clone())
         } else if id == *USER_THEME_ID {
             Ok(self.user_theme.clone())
+        } else if id == *FALLBACK_FONTS_ID {
+            Ok(self.fallback_fonts.clone())
         } else if self.image(id).is_some() {
             Err(FileError::NotSource)
         } else {
@@ -154,6 +162,8 @@ impl World for SandboxWorld<'_> {
             Ok(Bytes::from_string(self.theme.clone()))
         } else if id == *USER_THEME_ID {
             Ok(Bytes::from_string(self.user_theme.clone()))
+        } else if id == *FALLBACK_FONTS_ID {
+            Ok(Bytes::from_string(self.fallback_fonts.clone()))
         } else if let Some(index) = self.image(id) {
             // Typst asks for an image's bytes just before it decodes it: where it lays the image
             // out, as the theme makes images inside `layout`.
