@@ -142,12 +142,13 @@ impl CellStyle {
 
 /// Text in one style, as the lowering writes it: `breaks` are the byte offsets of its break
 /// opportunities (`folio-wbr`, an empty box, which Typst shapes the text on either side of
-/// apart).
+/// apart). Or a status lozenge among the text (`lozenge`), titled `text`.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TextRun {
     pub text: String,
     pub style: CellStyle,
     pub breaks: Vec<usize>,
+    pub lozenge: bool,
 }
 
 impl TextRun {
@@ -157,6 +158,16 @@ impl TextRun {
             text: text.into(),
             style,
             breaks: Vec::new(),
+            lozenge: false,
+        }
+    }
+
+    /// A status lozenge titled `title` in text set in `style` (`folio-status`): a box, which
+    /// Typst lays out apart from the text on either side of it.
+    pub fn status(title: impl Into<String>, style: CellStyle) -> Self {
+        Self {
+            lozenge: true,
+            ..Self::new(title, style)
         }
     }
 
@@ -314,12 +325,17 @@ impl<'a> PlainCellMeasure<'a> {
     }
 
     /// The widths of a cell showing `runs` of text one after another, each in its style (next
-    /// runs in different styles, which Typst shapes apart), or `None` if together they are not
-    /// plain text this module can measure exactly. A word may span runs: "(`code`)". Korean
+    /// runs in different styles, which Typst shapes apart, unless a status lozenge stands between
+    /// them), or `None` if together they are not plain text this module can measure exactly. A
+    /// word may span runs: "(`code`)", and a lozenge stands where a word would. Korean
     /// text breaks after every syllable (the theme breaks CJK text anywhere), long runs at their
     /// break opportunities (unless kept whole).
     pub(crate) fn measure_runs(&self, runs: &[TextRun]) -> Option<CellWidths> {
-        let whole: String = runs.iter().map(|run| run.text.as_str()).collect();
+        // A lozenge stands where a word would.
+        let whole: String = runs
+            .iter()
+            .map(|run| if run.lozenge { "X" } else { run.text.as_str() })
+            .collect();
         if !is_plain_text(&whole) || runs.iter().any(|run| run.text.is_empty()) {
             return None;
         }
@@ -329,6 +345,15 @@ impl<'a> PlainCellMeasure<'a> {
         let (mut broken, mut broken_line) = (0.0_f64, 0.0);
         let (mut kept, mut kept_line) = (0.0_f64, 0.0);
         for run in runs {
+            if run.lozenge {
+                // On the line of the text around it; at its narrowest when the theme measures
+                // the narrowest the cell can be (its title's lines broken too).
+                let lozenge = self.measure_status(&run.text)?;
+                widest += lozenge.widest;
+                broken_line += lozenge.narrowest;
+                kept_line += lozenge.narrowest;
+                continue;
+            }
             let style = run.style;
             let size = if style.code { CODE_SIZE } else { 1.0 };
             for piece in run.pieces() {

@@ -1684,9 +1684,9 @@ fn is_clickable(url: &str) -> bool {
 }
 
 /// Appends the text of `inlines`, set in `style`, to `runs` as runs of text in one style each
-/// (plain, strong, emphasised, code, or a link's text, which only colours it), and returns how
-/// deep those wrappers nest; `None` if `inlines` hold anything else, or if two runs in the same
-/// style would meet (Typst may shape them as one).
+/// (plain, strong, emphasised, code, or a link's text, which only colours it) and status
+/// lozenges, and returns how deep those wrappers nest; `None` if `inlines` hold anything else,
+/// or if two runs in the same style would meet (Typst may shape them as one).
 fn text_runs(
     inlines: &[Inline],
     style: CellStyle,
@@ -1707,14 +1707,21 @@ fn text_runs(
                         last.breaks.extend(breaks.into_iter().map(|b| base + b));
                         last.text.push_str(text);
                     }
-                    Some(last) if last.style == style => return None,
+                    Some(last) if last.style == style && !last.lozenge => return None,
                     _ => runs.push(TextRun {
-                        text: text.clone(),
-                        style,
                         breaks,
+                        ..TextRun::new(text.clone(), style)
                     }),
                 }
                 after_text = true;
+                continue;
+            }
+            // A box: the text on either side of it is shaped apart. Its title is upright and in
+            // the body face whatever the text around it (as measured), unless that is emphasised
+            // or code.
+            Inline::Status { title, .. } if !style.italic && !style.code => {
+                runs.push(TextRun::status(title.clone(), style));
+                after_text = false;
                 continue;
             }
             Inline::Strong { content } => (style.strong(), content),
@@ -1747,7 +1754,12 @@ fn text_runs(
         after_text = false;
         let before = runs.len();
         wrappers = wrappers.max(1 + text_runs(content, inner, break_at, runs)?);
-        if before > 0 && runs.len() > before && runs[before - 1].style == runs[before].style {
+        if before > 0
+            && runs.len() > before
+            && runs[before - 1].style == runs[before].style
+            && !runs[before - 1].lozenge
+            && !runs[before].lozenge
+        {
             return None;
         }
     }

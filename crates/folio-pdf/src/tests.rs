@@ -1197,20 +1197,19 @@ fn korean_tables_lay_out_the_same_with_their_cells_measured_in_rust() {
 fn a_paragraph_indented_with_no_break_spaces_shows_them() {
     // Confluence keeps `<p>&nbsp;&nbsp;text</p>` (and ideographic spaces) indented; a
     // paragraph of spaces alone is left out, as before.
-    let paragraph = |text: &str| Block::Paragraph {
-        attr: Attr::default(),
-        content: vec![Inline::text(text)],
-        span: Span::DETACHED,
-    };
+    let texts = [
+        "Flush",
+        "\u{a0}\u{a0}Indented",
+        "\u{3000}Ideographic",
+        "\u{a0}",
+        "Last",
+    ];
     let document = Document {
         title: None,
-        blocks: vec![
-            paragraph("Flush"),
-            paragraph("\u{a0}\u{a0}Indented"),
-            paragraph("\u{3000}Ideographic"),
-            paragraph("\u{a0}"),
-            paragraph("Last"),
-        ],
+        blocks: texts
+            .iter()
+            .flat_map(|text| paragraph(text).blocks)
+            .collect(),
     };
     let (paged, _, markup) = ENGINE
         .typeset(&document, &Attachments::new(), &RenderOptions::default())
@@ -1404,6 +1403,138 @@ proptest! {
         prop_assert!(!measured.contains("none"), "{}", line);
         assert_laid_out_as_measured_by_the_theme(&paged, &markup);
     }
+}
+
+/// A piece of a cell's paragraph: text (plain, strong or code) or a status lozenge.
+fn text_or_status() -> impl Strategy<Value = Inline> {
+    prop_oneof![
+        3 => plain_cell_text().prop_map(Inline::text),
+        1 => plain_cell_text().prop_map(|text| Inline::Strong { content: vec![Inline::text(text)] }),
+        1 => plain_word().prop_map(|text| Inline::Code { content: vec![Inline::text(text)] }),
+        2 => (plain_cell_text(), any::<bool>()).prop_map(|(title, subtle)| Inline::Status {
+            title,
+            colour: folio_ir::StatusColour::Blue,
+            subtle,
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    #[test]
+    fn tables_of_text_beside_status_lozenges_lay_out_the_same_measured_in_rust(
+        cells in prop::collection::vec(
+            prop::collection::vec((text_or_status(), prop::bool::weighted(0.2)), 1..5),
+            8,
+        ),
+        header in any::<bool>(),
+        korean in any::<bool>(),
+    ) {
+        use folio_ir::Row;
+        let engine: &Engine = if korean { &SYSTEM_ENGINE } else { &ENGINE };
+        if korean && korean_measure().is_none() {
+            return Ok(());
+        }
+        // Pieces one space apart, or glued together.
+        let mut cells: Vec<Vec<Inline>> = cells
+            .into_iter()
+            .map(|pieces| {
+                let mut content = Vec::new();
+                for (i, (piece, glued)) in pieces.into_iter().enumerate() {
+                    if i > 0 && !glued {
+                        content.push(Inline::text(" "));
+                    }
+                    content.push(piece);
+                }
+                content
+            })
+            .collect();
+        if korean {
+            // As QueryPie's pages write them: a Korean sentence, then a lozenge.
+            cells[0] = vec![
+                Inline::text("접근을 허용/거부할 리소스를 지정합니다. "),
+                Inline::Status {
+                    title: "와일드카드 및 정규표현식 허용".to_owned(),
+                    colour: folio_ir::StatusColour::Blue,
+                    subtle: false,
+                },
+            ];
+        }
+        let rows: Vec<Row> = cells
+            .chunks(4)
+            .enumerate()
+            .map(|(y, chunk)| Row {
+                cells: chunk
+                    .iter()
+                    .map(|content| paragraph_cell(header && y == 0, content.clone()))
+                    .collect(),
+                in_head: header && y == 0,
+            })
+            .collect();
+        let document = Document {
+            title: None,
+            blocks: vec![four_column_table(rows, usize::from(header))],
+        };
+        let (paged, _, markup) = engine
+            .typeset(&document, &Attachments::new(), &RenderOptions::default())
+            .unwrap();
+        if korean {
+            let line = markup.lines().find(|line| line.contains("text-widths:")).unwrap();
+            let first = line.split_once("cells: (").unwrap().1;
+            prop_assert!(!first.starts_with("none"), "{}", line);
+        }
+        assert_laid_out_as_measured_by_the_theme_with(engine, &paged, &markup);
+    }
+}
+
+#[test]
+fn text_beside_a_status_lozenge_is_measured_in_rust() {
+    use folio_ir::Row;
+    let status = |title: &str| Inline::Status {
+        title: title.to_owned(),
+        colour: folio_ir::StatusColour::Green,
+        subtle: false,
+    };
+    let cells = vec![
+        paragraph_cell(false, vec![Inline::text("Ready to ship "), status("Done")]),
+        paragraph_cell(
+            false,
+            vec![status("In review"), Inline::text(" since Monday")],
+        ),
+        paragraph_cell(false, vec![Inline::text("Owner"), status("Blocked")]),
+        // In emphasis the lozenge's title would be slanted: the theme measures it.
+        paragraph_cell(
+            false,
+            vec![Inline::Emphasis {
+                content: vec![Inline::text("Maybe "), status("Later")],
+            }],
+        ),
+    ];
+    let document = Document {
+        title: None,
+        blocks: vec![four_column_table(
+            vec![Row {
+                cells,
+                in_head: false,
+            }],
+            0,
+        )],
+    };
+    let (paged, _, markup) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    let line = markup
+        .lines()
+        .find(|line| line.contains("text-widths:"))
+        .unwrap();
+    let cells = line.split_once("cells: (").unwrap().1;
+    assert_eq!(cells.matches("none").count(), 1, "{line}");
+    assert!(
+        cells.trim_start().starts_with("(") && cells.contains("), none,"),
+        "{line}"
+    );
+    assert_laid_out_as_measured_by_the_theme(&paged, &markup);
 }
 
 /// Asserts that `markup`, laid out as `paged`, lays out the same (to 0.01 pt) without its
