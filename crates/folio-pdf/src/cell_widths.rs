@@ -142,13 +142,24 @@ impl CellStyle {
 
 /// Text in one style, as the lowering writes it: `breaks` are the byte offsets of its break
 /// opportunities (`folio-wbr`, an empty box, which Typst shapes the text on either side of
-/// apart). Or a status lozenge among the text (`lozenge`), titled `text`.
+/// apart). Or, among the text, a status lozenge titled `text` or a line break (`kind`).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct TextRun {
     pub text: String,
     pub style: CellStyle,
     pub breaks: Vec<usize>,
-    pub lozenge: bool,
+    pub kind: RunKind,
+}
+
+/// What a [`TextRun`] shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RunKind {
+    Text,
+    /// A status lozenge (`folio-status`): a box, which Typst lays out apart from the text on
+    /// either side of it.
+    Lozenge,
+    /// A forced line break (`linebreak()`), in the style of the text around it.
+    LineBreak,
 }
 
 impl TextRun {
@@ -158,16 +169,23 @@ impl TextRun {
             text: text.into(),
             style,
             breaks: Vec::new(),
-            lozenge: false,
+            kind: RunKind::Text,
         }
     }
 
-    /// A status lozenge titled `title` in text set in `style` (`folio-status`): a box, which
-    /// Typst lays out apart from the text on either side of it.
+    /// A status lozenge titled `title` in text set in `style`.
     pub fn status(title: impl Into<String>, style: CellStyle) -> Self {
         Self {
-            lozenge: true,
+            kind: RunKind::Lozenge,
             ..Self::new(title, style)
+        }
+    }
+
+    /// A line break in text set in `style`.
+    pub fn line_break(style: CellStyle) -> Self {
+        Self {
+            kind: RunKind::LineBreak,
+            ..Self::new("\n", style)
         }
     }
 
@@ -327,37 +345,54 @@ impl<'a> PlainCellMeasure<'a> {
     /// The widths of a cell showing `runs` of text one after another, each in its style (next
     /// runs in different styles, which Typst shapes apart, unless a status lozenge stands between
     /// them), or `None` if together they are not plain text this module can measure exactly. A
-    /// word may span runs: "(`code`)", and a lozenge stands where a word would. Korean
+    /// word may span runs: "(`code`)", a lozenge stands where a word would, and a line break
+    /// ends a line. Korean
     /// text breaks after every syllable (the theme breaks CJK text anywhere), long runs at their
     /// break opportunities (unless kept whole).
     pub(crate) fn measure_runs(&self, runs: &[TextRun]) -> Option<CellWidths> {
-        // A lozenge stands where a word would.
+        // A lozenge stands where a word would, a line break where a space would; a line break
+        // comes between runs of text, one at a time.
         let whole: String = runs
             .iter()
-            .map(|run| if run.lozenge { "X" } else { run.text.as_str() })
+            .map(|run| match run.kind {
+                RunKind::Text => run.text.as_str(),
+                RunKind::Lozenge => "X",
+                RunKind::LineBreak => " ",
+            })
             .collect();
         if !is_plain_text(&whole) || runs.iter().any(|run| run.text.is_empty()) {
             return None;
         }
-        let mut widest = 0.0;
+        // The widest line, and the width of the line so far.
+        let (mut widest, mut line) = (0.0_f64, 0.0);
         // The widest line and the width of the line so far (which may have begun in an
         // earlier run), with long runs broken and kept whole.
         let (mut broken, mut broken_line) = (0.0_f64, 0.0);
         let (mut kept, mut kept_line) = (0.0_f64, 0.0);
         for run in runs {
-            if run.lozenge {
-                // On the line of the text around it; at its narrowest when the theme measures
-                // the narrowest the cell can be (its title's lines broken too).
-                let lozenge = self.measure_status(&run.text)?;
-                widest += lozenge.widest;
-                broken_line += lozenge.narrowest;
-                kept_line += lozenge.narrowest;
-                continue;
+            match run.kind {
+                RunKind::Text => {}
+                RunKind::Lozenge => {
+                    // On the line of the text around it; at its narrowest when the theme
+                    // measures the narrowest the cell can be (its title's lines broken too).
+                    let lozenge = self.measure_status(&run.text)?;
+                    line += lozenge.widest;
+                    broken_line += lozenge.narrowest;
+                    kept_line += lozenge.narrowest;
+                    continue;
+                }
+                RunKind::LineBreak => {
+                    widest = widest.max(line);
+                    broken = broken.max(broken_line);
+                    kept = kept.max(kept_line);
+                    (line, broken_line, kept_line) = (0.0, 0.0, 0.0);
+                    continue;
+                }
             }
             let style = run.style;
             let size = if style.code { CODE_SIZE } else { 1.0 };
             for piece in run.pieces() {
-                widest += self.advance(piece, style)? * size;
+                line += self.advance(piece, style)? * size;
             }
             let mut offset = 0;
             for part in run.text.split_inclusive(|c| c == ' ' || is_hangul(c)) {
@@ -398,7 +433,7 @@ impl<'a> PlainCellMeasure<'a> {
         Some(CellWidths {
             narrowest,
             whole,
-            widest: widest.max(whole),
+            widest: widest.max(line).max(whole),
         })
     }
 

@@ -18,7 +18,7 @@ use folio_ir::{
     Task, Toc, UserRef, walk_blocks,
 };
 
-use crate::cell_widths::{CellStyle, CellWidths, PlainCellMeasure, TextRun};
+use crate::cell_widths::{CellStyle, CellWidths, PlainCellMeasure, RunKind, TextRun};
 use crate::escape::{
     BREAK_BOX_BUDGET, WORD_BREAK, break_offsets, is_cjk, label_name, markup_text,
     push_breakable_text, push_markup_text, string_literal, trim_paragraph,
@@ -1707,7 +1707,9 @@ fn text_runs(
                         last.breaks.extend(breaks.into_iter().map(|b| base + b));
                         last.text.push_str(text);
                     }
-                    Some(last) if last.style == style && !last.lozenge => return None,
+                    Some(last) if last.style == style && last.kind != RunKind::Lozenge => {
+                        return None;
+                    }
                     _ => runs.push(TextRun {
                         breaks,
                         ..TextRun::new(text.clone(), style)
@@ -1721,6 +1723,17 @@ fn text_runs(
             // or code.
             Inline::Status { title, .. } if !style.italic && !style.code => {
                 runs.push(TextRun::status(title.clone(), style));
+                after_text = false;
+                continue;
+            }
+            // Between runs in other styles only (as QueryPie's pages set code a line at a
+            // time): text in its own style around it would be shaped with it.
+            Inline::LineBreak
+                if runs
+                    .last()
+                    .is_some_and(|last| last.style != style || last.kind == RunKind::Lozenge) =>
+            {
+                runs.push(TextRun::line_break(style));
                 after_text = false;
                 continue;
             }
@@ -1757,8 +1770,8 @@ fn text_runs(
         if before > 0
             && runs.len() > before
             && runs[before - 1].style == runs[before].style
-            && !runs[before - 1].lozenge
-            && !runs[before].lozenge
+            && runs[before - 1].kind != RunKind::Lozenge
+            && runs[before].kind != RunKind::Lozenge
         {
             return None;
         }

@@ -1423,9 +1423,9 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(16))]
 
     #[test]
-    fn tables_of_text_beside_status_lozenges_lay_out_the_same_measured_in_rust(
+    fn tables_of_text_beside_status_lozenges_and_line_breaks_lay_out_the_same_measured_in_rust(
         cells in prop::collection::vec(
-            prop::collection::vec((text_or_status(), prop::bool::weighted(0.2)), 1..5),
+            prop::collection::vec((text_or_status(), 0..10u8), 1..5),
             8,
         ),
         header in any::<bool>(),
@@ -1436,14 +1436,17 @@ proptest! {
         if korean && korean_measure().is_none() {
             return Ok(());
         }
-        // Pieces one space apart, or glued together.
+        // Pieces one space apart, glued together or on lines of their own.
         let mut cells: Vec<Vec<Inline>> = cells
             .into_iter()
             .map(|pieces| {
                 let mut content = Vec::new();
-                for (i, (piece, glued)) in pieces.into_iter().enumerate() {
-                    if i > 0 && !glued {
-                        content.push(Inline::text(" "));
+                for (i, (piece, joint)) in pieces.into_iter().enumerate() {
+                    match joint {
+                        _ if i == 0 => {}
+                        0..=5 => content.push(Inline::text(" ")),
+                        6..=7 => {}
+                        _ => content.push(Inline::LineBreak),
                     }
                     content.push(piece);
                 }
@@ -1534,6 +1537,70 @@ fn text_beside_a_status_lozenge_is_measured_in_rust() {
         cells.trim_start().starts_with("(") && cells.contains("), none,"),
         "{line}"
     );
+    assert_laid_out_as_measured_by_the_theme(&paged, &markup);
+}
+
+#[test]
+fn code_a_line_at_a_time_is_measured_in_rust() {
+    use folio_ir::Row;
+    // As QueryPie's pages show YAML in a cell: a line of code each, with line breaks between.
+    let code = |text: &str| Inline::Code {
+        content: vec![Inline::text(text)],
+    };
+    let lines = |texts: &[&str]| {
+        let mut content = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            if i > 0 {
+                content.push(Inline::LineBreak);
+            }
+            content.push(code(text));
+        }
+        content
+    };
+    let cells = vec![
+        paragraph_cell(false, lines(&["spec:", "<effect>"])),
+        paragraph_cell(
+            false,
+            lines(&[
+                "kubernetesGroups:",
+                "- \"system:masters\"",
+                "- $user.groups",
+            ]),
+        ),
+        // Plain text on both sides of a break would be shaped as one run: the theme's.
+        paragraph_cell(
+            false,
+            vec![
+                Inline::text("first"),
+                Inline::LineBreak,
+                Inline::text("second"),
+            ],
+        ),
+        paragraph_cell(false, vec![Inline::text("plain")]),
+    ];
+    let document = Document {
+        title: None,
+        blocks: vec![four_column_table(
+            vec![Row {
+                cells,
+                in_head: false,
+            }],
+            0,
+        )],
+    };
+    let (paged, _, markup) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    let line = markup
+        .lines()
+        .find(|line| line.contains("text-widths:"))
+        .unwrap();
+    let cells = line.split_once("cells: (").unwrap().1;
+    assert!(
+        cells.starts_with("(") && cells.contains("), none, ("),
+        "{line}"
+    );
+    assert_eq!(cells.matches("none").count(), 1, "{line}");
     assert_laid_out_as_measured_by_the_theme(&paged, &markup);
 }
 
