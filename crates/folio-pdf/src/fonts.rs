@@ -97,9 +97,11 @@ impl FontSet {
     }
 }
 
-/// Whether `text` has Korean letters (the Hangul script).
+/// Whether `text` has Korean letters (the Hangul script). A whole document's markup is asked,
+/// so ASCII is passed over without a script lookup.
 pub fn has_hangul(text: &str) -> bool {
-    text.chars().any(|c| c.script() == Script::Hangul)
+    text.chars()
+        .any(|c| !c.is_ascii() && c.script() == Script::Hangul)
 }
 
 /// What Korean text (Hangul) is set in: a face made for Korean, among the system's fonts, for
@@ -649,6 +651,21 @@ mod tests {
                     .theme_source()
                     .contains("#let body = ()\n#let mono = ()\n")
             );
+        }
+    }
+
+    #[test]
+    fn a_document_has_korean_text_when_it_has_hangul() {
+        for text in ["설치 가이드", "ㄱㄴ", "Korean: 한", "\u{1100}"] {
+            assert!(has_hangul(text), "{text}");
+        }
+        for text in [
+            "plain ASCII #folio-table",
+            "漢字 かな カナ",
+            "Ünïcödé — “quotes”",
+            "",
+        ] {
+            assert!(!has_hangul(text), "{text}");
         }
     }
 
