@@ -1391,13 +1391,7 @@ proptest! {
             rows[0].in_head = true;
             rows[0].cells.iter_mut().for_each(|cell| cell.header = true);
         }
-        let document = Document {
-            title: None,
-            blocks: vec![four_column_table(rows, usize::from(header))],
-        };
-        let (paged, _, markup) = ENGINE
-            .typeset(&document, &Attachments::new(), &RenderOptions::default())
-            .unwrap();
+        let (paged, markup) = typeset_table(&ENGINE, rows, usize::from(header));
         let line = markup.lines().find(|line| line.contains("text-widths:")).unwrap();
         let measured = line.split_once("cells: (").unwrap().1;
         prop_assert!(!measured.contains("none"), "{}", line);
@@ -1475,13 +1469,7 @@ proptest! {
                 in_head: header && y == 0,
             })
             .collect();
-        let document = Document {
-            title: None,
-            blocks: vec![four_column_table(rows, usize::from(header))],
-        };
-        let (paged, _, markup) = engine
-            .typeset(&document, &Attachments::new(), &RenderOptions::default())
-            .unwrap();
+        let (paged, markup) = typeset_table(engine, rows, usize::from(header));
         if korean {
             let line = markup.lines().find(|line| line.contains("text-widths:")).unwrap();
             let first = line.split_once("cells: (").unwrap().1;
@@ -1491,9 +1479,40 @@ proptest! {
     }
 }
 
+/// A table of four columns of `rows` (the first `header_rows` of them header rows) typeset with
+/// `engine`: its pages and its markup.
+fn typeset_table(
+    engine: &Engine,
+    rows: Vec<folio_ir::Row>,
+    header_rows: usize,
+) -> (PagedDocument, String) {
+    let document = Document {
+        title: None,
+        blocks: vec![four_column_table(rows, header_rows)],
+    };
+    let (paged, _, markup) = engine
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    (paged, markup)
+}
+
+/// A table of one row of `cells` typeset: its pages, its markup and its `text-widths` line.
+fn typeset_one_row(cells: Vec<folio_ir::Cell>) -> (PagedDocument, String, String) {
+    let row = folio_ir::Row {
+        cells,
+        in_head: false,
+    };
+    let (paged, markup) = typeset_table(&ENGINE, vec![row], 0);
+    let line = markup
+        .lines()
+        .find(|line| line.contains("text-widths:"))
+        .unwrap()
+        .to_owned();
+    (paged, markup, line)
+}
+
 #[test]
 fn text_beside_a_status_lozenge_is_measured_in_rust() {
-    use folio_ir::Row;
     let status = |title: &str| Inline::Status {
         title: title.to_owned(),
         colour: folio_ir::StatusColour::Green,
@@ -1514,23 +1533,7 @@ fn text_beside_a_status_lozenge_is_measured_in_rust() {
             }],
         ),
     ];
-    let document = Document {
-        title: None,
-        blocks: vec![four_column_table(
-            vec![Row {
-                cells,
-                in_head: false,
-            }],
-            0,
-        )],
-    };
-    let (paged, _, markup) = ENGINE
-        .typeset(&document, &Attachments::new(), &RenderOptions::default())
-        .unwrap();
-    let line = markup
-        .lines()
-        .find(|line| line.contains("text-widths:"))
-        .unwrap();
+    let (paged, markup, line) = typeset_one_row(cells);
     let cells = line.split_once("cells: (").unwrap().1;
     assert_eq!(cells.matches("none").count(), 1, "{line}");
     assert!(
@@ -1542,7 +1545,6 @@ fn text_beside_a_status_lozenge_is_measured_in_rust() {
 
 #[test]
 fn code_a_line_at_a_time_is_measured_in_rust() {
-    use folio_ir::Row;
     // As QueryPie's pages show YAML in a cell: a line of code each, with line breaks between.
     let code = |text: &str| Inline::Code {
         content: vec![Inline::text(text)],
@@ -1578,23 +1580,7 @@ fn code_a_line_at_a_time_is_measured_in_rust() {
         ),
         paragraph_cell(false, vec![Inline::text("plain")]),
     ];
-    let document = Document {
-        title: None,
-        blocks: vec![four_column_table(
-            vec![Row {
-                cells,
-                in_head: false,
-            }],
-            0,
-        )],
-    };
-    let (paged, _, markup) = ENGINE
-        .typeset(&document, &Attachments::new(), &RenderOptions::default())
-        .unwrap();
-    let line = markup
-        .lines()
-        .find(|line| line.contains("text-widths:"))
-        .unwrap();
+    let (paged, markup, line) = typeset_one_row(cells);
     let cells = line.split_once("cells: (").unwrap().1;
     assert!(
         cells.starts_with("(") && cells.contains("), none, ("),
