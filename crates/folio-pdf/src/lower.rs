@@ -1399,10 +1399,10 @@ impl Writer<'_, '_> {
             [Inline::Date { date }] => return measure.measure_date(date, style),
             _ => {}
         }
-        let mut runs = Vec::new();
         if is_blank(content) {
             return None;
         }
+        let mut runs = Vec::new();
         let wrappers = text_runs(content, style, BREAK_AT_IN_CELLS, &mut runs)?;
         // Wrappers nested too deep are flattened (their style dropped).
         if depth + wrappers > self.max_depth {

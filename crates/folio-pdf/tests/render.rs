@@ -1592,3 +1592,40 @@ fn a_pdf_ua_1_export_conforms_with_its_heading_levels_made_consecutive() {
     let depths: Vec<usize> = outline_entries(&pdf).iter().map(|(_, d, _)| *d).collect();
     assert!(depths.windows(2).all(|w| w[1] <= w[0] + 1), "{depths:?}");
 }
+
+#[test]
+fn characters_no_font_has_print_as_boxes_in_a_korean_document() {
+    // On a machine without an emoji font each emoji prints as a box (a missing glyph, U+FFFD in
+    // the text layer; with an emoji font, the emoji), in a document with Korean text, which
+    // names a Korean face after the embedded ones, as anywhere else: after Korean text and
+    // after Latin text. (Restricting that face to Hangul with Typst's `covers` lost all but one.)
+    let engine = Engine::new(&EngineOptions { system_fonts: true });
+    let emoji = ["🙁", "👍", "👎", "✅", "❌", "➕", "➖", "❓", "💡"];
+    let texts = [
+        "한국어 🙁 그리고 👍 및 ✅ 끝 ❌.",
+        "Named emojis: 🙁 👍 👎 ✅ ❌ ➕ ➖ ❓ 💡 and more.",
+    ];
+    let document = Document {
+        title: None,
+        blocks: texts.iter().map(|text| p(text)).collect(),
+    };
+    let rendered = engine
+        .render_pdf(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let pdf = lopdf::Document::load_mem(&rendered.pdf).expect("the PDF parses");
+    let shown = all_text(&pdf);
+    if !shown.contains("한국어") {
+        eprintln!("no installed font has Korean syllables: boxes after Korean text not checked");
+        return;
+    }
+    let as_boxes = |text: &str| {
+        let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        emoji
+            .iter()
+            .fold(text, |text, emoji| text.replace(emoji, "\u{fffd}"))
+    };
+    assert_eq!(
+        as_boxes(&shown),
+        as_boxes(&format!("{}{}1/1", texts[0], texts[1]))
+    );
+}
