@@ -87,9 +87,10 @@ pub(crate) struct CellStyle {
     pub weight: u16,
     pub italic: bool,
     pub code: bool,
-    /// A link's text: coloured, in the same face, but a style of its own, so Typst shapes it
-    /// apart from the text around it.
-    pub link: bool,
+    /// Which wrapper sets the text apart (0 for none): a link, a colour, a highlight,
+    /// strike-through or underline changes neither the face nor the advances, but starts a style
+    /// of its own, and Typst shapes the text of each apart from the text around it.
+    pub apart: u32,
 }
 
 impl Default for CellStyle {
@@ -98,7 +99,7 @@ impl Default for CellStyle {
             weight: FontWeight::REGULAR.to_number(),
             italic: false,
             code: false,
-            link: false,
+            apart: 0,
         }
     }
 }
@@ -109,7 +110,7 @@ impl CellStyle {
         weight: 700,
         italic: false,
         code: false,
-        link: false,
+        apart: 0,
     };
 
     /// The style with strong's weight added, as Typst adds it (`FontWeight::thicken`: up to
@@ -155,11 +156,28 @@ pub(crate) struct TextRun {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum RunKind {
     Text,
-    /// A status lozenge (`folio-status`): a box, which Typst lays out apart from the text on
+    /// A lozenge showing the run's text: a box, which Typst lays out apart from the text on
     /// either side of it.
-    Lozenge,
+    Lozenge(Lozenge),
     /// A forced line break (`linebreak()`), in the style of the text around it.
     LineBreak,
+}
+
+impl RunKind {
+    pub fn is_lozenge(self) -> bool {
+        matches!(self, RunKind::Lozenge(_))
+    }
+}
+
+/// Which lozenge a [`TextRun`] shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Lozenge {
+    /// `folio-status`: the title in small bold capitals, whatever the text around it.
+    Status,
+    /// `folio-mention`: "@" and the name, in the style of the text around it.
+    Mention,
+    /// `folio-date`: the date, in the style of the text around it.
+    Date,
 }
 
 impl TextRun {
@@ -175,9 +193,14 @@ impl TextRun {
 
     /// A status lozenge titled `title` in text set in `style`.
     pub fn status(title: impl Into<String>, style: CellStyle) -> Self {
+        Self::lozenge(Lozenge::Status, title, style)
+    }
+
+    /// A `lozenge` showing `text` in text set in `style`.
+    pub fn lozenge(lozenge: Lozenge, text: impl Into<String>, style: CellStyle) -> Self {
         Self {
-            kind: RunKind::Lozenge,
-            ..Self::new(title, style)
+            kind: RunKind::Lozenge(lozenge),
+            ..Self::new(text, style)
         }
     }
 
@@ -343,7 +366,7 @@ impl<'a> PlainCellMeasure<'a> {
     }
 
     /// The widths of a cell showing `runs` of text one after another, each in its style (next
-    /// runs in different styles, which Typst shapes apart, unless a status lozenge stands between
+    /// runs in different styles, which Typst shapes apart, unless a lozenge stands between
     /// them), or `None` if together they are not plain text this module can measure exactly. A
     /// word may span runs: "(`code`)", a lozenge stands where a word would, and a line break
     /// ends a line. Korean
@@ -356,13 +379,18 @@ impl<'a> PlainCellMeasure<'a> {
             .iter()
             .map(|run| match run.kind {
                 RunKind::Text => run.text.as_str(),
-                RunKind::Lozenge => "X",
+                RunKind::Lozenge(_) => "X",
                 RunKind::LineBreak => " ",
             })
             .collect();
         if !is_plain_text(&whole) || runs.iter().any(|run| run.text.is_empty()) {
             return None;
         }
+        // The theme keeps long runs whole (the `whole` width) only in cells the lowering marks
+        // as holding them, and then a mention's long name too, whose breaks are the theme's.
+        let marked_runs = runs
+            .iter()
+            .any(|run| run.kind == RunKind::Text && !run.breaks.is_empty());
         // The widest line, and the width of the line so far.
         let (mut widest, mut line) = (0.0_f64, 0.0);
         // The widest line and the width of the line so far (which may have begun in an
@@ -372,13 +400,21 @@ impl<'a> PlainCellMeasure<'a> {
         for run in runs {
             match run.kind {
                 RunKind::Text => {}
-                RunKind::Lozenge => {
+                RunKind::Lozenge(lozenge) => {
                     // On the line of the text around it; at its narrowest when the theme
-                    // measures the narrowest the cell can be (its title's lines broken too).
-                    let lozenge = self.measure_status(&run.text)?;
-                    line += lozenge.widest;
-                    broken_line += lozenge.narrowest;
-                    kept_line += lozenge.narrowest;
+                    // measures the narrowest the cell can be (its text's lines broken too).
+                    let widths = match lozenge {
+                        Lozenge::Status => self.measure_status(&run.text)?,
+                        Lozenge::Mention => self.measure_mention(&run.text, run.style)?,
+                        Lozenge::Date => self.measure_date(&run.text, run.style)?,
+                    };
+                    line += widths.widest;
+                    broken_line += widths.narrowest;
+                    kept_line += if lozenge == Lozenge::Mention && marked_runs {
+                        widths.whole
+                    } else {
+                        widths.narrowest
+                    };
                     continue;
                 }
                 RunKind::LineBreak => {
@@ -764,7 +800,7 @@ mod tests {
         weight: 400,
         italic: false,
         code: false,
-        link: false,
+        apart: 0,
     };
 
     fn measure() -> PlainCellMeasure<'static> {
@@ -793,7 +829,7 @@ mod tests {
                 weight,
                 italic,
                 code,
-                link: false,
+                apart: 0,
             };
             m.measure("Owner", style).unwrap().widest
         };

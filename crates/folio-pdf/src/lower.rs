@@ -18,7 +18,7 @@ use folio_ir::{
     Task, Toc, UserRef, walk_blocks,
 };
 
-use crate::cell_widths::{CellStyle, CellWidths, PlainCellMeasure, RunKind, TextRun};
+use crate::cell_widths::{CellStyle, CellWidths, Lozenge, PlainCellMeasure, TextRun};
 use crate::escape::{
     BREAK_BOX_BUDGET, WORD_BREAK, break_offsets, is_cjk, label_name, markup_text,
     push_breakable_text, push_markup_text, string_literal, trim_paragraph,
@@ -1385,25 +1385,14 @@ impl Writer<'_, '_> {
         style: CellStyle,
         depth: usize,
     ) -> Option<CellWidths> {
-        match content {
-            [Inline::Status { title, .. }] => return measure.measure_status(title),
-            [Inline::Mention { user, name }] => {
-                let widths = measure.measure_mention(mention_name(user, name.as_deref()), style)?;
-                // The breaks in a long name are the theme's own, not the lowering's: the cell is
-                // not marked `runs`, so the theme does not keep them whole when it sizes columns.
-                return Some(CellWidths {
-                    whole: widths.narrowest,
-                    ..widths
-                });
-            }
-            [Inline::Date { date }] => return measure.measure_date(date, style),
-            _ => {}
+        if let [Inline::Status { title, .. }] = content {
+            return measure.measure_status(title);
         }
         if is_blank(content) {
             return None;
         }
         let mut runs = Vec::new();
-        let wrappers = text_runs(content, style, BREAK_AT_IN_CELLS, &mut runs)?;
+        let wrappers = text_runs(content, style, BREAK_AT_IN_CELLS, &mut runs, &mut 0)?;
         // Wrappers nested too deep are flattened (their style dropped).
         if depth + wrappers > self.max_depth {
             return None;
@@ -1684,14 +1673,17 @@ fn is_clickable(url: &str) -> bool {
 }
 
 /// Appends the text of `inlines`, set in `style`, to `runs` as runs of text in one style each
-/// (plain, strong, emphasised, code, or a link's text, which only colours it) and status
-/// lozenges, and returns how deep those wrappers nest; `None` if `inlines` hold anything else,
-/// or if two runs in the same style would meet (Typst may shape them as one).
+/// (plain, strong, emphasised, code, or the text of a link, colour, highlight, strike-through
+/// or underline, which only set it apart) and lozenges (status, mention, date), and returns
+/// how deep those wrappers nest; `None` if `inlines` hold anything else, or if two runs in the
+/// same style would meet (Typst may shape them as one). `wrapped` counts the wrappers that set
+/// text apart so far, to tell their styles apart.
 fn text_runs(
     inlines: &[Inline],
     style: CellStyle,
     break_at: usize,
     runs: &mut Vec<TextRun>,
+    wrapped: &mut u32,
 ) -> Option<usize> {
     let mut wrappers = 0;
     let mut after_text = false;
@@ -1707,7 +1699,7 @@ fn text_runs(
                         last.breaks.extend(breaks.into_iter().map(|b| base + b));
                         last.text.push_str(text);
                     }
-                    Some(last) if last.style == style && last.kind != RunKind::Lozenge => {
+                    Some(last) if last.style == style && !last.kind.is_lozenge() => {
                         return None;
                     }
                     _ => runs.push(TextRun {
@@ -1726,12 +1718,25 @@ fn text_runs(
                 after_text = false;
                 continue;
             }
+            // Their text in the style around them; not in code, which would shrink their insets
+            // with it.
+            Inline::Mention { user, name } if !style.code => {
+                let name = mention_name(user, name.as_deref());
+                runs.push(TextRun::lozenge(Lozenge::Mention, name, style));
+                after_text = false;
+                continue;
+            }
+            Inline::Date { date } if !style.code => {
+                runs.push(TextRun::lozenge(Lozenge::Date, date.clone(), style));
+                after_text = false;
+                continue;
+            }
             // Between runs in other styles only (as QueryPie's pages set code a line at a
             // time): text in its own style around it would be shaped with it.
             Inline::LineBreak
                 if runs
                     .last()
-                    .is_some_and(|last| last.style != style || last.kind == RunKind::Lozenge) =>
+                    .is_some_and(|last| last.style != style || last.kind.is_lozenge()) =>
             {
                 runs.push(TextRun::line_break(style));
                 after_text = false;
@@ -1755,28 +1760,39 @@ fn text_runs(
                 content,
             ),
             // A link without text shows its target, with break opportunities.
-            Inline::Link { content, .. } if !content.is_empty() => (
-                CellStyle {
-                    link: true,
-                    ..style
-                },
-                content,
-            ),
+            Inline::Link { content, .. } if !content.is_empty() => {
+                (set_apart(style, wrapped), content)
+            }
+            // Drawn over, under or behind the text (`folio-color`, `folio-highlight`, Typst's
+            // `strike` and `underline`), none of which moves a glyph.
+            Inline::Color { content, .. }
+            | Inline::Highlight { content, .. }
+            | Inline::Strike { content }
+            | Inline::Underline { content } => (set_apart(style, wrapped), content),
             _ => return None,
         };
         after_text = false;
         let before = runs.len();
-        wrappers = wrappers.max(1 + text_runs(content, inner, break_at, runs)?);
+        wrappers = wrappers.max(1 + text_runs(content, inner, break_at, runs, wrapped)?);
         if before > 0
             && runs.len() > before
             && runs[before - 1].style == runs[before].style
-            && runs[before - 1].kind != RunKind::Lozenge
-            && runs[before].kind != RunKind::Lozenge
+            && !runs[before - 1].kind.is_lozenge()
+            && !runs[before].kind.is_lozenge()
         {
             return None;
         }
     }
     Some(wrappers)
+}
+
+/// `style` in a wrapper of its own (see `CellStyle::apart`), the next of those `wrapped` counts.
+fn set_apart(style: CellStyle, wrapped: &mut u32) -> CellStyle {
+    *wrapped += 1;
+    CellStyle {
+        apart: *wrapped,
+        ..style
+    }
 }
 
 /// Whether a paragraph of `content` shows nothing but spaces (Confluence's `<p>&nbsp;</p>`): the
