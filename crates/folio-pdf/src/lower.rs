@@ -1330,19 +1330,25 @@ impl Writer<'_, '_> {
             [Block::Paragraph { attr, content, .. }] if attr.is_empty() => {
                 self.paragraph_widths(measure, content, style, self.depth)
             }
-            _ => self.blocks_widths(measure, blocks, style, self.depth, self.bullet_depth),
+            _ => {
+                let levels = ListLevels {
+                    bulleted: self.bullet_depth,
+                    numbered: self.enum_depth,
+                };
+                self.blocks_widths(measure, blocks, style, self.depth, levels)
+            }
         }
     }
 
     /// The widths of `blocks` lowered one after another from nesting depth `depth`, in lists
-    /// nested `level` deep: as wide as the widest.
+    /// nested `levels` deep: as wide as the widest.
     fn blocks_widths(
         &self,
         measure: &PlainCellMeasure,
         blocks: &[Block],
         style: CellStyle,
         depth: usize,
-        level: usize,
+        levels: ListLevels,
     ) -> Option<CellWidths> {
         // Deeper, blocks are flattened (`block_to_typst`).
         if depth >= self.max_depth {
@@ -1366,9 +1372,7 @@ impl Writer<'_, '_> {
                         self.paragraph_widths(measure, content, style, depth + 1)?
                     }
                 }
-                Block::List(list) if !list.ordered => {
-                    self.list_widths(measure, list, style, depth + 1, level)?
-                }
+                Block::List(list) => self.list_widths(measure, list, style, depth + 1, levels)?,
                 _ => return None,
             };
             widths = Some(widths.map_or(block_widths, |w| w.max(block_widths)));
@@ -1400,8 +1404,8 @@ impl Writer<'_, '_> {
         measure.measure_runs(&runs)
     }
 
-    /// The widths of a bulleted `list` whose items are lowered at nesting depth `depth`, nested
-    /// `level` lists deep: as Typst lays a list out where it may be as wide as it likes, its
+    /// The widths of a `list` whose items are lowered at nesting depth `depth`, inside lists
+    /// nested `levels` deep: as Typst lays a list out where it may be as wide as it likes, its
     /// indent, its widest marker and the body indent (the theme's `set list`) before its widest
     /// item.
     fn list_widths(
@@ -1410,18 +1414,69 @@ impl Writer<'_, '_> {
         list: &List,
         style: CellStyle,
         depth: usize,
-        level: usize,
+        levels: ListLevels,
     ) -> Option<CellWidths> {
-        const MARKERS: [&str; 3] = ["\u{2022}", "\u{25e6}", "\u{25aa}"];
-        const INDENT: f64 = 0.4;
-        const BODY_INDENT: f64 = 0.6;
-        let marker = measure.text_width(MARKERS[level % MARKERS.len()], style)?;
+        const BULLETS: [&str; 3] = ["\u{2022}", "\u{25e6}", "\u{25aa}"];
+        if list.ordered {
+            return self.numbered_list_widths(measure, list, style, depth, levels);
+        }
+        let bullet = measure.text_width(BULLETS[levels.bulleted % BULLETS.len()], style)?;
+        let inner = ListLevels {
+            bulleted: levels.bulleted + 1,
+            ..levels
+        };
         let mut widest: Option<CellWidths> = None;
         for item in &list.items {
-            let item = self.blocks_widths(measure, &item.blocks, style, depth, level + 1)?;
+            let item = self.blocks_widths(measure, &item.blocks, style, depth, inner)?;
             widest = Some(widest.map_or(item, |w| w.max(item)));
         }
-        Some(widest?.widened(INDENT + marker + BODY_INDENT))
+        Some(widest?.widened(0.4 + bullet + 0.6))
+    }
+
+    /// `list_widths` for a numbered list: its indent, widest number and body indent before its
+    /// widest item (`set enum`). The theme's min-content measurement turns the spaces between
+    /// a list's items into line breaks, which part the list into lists of one item each, and
+    /// each after the first counts from 1 again: the narrowest widths take each item with the
+    /// number it then has.
+    fn numbered_list_widths(
+        &self,
+        measure: &PlainCellMeasure,
+        list: &List,
+        style: CellStyle,
+        depth: usize,
+        levels: ListLevels,
+    ) -> Option<CellWidths> {
+        const INDENT: f64 = 0.2;
+        const BODY_INDENT: f64 = 0.5;
+        // As `list_to_typst` numbers them: nested lists count from 1 at least.
+        let start = if levels.numbered > 0 {
+            list.start.max(1)
+        } else {
+            list.start
+        };
+        let marker = |number: u32| {
+            measure.text_width(&enum_marker(u64::from(number), levels.numbered)?, style)
+        };
+        let inner = ListLevels {
+            numbered: levels.numbered + 1,
+            ..levels
+        };
+        let (mut narrowest, mut whole, mut widest, mut widest_marker) =
+            (0.0_f64, 0.0_f64, 0.0_f64, 0.0_f64);
+        for (i, (item, number)) in list.items.iter().zip(start..).enumerate() {
+            let item = self.blocks_widths(measure, &item.blocks, style, depth, inner)?;
+            let parted = INDENT + marker(if i == 0 { start } else { 1 })? + BODY_INDENT;
+            narrowest = narrowest.max(parted + item.narrowest);
+            whole = whole.max(parted + item.whole);
+            widest = widest.max(item.widest);
+            widest_marker = widest_marker.max(marker(number)?);
+        }
+        let widest = widest + INDENT + widest_marker + BODY_INDENT;
+        (!list.items.is_empty()).then_some(CellWidths {
+            narrowest,
+            whole: whole.max(narrowest),
+            widest: widest.max(whole),
+        })
     }
 
     fn inlines_to_typst(&mut self, inlines: &[Inline]) -> String {
@@ -1784,6 +1839,72 @@ fn text_runs(
         }
     }
     Some(wrappers)
+}
+
+/// How deep lists nest around a block, bulleted and numbered apart (as Typst counts them: a
+/// bulleted list's marker and a numbered list's numbering go by their own kind's depth).
+#[derive(Debug, Clone, Copy)]
+struct ListLevels {
+    bulleted: usize,
+    numbered: usize,
+}
+
+/// The marker of item `number` of a numbered list inside `level` others, as the theme's
+/// `set enum(numbering: "1.a.i.")` writes it: "1.", "a.", "i." (and "i." deeper); `None` where
+/// letters or roman numerals have no numeral for it.
+pub(crate) fn enum_marker(number: u64, level: usize) -> Option<String> {
+    let numeral = match level {
+        0 => number.to_string(),
+        1 => latin_numeral(number)?,
+        _ => roman_numeral(number)?,
+    };
+    Some(format!("{numeral}."))
+}
+
+/// `number` in letters, as Typst counts with "a": a … z, aa, ab, … (no zero).
+fn latin_numeral(mut number: u64) -> Option<String> {
+    if number == 0 {
+        return None;
+    }
+    let mut letters = Vec::new();
+    while number > 0 {
+        number -= 1;
+        letters.push(b'a' + (number % 26) as u8);
+        number /= 26;
+    }
+    letters.reverse();
+    String::from_utf8(letters).ok()
+}
+
+/// `number` in lower-case roman numerals, as Typst counts with "i", for 1 to 3999 (Typst writes
+/// larger ones with other characters).
+fn roman_numeral(mut number: u64) -> Option<String> {
+    if !(1..4000).contains(&number) {
+        return None;
+    }
+    const NUMERALS: [(u64, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, numeral) in NUMERALS {
+        while number >= value {
+            out.push_str(numeral);
+            number -= value;
+        }
+    }
+    Some(out)
 }
 
 /// `style` in a wrapper of its own (see `CellStyle::apart`), the next of those `wrapped` counts.

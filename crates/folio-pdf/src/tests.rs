@@ -1170,6 +1170,7 @@ fn korean_tables_lay_out_the_same_with_their_cells_measured_in_rust() {
                             "필수 (Required)".to_owned(),
                         ],
                         Some(&["Connection A : Read/Write".to_owned()]),
+                        [None, None],
                     ),
                     ..Cell::empty()
                 },
@@ -1306,18 +1307,24 @@ fn korean_text_is_set_in_a_korean_face_and_the_rest_in_the_embedded_ones() {
     assert_eq!(family_of("let"), [fonts::MONO], "{items:?}");
 }
 
-/// A cell of a paragraph, a bulleted list (its items paragraphs, the first with a nested
-/// list if `nested`), or both, for `table_of_list_cells`.
-fn list_cell_blocks(lead: Option<&str>, items: &[String], nested: Option<&[String]>) -> Vec<Block> {
+/// A cell of a paragraph, a list (its items paragraphs, the first with a nested list if
+/// `nested`), or both, for `table_of_list_cells`. The list and the nested one are numbered
+/// from the `starts` that are given, bulleted otherwise.
+fn list_cell_blocks(
+    lead: Option<&str>,
+    items: &[String],
+    nested: Option<&[String]>,
+    starts: [Option<u32>; 2],
+) -> Vec<Block> {
     use folio_ir::{List, ListItem};
     let paragraph = |text: &str| Block::Paragraph {
         attr: Attr::default(),
         content: vec![Inline::text(text)],
         span: Span::DETACHED,
     };
-    let list = |texts: &[String]| List {
-        ordered: false,
-        start: 1,
+    let list = |texts: &[String], start: Option<u32>| List {
+        ordered: start.is_some(),
+        start: start.unwrap_or(1),
         items: texts
             .iter()
             .map(|text| ListItem {
@@ -1326,9 +1333,9 @@ fn list_cell_blocks(lead: Option<&str>, items: &[String], nested: Option<&[Strin
             .collect(),
         span: Span::DETACHED,
     };
-    let mut top = list(items);
+    let mut top = list(items, starts[0]);
     if let (Some(nested), Some(first)) = (nested, top.items.first_mut()) {
-        first.blocks.push(Block::List(list(nested)));
+        first.blocks.push(Block::List(list(nested, starts[1])));
     }
     lead.map(paragraph)
         .into_iter()
@@ -1346,6 +1353,10 @@ proptest! {
                 prop::option::of(plain_cell_text()),
                 prop::collection::vec(plain_cell_text(), 1..3),
                 prop::option::of(prop::collection::vec(plain_cell_text(), 1..3)),
+                // Bulleted, or numbered from a start that may widen the numbers ("9.", "10.";
+                // "z.", "aa.").
+                (prop::option::of(0..12u32), prop::option::of(prop_oneof![1..4u32, 24..28u32]))
+                    .prop_map(|(top, nested)| [top, nested]),
             ),
             rows * 4,
         )),
@@ -1357,8 +1368,8 @@ proptest! {
             .map(|chunk| Row {
                 cells: chunk
                     .iter()
-                    .map(|(lead, items, nested)| Cell {
-                        blocks: list_cell_blocks(lead.as_deref(), items, nested.as_deref()),
+                    .map(|(lead, items, nested, starts)| Cell {
+                        blocks: list_cell_blocks(lead.as_deref(), items, nested.as_deref(), *starts),
                         ..Cell::empty()
                     })
                     .collect(),
@@ -1668,6 +1679,91 @@ fn mentions_and_dates_beside_text_are_measured_in_rust() {
             "{third:?} vs {theirs:?}"
         );
     }
+}
+
+#[test]
+fn numbered_lists_in_cells_are_measured_in_rust() {
+    let items = |texts: &[&str]| texts.iter().map(|t| t.to_string()).collect::<Vec<_>>();
+    let cell = |items: Vec<String>, nested: Option<Vec<String>>, starts| folio_ir::Cell {
+        blocks: list_cell_blocks(None, &items, nested.as_deref(), starts),
+        ..folio_ir::Cell::empty()
+    };
+    let cells = vec![
+        folio_ir::Cell {
+            blocks: list_cell_blocks(
+                Some("Steps"),
+                &items(&["Open the runbook", "Page the owner"]),
+                Some(&items(&["Within 15 minutes", "Then every hour"])),
+                [Some(1), Some(1)],
+            ),
+            ..folio_ir::Cell::empty()
+        },
+        // Numbers of other widths: "9." and "10.", "a." and "b.".
+        cell(items(&["Nine", "Ten"]), None, [Some(9), None]),
+        cell(
+            items(&["One"]),
+            Some(items(&["a", "b"])),
+            [Some(1), Some(1)],
+        ),
+        cell(items(&["Ten", "Eleven"]), None, [Some(10), None]),
+    ];
+    let (paged, markup, line) = typeset_one_row(cells);
+    let cells = line.split_once("cells: (").unwrap().1;
+    assert!(!cells.contains("none"), "{line}");
+    assert_laid_out_as_measured_by_the_theme(&paged, &markup);
+    // Each cell's widths against the theme's (the table fits without the narrowest ones).
+    let theirs = |body: &str| theme_cell_widths(&ENGINE, &[body.to_owned()], false)[0];
+    let ours: Vec<Vec<f64>> = cells
+        .split_once("), ),")
+        .unwrap()
+        .0
+        .split("), (")
+        .map(|widths| {
+            widths
+                .split(", ")
+                .map(|w| w.trim_matches(|c| c == '(' || c == ')').parse().unwrap())
+                .collect()
+        })
+        .collect();
+    for (x, ours) in ours.iter().enumerate() {
+        let start = markup.find(&format!("folio-td(x: {x}, y: 0)[")).unwrap();
+        let rest = &markup[start..];
+        let body = &rest[rest.find(")[").unwrap() + 1..rest.find("\n  ],").unwrap() + 4];
+        let theirs = theirs(body);
+        let ours = [ours[0], ours[0], *ours.last().unwrap()];
+        for (ours, theirs) in ours.iter().zip(theirs) {
+            assert!(
+                (ours * 10.0 - theirs).abs() < 2e-3,
+                "{body}: {ours} vs {theirs}"
+            );
+        }
+    }
+}
+
+#[test]
+fn list_numbers_in_letters_and_roman_numerals_are_typsts() {
+    let markers: Vec<_> = [
+        (1, 0),
+        (10, 0),
+        (1, 1),
+        (26, 1),
+        (27, 1),
+        (702, 1),
+        (4, 2),
+        (1994, 2),
+        (3, 5),
+    ]
+    .into_iter()
+    .map(|(number, level)| lower::enum_marker(number, level).unwrap())
+    .collect();
+    assert_eq!(
+        markers,
+        [
+            "1.", "10.", "a.", "z.", "aa.", "zz.", "iv.", "mcmxciv.", "iii."
+        ]
+    );
+    assert_eq!(lower::enum_marker(0, 1), None);
+    assert_eq!(lower::enum_marker(4000, 2), None);
 }
 
 #[test]
