@@ -163,12 +163,6 @@ pub(crate) enum RunKind {
     LineBreak,
 }
 
-impl RunKind {
-    pub fn is_lozenge(self) -> bool {
-        matches!(self, RunKind::Lozenge(_))
-    }
-}
-
 /// Which lozenge a [`TextRun`] shows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Lozenge {
@@ -373,17 +367,23 @@ impl<'a> PlainCellMeasure<'a> {
     /// text breaks after every syllable (the theme breaks CJK text anywhere), long runs at their
     /// break opportunities (unless kept whole).
     pub(crate) fn measure_runs(&self, runs: &[TextRun]) -> Option<CellWidths> {
-        // A lozenge stands where a word would, a line break where a space would; a line break
-        // comes between runs of text, one at a time.
+        // A lozenge stands where a word would. Lines may be empty (a break after a break, or
+        // at the end), but a space next to a break is one this module does not model.
         let whole: String = runs
             .iter()
             .map(|run| match run.kind {
                 RunKind::Text => run.text.as_str(),
                 RunKind::Lozenge(_) => "X",
-                RunKind::LineBreak => " ",
+                RunKind::LineBreak => "\n",
             })
             .collect();
-        if !is_plain_text(&whole) || runs.iter().any(|run| run.text.is_empty()) {
+        let plain = whole
+            .split('\n')
+            .all(|line| line.is_empty() || is_plain_text(line));
+        if !plain
+            || whole.trim_matches('\n').is_empty()
+            || runs.iter().any(|run| run.text.is_empty())
+        {
             return None;
         }
         // The theme keeps long runs whole (the `whole` width) only in cells the lowering marks

@@ -18,7 +18,7 @@ use folio_ir::{
     Task, Toc, UserRef, walk_blocks,
 };
 
-use crate::cell_widths::{CellStyle, CellWidths, Lozenge, PlainCellMeasure, TextRun};
+use crate::cell_widths::{CellStyle, CellWidths, Lozenge, PlainCellMeasure, RunKind, TextRun};
 use crate::escape::{
     BREAK_BOX_BUDGET, WORD_BREAK, break_offsets, is_cjk, label_name, markup_text,
     push_breakable_text, push_markup_text, string_literal, trim_paragraph,
@@ -1754,7 +1754,7 @@ fn text_runs(
                         last.breaks.extend(breaks.into_iter().map(|b| base + b));
                         last.text.push_str(text);
                     }
-                    Some(last) if last.style == style && !last.kind.is_lozenge() => {
+                    Some(last) if last.style == style && last.kind == RunKind::Text => {
                         return None;
                     }
                     _ => runs.push(TextRun {
@@ -1786,13 +1786,9 @@ fn text_runs(
                 after_text = false;
                 continue;
             }
-            // Between runs in other styles only (as QueryPie's pages set code a line at a
-            // time): text in its own style around it would be shaped with it.
-            Inline::LineBreak
-                if runs
-                    .last()
-                    .is_some_and(|last| last.style != style || last.kind.is_lozenge()) =>
-            {
+            // Typst shapes text in one style on both sides of a break as one run with the
+            // newline, but shapes each line again apart once it has broken the lines there.
+            Inline::LineBreak if !runs.is_empty() => {
                 runs.push(TextRun::line_break(style));
                 after_text = false;
                 continue;
@@ -1832,8 +1828,8 @@ fn text_runs(
         if before > 0
             && runs.len() > before
             && runs[before - 1].style == runs[before].style
-            && !runs[before - 1].kind.is_lozenge()
-            && !runs[before].kind.is_lozenge()
+            && runs[before - 1].kind == RunKind::Text
+            && runs[before].kind == RunKind::Text
         {
             return None;
         }
