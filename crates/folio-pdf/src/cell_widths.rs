@@ -41,7 +41,7 @@ use rustybuzz::{BufferFlags, Direction, GlyphBuffer, Language, Script, ShapePlan
 use typst::layout::{Abs, Dir};
 use typst::text::{
     Font, FontInstance, FontStretch, FontStyle, FontVariant, FontVariations, FontWeight, Lang,
-    is_default_ignorable,
+    ScriptKind, is_default_ignorable,
 };
 use unicode_script::{Script as CharScript, UnicodeScript};
 
@@ -91,6 +91,8 @@ pub(crate) struct CellStyle {
     /// strike-through or underline changes neither the face nor the advances, but starts a style
     /// of its own, and Typst shapes the text of each apart from the text around it.
     pub apart: u32,
+    /// A sub- or superscript (Typst's `sub`, `super`).
+    pub shift: Option<ScriptKind>,
 }
 
 impl Default for CellStyle {
@@ -100,6 +102,7 @@ impl Default for CellStyle {
             italic: false,
             code: false,
             apart: 0,
+            shift: None,
         }
     }
 }
@@ -111,6 +114,7 @@ impl CellStyle {
         italic: false,
         code: false,
         apart: 0,
+        shift: None,
     };
 
     /// The style with strong's weight added, as Typst adds it (`FontWeight::thicken`: up to
@@ -426,7 +430,10 @@ impl<'a> PlainCellMeasure<'a> {
                 }
             }
             let style = run.style;
-            let size = if style.code { CODE_SIZE } else { 1.0 };
+            if style.shift.is_some() && !run.breaks.is_empty() {
+                return None;
+            }
+            let size = self.size(&run.text, style)?;
             for piece in run.pieces() {
                 line += self.advance(piece, style)? * size;
             }
@@ -476,8 +483,43 @@ impl<'a> PlainCellMeasure<'a> {
     /// The width of `text` set in `style` on one line, in em, shaped as Typst shapes a run of
     /// text; `None` if some character is in no font.
     pub(crate) fn text_width(&self, text: &str, style: CellStyle) -> Option<f64> {
+        Some(self.advance(text, style)? * self.size(text, style)?)
+    }
+
+    /// The size `text` in `style` is set at, in em of the cell's text: code smaller
+    /// (`folio-code-span`), and a sub- or superscript at the size its face's metrics give
+    /// scripts, as Typst synthesises one (`determine_shift` in typst-layout); `None` for a
+    /// script the face lacks a character of (Typst would shape it in another font, with that
+    /// font's metrics) or has glyphs of its own for (Typst would use them).
+    fn size(&self, text: &str, style: CellStyle) -> Option<f64> {
         let size = if style.code { CODE_SIZE } else { 1.0 };
-        Some(self.advance(text, style)? * size)
+        let Some(kind) = style.shift else {
+            return Some(size);
+        };
+        let font = &self.shapers[shaper_index(style)].face;
+        let face = font.rusty();
+        let glyphs: Option<Vec<_>> = text.chars().map(|c| face.glyph_index(c)).collect();
+        let glyphs = glyphs?;
+        let typographic = face.tables().gsub.is_some_and(|gsub| {
+            gsub.features.find(kind.feature()).is_some_and(|feature| {
+                glyphs.iter().all(|&glyph| {
+                    feature
+                        .lookup_indices
+                        .into_iter()
+                        .filter_map(|i| gsub.lookups.get(i))
+                        .flat_map(|lookup| {
+                            lookup
+                                .subtables
+                                .into_iter::<rustybuzz::ttf_parser::gsub::SubstitutionSubtable>()
+                        })
+                        .any(|subtable| subtable.coverage().contains(glyph))
+                })
+            })
+        });
+        if typographic {
+            return None;
+        }
+        Some(size * kind.read_metrics(font.metrics()).height.get())
     }
 
     /// The widths of a cell showing a status lozenge titled `title`: its title in capitals,
@@ -801,6 +843,7 @@ mod tests {
         italic: false,
         code: false,
         apart: 0,
+        shift: None,
     };
 
     fn measure() -> PlainCellMeasure<'static> {
@@ -830,6 +873,7 @@ mod tests {
                 italic,
                 code,
                 apart: 0,
+                shift: None,
             };
             m.measure("Owner", style).unwrap().widest
         };

@@ -17,6 +17,7 @@ use folio_ir::{
     Inline, Length, LinkTarget, List, Macro, MacroBody, Panel, PanelKind, StatusColour, Table,
     Task, Toc, UserRef, walk_blocks,
 };
+use typst::text::ScriptKind;
 
 use crate::cell_widths::{CellStyle, CellWidths, Lozenge, PlainCellMeasure, RunKind, TextRun};
 use crate::escape::{
@@ -1768,20 +1769,22 @@ fn text_runs(
             // A box: the text on either side of it is shaped apart. Its title is upright and in
             // the body face whatever the text around it (as measured), unless that is emphasised
             // or code.
-            Inline::Status { title, .. } if !style.italic && !style.code => {
+            Inline::Status { title, .. }
+                if !style.italic && !style.code && style.shift.is_none() =>
+            {
                 runs.push(TextRun::status(title.clone(), style));
                 after_text = false;
                 continue;
             }
             // Their text in the style around them; not in code, which would shrink their insets
             // with it.
-            Inline::Mention { user, name } if !style.code => {
+            Inline::Mention { user, name } if !style.code && style.shift.is_none() => {
                 let name = mention_name(user, name.as_deref());
                 runs.push(TextRun::lozenge(Lozenge::Mention, name, style));
                 after_text = false;
                 continue;
             }
-            Inline::Date { date } if !style.code => {
+            Inline::Date { date } if !style.code && style.shift.is_none() => {
                 runs.push(TextRun::lozenge(Lozenge::Date, date.clone(), style));
                 after_text = false;
                 continue;
@@ -1813,6 +1816,22 @@ fn text_runs(
             // A link without text shows its target, with break opportunities.
             Inline::Link { content, .. } if !content.is_empty() => {
                 (set_apart(style, wrapped), content)
+            }
+            // Smaller (and raised or lowered), at the size of the face's scripts; a script in a
+            // script would take the inner one's size alone.
+            Inline::Sup { content } if style.shift.is_none() => {
+                let shifted = CellStyle {
+                    shift: Some(ScriptKind::Super),
+                    ..style
+                };
+                (set_apart(shifted, wrapped), content)
+            }
+            Inline::Sub { content } if style.shift.is_none() => {
+                let shifted = CellStyle {
+                    shift: Some(ScriptKind::Sub),
+                    ..style
+                };
+                (set_apart(shifted, wrapped), content)
             }
             // Drawn over, under or behind the text (`folio-color`, `folio-highlight`, Typst's
             // `strike` and `underline`), none of which moves a glyph.

@@ -1403,7 +1403,7 @@ fn text_or_status() -> impl Strategy<Value = Inline> {
             colour: folio_ir::StatusColour::Blue,
             subtle,
         }),
-        2 => (0..4u8, prop::collection::vec(text, 1..3)).prop_map(|(kind, content)| decorated(kind, content)),
+        2 => (0..6u8, prop::collection::vec(text, 1..3)).prop_map(|(kind, content)| decorated(kind, content)),
         1 => mention_name().prop_map(|name| Inline::Mention {
             user: folio_ir::UserRef::AccountId("557058:0f3c2a1b".to_owned()),
             name: Some(name),
@@ -1423,7 +1423,8 @@ fn mention_name() -> impl Strategy<Value = String> {
     ]
 }
 
-/// `content` coloured (0), highlighted (1), struck through (2) or underlined (3).
+/// `content` coloured (0), highlighted (1), struck through (2), underlined (3), as a
+/// superscript (4) or a subscript (5).
 fn decorated(kind: u8, content: Vec<Inline>) -> Inline {
     let color = folio_ir::Color {
         r: 191,
@@ -1434,7 +1435,9 @@ fn decorated(kind: u8, content: Vec<Inline>) -> Inline {
         0 => Inline::Color { color, content },
         1 => Inline::Highlight { color, content },
         2 => Inline::Strike { content },
-        _ => Inline::Underline { content },
+        3 => Inline::Underline { content },
+        4 => Inline::Sup { content },
+        _ => Inline::Sub { content },
     }
 }
 
@@ -1608,6 +1611,53 @@ fn coloured_highlighted_struck_and_underlined_text_is_measured_in_rust() {
     let cells = line.split_once("cells: (").unwrap().1;
     assert!(!cells.contains("none"), "{line}");
     assert_laid_out_as_measured_by_the_theme(&paged, &markup);
+}
+
+#[test]
+fn superscripts_and_subscripts_are_measured_in_rust() {
+    let text = |text: &str| vec![Inline::text(text)];
+    let code = |content: Vec<Inline>| Inline::Code { content };
+    let cells = vec![
+        paragraph_cell(
+            false,
+            vec![
+                Inline::text("wait = min(2"),
+                decorated(4, text("n")),
+                Inline::text(", 30) seconds"),
+            ],
+        ),
+        paragraph_cell(
+            false,
+            vec![code(vec![
+                Inline::text("total_cents / 10"),
+                decorated(4, text("2")),
+            ])],
+        ),
+        paragraph_cell(
+            true,
+            vec![
+                Inline::text("H"),
+                decorated(5, text("2")),
+                Inline::text("O level"),
+            ],
+        ),
+        paragraph_cell(
+            false,
+            vec![
+                Inline::text("10"),
+                decorated(4, text("−6")),
+                Inline::text(" m"),
+                decorated(4, text("2")),
+            ],
+        ),
+    ];
+    let (paged, markup, line) = typeset_one_row(cells);
+    let cells = line.split_once("cells: (").unwrap().1;
+    assert!(!cells.contains("none"), "{line}");
+    assert_laid_out_as_measured_by_the_theme(&paged, &markup);
+    for x in 0..4 {
+        assert_cell_measured_as_the_theme_measures(&markup, &line, x);
+    }
 }
 
 #[test]
