@@ -401,7 +401,14 @@ impl<'a> PlainCellMeasure<'a> {
         // earlier run), with long runs broken and kept whole.
         let (mut broken, mut broken_line) = (0.0_f64, 0.0);
         let (mut kept, mut kept_line) = (0.0_f64, 0.0);
+        // The script `shape_range` carries into the next text, and the style of the text it was
+        // carried through: text in one style on both sides of a line break is one range to
+        // Typst, which a lozenge (a box) or another style ends.
+        let mut carried = (CharScript::Unknown, None);
         for run in runs {
+            if carried.1 != Some(run.style) || matches!(run.kind, RunKind::Lozenge(_)) {
+                carried = (CharScript::Unknown, None);
+            }
             match run.kind {
                 RunKind::Text => {}
                 RunKind::Lozenge(lozenge) => {
@@ -422,6 +429,7 @@ impl<'a> PlainCellMeasure<'a> {
                     continue;
                 }
                 RunKind::LineBreak => {
+                    carried.1 = Some(run.style);
                     widest = widest.max(line);
                     broken = broken.max(broken_line);
                     kept = kept.max(kept_line);
@@ -434,9 +442,20 @@ impl<'a> PlainCellMeasure<'a> {
                 return None;
             }
             let size = self.size(&run.text, style)?;
-            for piece in run.pieces() {
-                line += self.advance(piece, style)? * size;
+            // A line measures as Typst shapes it: on from the script the text before it in one
+            // range left ("β" before a line break keeps the "-" that begins the next line from
+            // the "Y" after it, and so from their kerning), but anew after a break opportunity
+            // (a box). Words need not: the theme's narrowest measure splits the range at them.
+            let mut script = carried.0;
+            for (i, piece) in run.pieces().enumerate() {
+                if i > 0 {
+                    script = CharScript::Unknown;
+                }
+                let advance;
+                (advance, script) = self.advance_after(piece, script, style)?;
+                line += advance * size;
             }
+            carried = (script, Some(style));
             let mut offset = 0;
             for part in run.text.split_inclusive(|c| c == ' ' || is_hangul(c)) {
                 let (word, ends_line) = match part.strip_suffix(' ') {
@@ -583,6 +602,24 @@ impl PlainCellMeasure<'_> {
         Some(total)
     }
 
+    /// The advance of `text`, set in `style`, in em of its size, when the text before it in
+    /// the same range left `script` (see [`script_cuts`]); and the script it leaves.
+    fn advance_after(
+        &self,
+        text: &str,
+        script: CharScript,
+        style: CellStyle,
+    ) -> Option<(f64, CharScript)> {
+        let (cuts, script) = script_cuts(text, script);
+        let mut from = 0;
+        let mut total = 0.0;
+        for end in cuts.into_iter().chain([text.len()]) {
+            total += self.advance(&text[from..end], style)?;
+            from = end;
+        }
+        Some((total, script))
+    }
+
     /// The advance of `glyphs`, `text` shaped in the last of the fonts `used`, each sequence of
     /// glyphs that font lacks shaped again in the next of the `families` (all that follow the
     /// style's face if `None`) or a fallback font, as Typst's `shape_segment` does; `None` if a
@@ -712,30 +749,39 @@ impl Fallback<'_> {
 /// characters of different scripts, characters of no particular script going with those
 /// before them.
 fn script_runs(text: &str) -> impl Iterator<Item = &str> {
+    let (cuts, _) = script_cuts(text, CharScript::Unknown);
+    let ends = cuts.into_iter().chain([text.len()]);
+    let mut start = 0;
+    ends.map(move |end| {
+        let run = &text[start..end];
+        start = end;
+        run
+    })
+    .filter(|run| !run.is_empty())
+}
+
+/// Where `shape_range` starts a new run of one script in `text`, when the text before it in
+/// the same range left `script` (`Unknown` at the range's start), and the script it leaves.
+fn script_cuts(text: &str, mut script: CharScript) -> (Vec<usize>, CharScript) {
     let generic = |script| {
         matches!(
             script,
             CharScript::Unknown | CharScript::Common | CharScript::Inherited
         )
     };
-    let mut previous = CharScript::Unknown;
-    let mut start = 0;
     let mut cuts = Vec::new();
     for (i, c) in text.char_indices() {
-        let script = c.script();
-        let compatible = generic(script) || generic(previous) || script == previous;
-        if !compatible {
-            cuts.push(start..i);
-            start = i;
-            previous = script;
-        } else if generic(previous) {
-            previous = script;
+        let current = c.script();
+        if !(generic(current) || generic(script) || current == script) {
+            if i > 0 {
+                cuts.push(i);
+            }
+            script = current;
+        } else if generic(script) {
+            script = current;
         }
     }
-    cuts.push(start..text.len());
-    cuts.into_iter()
-        .filter(|range| !range.is_empty())
-        .map(move |range| &text[range])
+    (cuts, script)
 }
 
 /// Whether `text` is words of [`is_plain`] characters and Korean syllables separated by single

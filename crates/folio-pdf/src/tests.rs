@@ -1760,7 +1760,7 @@ fn assert_cell_measured_as_the_theme_measures(markup: &str, line: &str, x: usize
     if !arguments.contains("runs: true") {
         theirs[1] = theirs[0];
     }
-    // The markup has the widths to 4 places, in em (at 10 pt).
+    // The markup has the widths to 6 places, in em (at 10 pt).
     for (ours, theirs) in ours.iter().zip(theirs) {
         assert!(
             (ours * 10.0 - theirs).abs() < 2e-3,
@@ -1822,6 +1822,38 @@ fn list_numbers_in_letters_and_roman_numerals_are_typsts() {
     );
     assert_eq!(lower::enum_marker(0, 1), None);
     assert_eq!(lower::enum_marker(4000, 2), None);
+}
+
+#[test]
+fn text_that_begins_with_no_script_is_measured_in_the_script_before_it() {
+    // Typst shapes "-" (of no script) with the Greek before it, apart from the "Y" after it:
+    // without their kerning, across a line break in one style as within a line.
+    let greek_then = |joint: Inline| vec![Inline::text("αβ"), joint, Inline::text("-Y@Γ -Y")];
+    let cells = vec![
+        paragraph_cell(false, greek_then(Inline::LineBreak)),
+        paragraph_cell(false, greek_then(Inline::text(" "))),
+        paragraph_cell(
+            false,
+            vec![
+                Inline::text("αβ"),
+                Inline::LineBreak,
+                Inline::LineBreak,
+                Inline::text("-Y"),
+            ],
+        ),
+        // Bold text after the break is another range: its "-Y" is kerned.
+        paragraph_cell(
+            false,
+            vec![
+                Inline::text("αβ"),
+                Inline::LineBreak,
+                Inline::Strong {
+                    content: vec![Inline::text("-Y")],
+                },
+            ],
+        ),
+    ];
+    assert_measured_in_rust_as_the_theme_measures(cells);
 }
 
 #[test]

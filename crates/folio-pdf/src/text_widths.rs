@@ -58,9 +58,12 @@ pub(crate) fn text_widths_argument(
 
 /// A cell's narrowest, whole-runs and widest widths in em as the theme reads them: rounded up
 /// (so that a column is never narrower than its text by a rounding), the middle one written
-/// only where it differs from the narrowest.
+/// only where it differs from the narrowest. To a millionth of an em: a column shrunk to fit
+/// the page takes its share of the width by these numbers, and a coarser rounding (a ten
+/// thousandth, up to a thousandth of a point at 10 pt) moved it enough to break a line that
+/// fits to within Typst's tolerance (`Abs::fits`, 0.0001 pt) elsewhere than the theme would.
 fn as_written(widths: CellWidths) -> [f64; 3] {
-    let em = |width: f64| (width * 10_000.0).ceil() / 10_000.0;
+    let em = |width: f64| (width * 1_000_000.0).ceil() / 1_000_000.0;
     let (low, high) = (em(widths.narrowest), em(widths.widest));
     let whole = if widths.whole > widths.narrowest {
         em(widths.whole)
