@@ -148,6 +148,25 @@ fn undeclared_entities_stay_text_and_are_never_resolved() {
     assert!(text.contains("&xxe;") && text.contains("&lol9;"), "{text}");
 }
 
+/// A column fixed wider than the page (`width` 717px beside a column without one) used to leave
+/// the other column no width at all, and Typst's flow laid an indented block followed by a
+/// wrapping lozenge out in it page after page until memory ran out. The columns now share the
+/// row, and the narrow one is wide enough for its words.
+#[test]
+fn a_column_wider_than_the_page_leaves_the_others_room() {
+    let source = std::fs::read(hostile("column-wider-than-page.xhtml")).unwrap();
+    let (_, report) = compile_pdf(&source, &Options::default());
+    assert_eq!(report.pages, 1);
+    let text = pdf::squash(&report.text);
+    for words in [
+        "left column text",
+        "right column text",
+        "After the section.",
+    ] {
+        assert!(text.contains(words), "{words:?} in {text}");
+    }
+}
+
 #[test]
 fn nesting_100000_deep_is_an_error_naming_the_limit() {
     for (open, close) in [
