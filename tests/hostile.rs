@@ -151,7 +151,8 @@ fn undeclared_entities_stay_text_and_are_never_resolved() {
 /// A column fixed wider than the page (`width` 717px beside a column without one) used to leave
 /// the other column no width at all, and Typst's flow laid an indented block followed by a
 /// wrapping lozenge out in it page after page until memory ran out. The columns now share the
-/// row, and the narrow one is wide enough for its words.
+/// row, and the narrow one is wide enough for its words; columns nested in a column too narrow
+/// for them follow one another.
 #[test]
 fn a_column_wider_than_the_page_leaves_the_others_room() {
     let source = std::fs::read(hostile("column-wider-than-page.xhtml")).unwrap();
@@ -161,6 +162,10 @@ fn a_column_wider_than_the_page_leaves_the_others_room() {
     for words in [
         "left column text",
         "right column text",
+        "nested one",
+        "nested two",
+        "nested three",
+        "wide column text",
         "After the section.",
     ] {
         assert!(text.contains(words), "{words:?} in {text}");

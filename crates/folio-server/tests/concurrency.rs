@@ -20,7 +20,9 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Rows that take about a second to typeset in the dev profile.
+/// Rows that take a quarter of a second or so to typeset (dependencies optimised, without debug
+/// assertions). A test that races a wait or a budget against one such page uses three times as
+/// many, so that the page is still compiling when the wait ends.
 const SLOW_ROWS: usize = 500;
 
 fn render(client: &Client, page: &str) -> common::client::WireAnswer {
@@ -99,7 +101,7 @@ fn a_queued_request_waits_at_most_max_wait() {
     );
     let slow = {
         let client = server.client();
-        std::thread::spawn(move || render(&client, &slow_page(SLOW_ROWS)))
+        std::thread::spawn(move || render(&client, &slow_page(SLOW_ROWS * 3)))
     };
     let client = server.client();
     wait_busy(&client, 1);
@@ -121,7 +123,7 @@ fn a_document_over_the_time_budget_is_504() {
         Duration::from_secs(30),
     );
     let client = server.client();
-    let answer = render(&client, &slow_page(SLOW_ROWS));
+    let answer = render(&client, &slow_page(SLOW_ROWS * 3));
     assert_eq!(answer.status, 504);
     let json: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
     assert_eq!(json["error"], "timeout");
