@@ -172,6 +172,60 @@ fn a_column_wider_than_the_page_leaves_the_others_room() {
     }
 }
 
+/// Typst fails the whole document when one run of text gives a regex show rule more than 512
+/// matches ("maximum grouping depth exceeded"), and the theme's rules for table cells and
+/// columns match every space, CJK character or long word. A few hundred words in one
+/// paragraph of a cell, lines of a cell, a column, a code line in a narrow cell or a title
+/// stopped the page from typesetting at all.
+#[test]
+fn hundreds_of_words_in_a_cell_column_code_line_or_title_typeset() {
+    let words = |prefix: &str, count: usize, separator: &str| {
+        (0..count)
+            .map(|i| format!("{prefix}{i}"))
+            .collect::<Vec<_>>()
+            .join(separator)
+    };
+    let narrow_cells = "<td><p>c</p></td>".repeat(11);
+    let source = format!(
+        "<table><tbody>\
+           <tr><th><p>Paragraph</p></th><td><p>{paragraph}</p></td></tr>\
+           <tr><th><p>Lines</p></th><td><p>{lines}</p></td></tr>\
+           <tr><th><p>Chinese</p></th><td><p>{chinese}</p></td></tr>\
+         </tbody></table>\
+         <ac:layout><ac:layout-section ac:type=\"three_equal\">\
+           <ac:layout-cell><p>{column}</p></ac:layout-cell>\
+           <ac:layout-cell><p>b</p></ac:layout-cell><ac:layout-cell><p>c</p></ac:layout-cell>\
+         </ac:layout-section></ac:layout>\
+         <table><tbody><tr><td>\
+           <ac:structured-macro ac:name=\"code\"><ac:plain-text-body><![CDATA[{code}]]></ac:plain-text-body></ac:structured-macro>\
+           <ac:structured-macro ac:name=\"expand\"><ac:parameter ac:name=\"title\">{title}</ac:parameter>\
+             <ac:rich-text-body><p>expanded</p></ac:rich-text-body></ac:structured-macro>\
+         </td>{narrow_cells}</tr></tbody></table>",
+        paragraph = words("word", 1500, " "),
+        lines = words("line", 700, "<br/>"),
+        chinese = "的一是不了人我在有他这中大来上".repeat(80),
+        column = words("columnword", 700, " "),
+        code = words("codeword", 700, " "),
+        title = words("titleword", 600, " "),
+    );
+    let (_, report) = compile_pdf(source.as_bytes(), &Options::default());
+    let text = pdf::squash(&report.text);
+    for words in [
+        "word0 word1",
+        "word1498 word1499",
+        "line0",
+        "line699",
+        "columnword0 columnword1",
+        "columnword699",
+        "codeword0",
+        "codeword699",
+        "titleword0",
+        "expanded",
+    ] {
+        assert!(text.contains(words), "{words:?} is not in the PDF");
+    }
+}
+
 #[test]
 fn nesting_100000_deep_is_an_error_naming_the_limit() {
     for (open, close) in [

@@ -63,16 +63,96 @@ pub fn push_markup_text(out: &mut String, text: &str) {
 /// `boxes_left` of them; past that budget (only text made almost entirely of separators, such
 /// as `a/a/a/…` over megabytes, gets there) a break opportunity is a U+200B, which is cheap to
 /// lay out but shows up in copied text.
-pub fn push_breakable_text(out: &mut String, text: &str, break_at: usize, boxes_left: &mut usize) {
+///
+/// `cuts` (from [`TextualRun::cuts`]) are the byte offsets of the characters a [`TEXT_CUT`]
+/// goes before; none is inside a long run.
+pub fn push_breakable_text(
+    out: &mut String,
+    text: &str,
+    break_at: usize,
+    boxes_left: &mut usize,
+    cuts: &[usize],
+) {
     // Text between long runs goes out in one piece: Typst's cost for a paragraph grows with
     // its pieces (see `lower::MAX_PARAGRAPH_COST`).
     let mut plain_from = 0;
     for (start, end) in long_runs(text, break_at) {
-        push_markup_text(out, &text[plain_from..start]);
+        push_cut_text(out, text, plain_from..start, cuts);
         push_with_break_opportunities(out, &text[start..end], boxes_left);
         plain_from = end;
     }
-    push_markup_text(out, &text[plain_from..]);
+    push_cut_text(out, text, plain_from..text.len(), cuts);
+}
+
+/// `text[range]` as markup, with a [`TEXT_CUT`] before each of the `cuts` in it.
+fn push_cut_text(out: &mut String, text: &str, range: std::ops::Range<usize>, cuts: &[usize]) {
+    let mut from = range.start;
+    for &cut in cuts.iter().filter(|&&cut| range.contains(&cut)) {
+        push_markup_text(out, &text[from..cut]);
+        out.push_str(TEXT_CUT);
+        from = cut;
+    }
+    push_markup_text(out, &text[from..range.end]);
+}
+
+/// Markup that ends a run of text for Typst's regex show rules, and changes nothing else.
+///
+/// Typst applies a regex show rule to a run of text (text, spaces and line breaks in one style,
+/// which no other element interrupts) one match at a time, and fails the whole document with
+/// "maximum grouping depth exceeded" after 512 matches (typst-realize's
+/// `finish_grouping_while`). The theme's rules match every space and CJK character
+/// (`folio-min-width`) or every long word (`folio-fit-words`), so a table cell or narrow
+/// column holding a paragraph of a few hundred words would stop the page from typesetting.
+///
+/// Zero spacing is an element of its own, so it ends the run; space collapsing ignores it
+/// (typst-realize's `collapse_state`) and inline layout skips it (typst-layout's `collect`),
+/// so the text on either side is shaped, broken into lines and measured as if it were not
+/// there. (A `folio-wbr` box would add a break opportunity.)
+pub const TEXT_CUT: &str = "#h(0pt)";
+
+/// Regex matches [`TextualRun`] lets a run hold before it cuts it: well below Typst's 512.
+const MATCHES_PER_RUN: usize = 200;
+
+/// The regex matches the current run of text may give (see [`TEXT_CUT`]), counted over its
+/// text and line breaks in the order the lowering writes them; a new one for each paragraph.
+/// It counts more than the theme's rules can match, never fewer: a space or a line break is
+/// one match, a CJK character two (its own, and the line break `folio-min-width` puts after
+/// it, which its space rule matches), and every long word follows a space.
+#[derive(Debug, Default, Clone)]
+pub struct TextualRun {
+    matches: usize,
+}
+
+impl TextualRun {
+    /// Where `text`, which continues the run, is cut: the byte offsets of the characters a
+    /// [`TEXT_CUT`] goes before.
+    pub fn cuts(&mut self, text: &str) -> Vec<usize> {
+        text.char_indices()
+            .filter(|&(_, c)| {
+                let cost = if c.is_whitespace() || is_markup_space(c) {
+                    1
+                } else if is_cjk(c) {
+                    2
+                } else {
+                    0
+                };
+                cost > 0 && self.take(cost)
+            })
+            .map(|(index, _)| index)
+            .collect()
+    }
+
+    /// Whether a line break, which continues the run, is cut (has a [`TEXT_CUT`] before it).
+    pub fn line_break(&mut self) -> bool {
+        self.take(1)
+    }
+
+    /// Counts `cost` more matches; whether the run is cut before them.
+    fn take(&mut self, cost: usize) -> bool {
+        let cut = self.matches + cost > MATCHES_PER_RUN;
+        self.matches = if cut { cost } else { self.matches + cost };
+        cut
+    }
 }
 
 /// Where [`push_breakable_text`] puts break opportunities into `text` (budget permitting): the
@@ -393,7 +473,7 @@ mod tests {
     fn breakable(text: &str, boxes: usize) -> (String, usize) {
         let mut left = boxes;
         let mut out = String::new();
-        push_breakable_text(&mut out, text, 20, &mut left);
+        push_breakable_text(&mut out, text, 20, &mut left, &[]);
         (out, boxes - left)
     }
 
@@ -465,5 +545,56 @@ mod tests {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || "-_".contains(c))
         );
+    }
+
+    /// The matches between consecutive cuts of `text` (from its start, and to its end), as
+    /// [`TextualRun`] counts them.
+    fn matches_between_cuts(text: &str, cuts: &[usize]) -> Vec<usize> {
+        let cost = |c: char| match c {
+            c if c.is_whitespace() || is_markup_space(c) => 1,
+            c if is_cjk(c) => 2,
+            _ => 0,
+        };
+        let mut bounds = vec![0];
+        bounds.extend(cuts);
+        bounds.push(text.len());
+        bounds
+            .windows(2)
+            .map(|pair| text[pair[0]..pair[1]].chars().map(cost).sum())
+            .collect()
+    }
+
+    #[test]
+    fn a_long_run_of_text_is_cut_every_few_hundred_matches() {
+        let words: Vec<String> = (0..1000).map(|i| format!("w{i}")).collect();
+        let prose = words.join(" ");
+        let ideographs = "的一是不了人我在有他这中大来上".repeat(70);
+        let no_break = "nb\u{a0}".repeat(1000);
+        for text in [&prose, &ideographs, &no_break] {
+            let cuts = TextualRun::default().cuts(text);
+            assert!(cuts.len() >= 4, "{} cuts", cuts.len());
+            let between = matches_between_cuts(text, &cuts);
+            assert!(between.iter().all(|&m| m <= MATCHES_PER_RUN), "{between:?}");
+        }
+        // Typst reads the text as it was, with zero spacing in it.
+        let mut out = String::new();
+        let cuts = TextualRun::default().cuts(&prose);
+        push_breakable_text(&mut out, &prose, 20, &mut 100, &cuts);
+        assert_eq!(out.matches(TEXT_CUT).count(), cuts.len());
+        assert_eq!(out.replace(TEXT_CUT, ""), prose);
+    }
+
+    #[test]
+    fn a_run_of_text_continues_across_texts_and_line_breaks() {
+        let mut run = TextualRun::default();
+        let mut cuts = 0;
+        for _ in 0..300 {
+            cuts += run.cuts("a b").len();
+            cuts += usize::from(run.line_break());
+        }
+        // 600 matches, never more than 200 between cuts.
+        assert!(cuts >= 2, "{cuts} cuts");
+        // A paragraph's worth of text is not cut.
+        assert!(TextualRun::default().cuts(&"word ".repeat(150)).is_empty());
     }
 }

@@ -21,8 +21,8 @@ use typst::text::ScriptKind;
 
 use crate::cell_widths::{CellStyle, CellWidths, Lozenge, PlainCellMeasure, RunKind, TextRun};
 use crate::escape::{
-    BREAK_BOX_BUDGET, WORD_BREAK, break_offsets, is_cjk, label_name, markup_text,
-    push_breakable_text, push_markup_text, string_literal, trim_paragraph,
+    BREAK_BOX_BUDGET, TEXT_CUT, TextualRun, WORD_BREAK, break_offsets, is_cjk, label_name,
+    markup_text, push_breakable_text, push_markup_text, string_literal, trim_paragraph,
 };
 use crate::highlight_warmup;
 use crate::text_widths::{TableCell, text_widths_argument};
@@ -78,6 +78,7 @@ pub fn lower(
         flattened: false,
         break_at: BREAK_AT,
         break_boxes_left: BREAK_BOX_BUDGET,
+        textual: TextualRun::default(),
         enum_depth: 0,
         bullet_depth: 0,
         in_table_header: false,
@@ -516,6 +517,8 @@ struct Writer<'a, 'f> {
     break_at: usize,
     /// Break boxes this document may still use (see `push_breakable_text`).
     break_boxes_left: usize,
+    /// The regex matches the run of text being lowered may hold (see [`TEXT_CUT`]).
+    textual: TextualRun,
     /// Numbered lists enclosing the one being lowered.
     enum_depth: usize,
     /// How many bulleted lists the current block is in (Typst's list `depth`, which picks the
@@ -721,7 +724,7 @@ impl Writer<'_, '_> {
                 // their labels with them), so they go on a line of their own before it.
                 let outermost = self.deferring == 0;
                 self.deferring += 1;
-                let body = self.inlines_to_typst(content);
+                let body = self.paragraph_to_typst(content);
                 self.deferring -= 1;
                 let mut out = String::new();
                 let label = match &attr.id {
@@ -783,7 +786,7 @@ impl Writer<'_, '_> {
                     if let Some(id) = attr.id.as_ref().filter(|_| i == 0) {
                         out.push_str(&self.anchor(id));
                     }
-                    out.push_str(&self.inlines_to_typst(chunk));
+                    out.push_str(&self.paragraph_to_typst(chunk));
                     let out = trim_paragraph(&out).to_owned();
                     paragraphs.push(
                         if out.is_empty() || (attr.align.is_none() && attr.indent == 0) {
@@ -944,7 +947,7 @@ impl Writer<'_, '_> {
             if !out.is_empty() {
                 out.push('\n');
             }
-            let body = self.inlines_to_typst(&task.content);
+            let body = self.paragraph_to_typst(&task.content);
             let _ = write!(out, "#folio-task(done: {})[{}]", task.done, body.trim());
             if !task.children.is_empty() {
                 let children = self.tasks_to_typst(&task.children);
@@ -1088,7 +1091,7 @@ impl Writer<'_, '_> {
     }
 
     fn image_to_typst(&mut self, image: &Image, inline: bool) -> String {
-        let caption = self.inlines_to_typst(&image.caption);
+        let caption = self.paragraph_to_typst(&image.caption);
         let caption = caption.trim();
         let mut args = Vec::new();
         let call = match &image.source {
@@ -1287,7 +1290,7 @@ impl Writer<'_, '_> {
         let break_at = std::mem::replace(&mut self.break_at, BREAK_AT_IN_CELLS);
         let body = match cell.blocks.as_slice() {
             [Block::Paragraph { attr, content, .. }] if attr.is_empty() => {
-                format!("[{}]", trim_paragraph(&self.inlines_to_typst(content)))
+                format!("[{}]", trim_paragraph(&self.paragraph_to_typst(content)))
             }
             blocks => self.content_block(blocks),
         };
@@ -1480,6 +1483,12 @@ impl Writer<'_, '_> {
         })
     }
 
+    /// The inlines of a paragraph (or of a heading, task or caption): a run of text begins.
+    fn paragraph_to_typst(&mut self, inlines: &[Inline]) -> String {
+        self.textual = TextualRun::default();
+        self.inlines_to_typst(inlines)
+    }
+
     fn inlines_to_typst(&mut self, inlines: &[Inline]) -> String {
         let mut out = String::new();
         for inline in inlines {
@@ -1512,7 +1521,8 @@ impl Writer<'_, '_> {
     fn inline_to_typst_inner(&mut self, inline: &Inline, out: &mut String) {
         match inline {
             Inline::Text { text } => {
-                push_breakable_text(out, text, self.break_at, &mut self.break_boxes_left)
+                let cuts = self.textual.cuts(text);
+                push_breakable_text(out, text, self.break_at, &mut self.break_boxes_left, &cuts)
             }
             Inline::Strong { content } => self.wrap(out, "strong", content),
             Inline::Emphasis { content } => self.wrap(out, "emph", content),
@@ -1530,7 +1540,12 @@ impl Writer<'_, '_> {
                 self.wrap(out, &function, content)
             }
             Inline::Link { target, content } => self.link_to_typst(target, content, out),
-            Inline::LineBreak => out.push_str("#linebreak()"),
+            Inline::LineBreak => {
+                if self.textual.line_break() {
+                    out.push_str(TEXT_CUT);
+                }
+                out.push_str("#linebreak()")
+            }
             Inline::Anchor { id } => out.push_str(&self.anchor(id)),
             Inline::Image(image) => out.push_str(&self.image_to_typst(image, true)),
             Inline::Status {
@@ -1603,6 +1618,7 @@ impl Writer<'_, '_> {
                 &target_name(target),
                 self.break_at,
                 &mut self.break_boxes_left,
+                &[],
             );
             name
         } else {

@@ -602,7 +602,7 @@ fn theme_cell_widths(engine: &Engine, bodies: &[String], cjk: bool) -> Vec<[f64;
     );
     for body in bodies {
         markup.push_str(&format!(
-            "  [#repr(folio-min-width({body}, cjk: {cjk}).pt()) #repr(folio-min-width({body}, whole-words: true, cjk: {cjk}).pt()) #repr(measure(width: 1500pt, {body}).width.pt())\\;]\n"
+            "  [#repr(folio-min-width({body}, cjk: {cjk}).pt()) #repr(folio-min-width({body}, whole-words: true, cjk: {cjk}).pt()) #repr(measure(width: 100000pt, {body}).width.pt())\\;]\n"
         ));
     }
     markup.push('}');
@@ -799,7 +799,7 @@ proptest! {
                 let text = words.join(" ");
                 // As the lowering writes a cell's text, with break opportunities in long runs.
                 let mut markup = String::new();
-                escape::push_breakable_text(&mut markup, &text, lower::BREAK_AT_IN_CELLS, &mut 100);
+                escape::push_breakable_text(&mut markup, &text, lower::BREAK_AT_IN_CELLS, &mut 100, &[]);
                 let (header, strong, emph, code) = *setting;
                 let run = cell_widths::TextRun {
                     breaks: escape::break_offsets(&text, lower::BREAK_AT_IN_CELLS),
@@ -1852,6 +1852,26 @@ fn text_that_begins_with_no_script_is_measured_in_the_script_before_it() {
                 },
             ],
         ),
+    ];
+    assert_measured_in_rust_as_the_theme_measures(cells);
+}
+
+#[test]
+fn a_cell_of_hundreds_of_words_is_cut_for_typst_and_measured_as_laid_out() {
+    // Typst fails a document when one run of text gives a regex show rule (the theme measures
+    // cells with them) more than 512 matches, so the lowering cuts long runs (`TEXT_CUT`). A
+    // cut changes nothing in layout: the text on either side is still shaped as one (the "-"
+    // after "β" goes with the Greek, unkerned), as measured in Rust, which knows of no cuts.
+    let words = "αβ -Y ".repeat(300);
+    let lines: Vec<Inline> = (0..300)
+        .flat_map(|i| [Inline::LineBreak, Inline::text(format!("αβ -Y{i}"))])
+        .skip(1)
+        .collect();
+    let cells = vec![
+        paragraph_cell(false, vec![Inline::text(words.trim_end())]),
+        paragraph_cell(false, lines),
+        paragraph_cell(false, vec![Inline::text("αβ -Y")]),
+        paragraph_cell(false, vec![Inline::text("-Y")]),
     ];
     assert_measured_in_rust_as_the_theme_measures(cells);
 }
