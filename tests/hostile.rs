@@ -172,6 +172,35 @@ fn a_column_wider_than_the_page_leaves_the_others_room() {
     }
 }
 
+/// A table with a header row in a column too narrow for its words (a `column` 60 pixels wide)
+/// has a header taller than a page. Typst, repeating it on every page before a row that barely
+/// fit, added pages until memory ran out (the CLI died). Such a table's header rows are now rows
+/// like the others, which break across pages: all its text is in the PDF.
+#[test]
+fn a_table_header_in_a_column_too_narrow_for_it_breaks_across_pages() {
+    let source = std::fs::read(hostile("narrow-table-header.xhtml")).unwrap();
+    let (_, report) = compile_pdf(&source, &Options::default());
+    // Words in so narrow a column break anywhere, across pages too: compare the text without
+    // its line breaks and page numbers.
+    let mut text: String = report.text.chars().filter(|c| !c.is_whitespace()).collect();
+    for page in (1..=report.pages).rev() {
+        text = text.replace(&format!("{page}/{}", report.pages), "");
+    }
+    for words in [
+        "header0",
+        "header59",
+        "secondheader",
+        "thirdheader",
+        "firstcell",
+        "secondcell",
+        "anunbreakableidentifierthatgoesonwithoutspaces",
+        "widecolumntext",
+        "Afterthesection.",
+    ] {
+        assert!(text.contains(words), "{words:?} is not in the PDF");
+    }
+}
+
 /// Typst fails the whole document when one run of text gives a regex show rule more than 512
 /// matches ("maximum grouping depth exceeded"), and the theme's rules for table cells and
 /// columns match every space, CJK character or long word. A few hundred words in one
