@@ -65,7 +65,7 @@ pub fn push_markup_text(out: &mut String, text: &str) {
 /// lay out but shows up in copied text.
 ///
 /// `cuts` (from [`TextualRun::cuts`]) are the byte offsets of the characters a [`TEXT_CUT`]
-/// goes before; none is inside a long run.
+/// goes before.
 pub fn push_breakable_text(
     out: &mut String,
     text: &str,
@@ -78,7 +78,12 @@ pub fn push_breakable_text(
     let mut plain_from = 0;
     for (start, end) in long_runs(text, break_at) {
         push_cut_text(out, text, plain_from..start, cuts);
-        push_with_break_opportunities(out, &text[start..end], boxes_left);
+        let inside: Vec<usize> = cuts
+            .iter()
+            .filter(|&&cut| cut >= start && cut < end)
+            .map(|cut| cut - start)
+            .collect();
+        push_with_break_opportunities(out, &text[start..end], boxes_left, &inside);
         plain_from = end;
     }
     push_cut_text(out, text, plain_from..text.len(), cuts);
@@ -203,12 +208,30 @@ pub const WORD_BREAK: &str = "#folio-wbr()";
 /// memory, far more than the long identifiers and URLs of real pages need.
 pub const BREAK_BOX_BUDGET: usize = 20_000;
 
-fn push_with_break_opportunities(out: &mut String, run: &str, boxes_left: &mut usize) {
+/// `run` as markup with break opportunities, and a [`TEXT_CUT`] before each of `cuts` (byte
+/// offsets in `run`; a run joined by no-break spaces may have them).
+fn push_with_break_opportunities(
+    out: &mut String,
+    run: &str,
+    boxes_left: &mut usize,
+    cuts: &[usize],
+) {
     let mut segment = String::new();
     let mut from = 0;
-    for offset in run_breaks(run) {
+    let mut cuts = cuts.iter().copied().peekable();
+    for offset in run_breaks(run).into_iter().chain([run.len()]) {
+        while let Some(cut) = cuts.next_if(|&cut| cut <= offset) {
+            segment.push_str(&run[from..cut]);
+            from = cut;
+            push_markup_text(out, &segment);
+            out.push_str(TEXT_CUT);
+            segment.clear();
+        }
         segment.push_str(&run[from..offset]);
         from = offset;
+        if offset == run.len() {
+            break;
+        }
         if *boxes_left > 0 {
             *boxes_left -= 1;
             push_markup_text(out, &segment);
@@ -218,13 +241,12 @@ fn push_with_break_opportunities(out: &mut String, run: &str, boxes_left: &mut u
             segment.push('\u{200B}');
         }
     }
-    segment.push_str(&run[from..]);
     push_markup_text(out, &segment);
 }
 
 /// The break opportunities inside a long `run`, as byte offsets of the characters they go
-/// before: after separators, between the words of a camelCase identifier, and every
-/// [`BREAK_EVERY`] characters without one; never at its ends.
+/// before: after separators and no-break spaces, between the words of a camelCase identifier,
+/// and every [`BREAK_EVERY`] characters without one; never at its ends.
 fn run_breaks(run: &str) -> Vec<usize> {
     let mut breaks = Vec::new();
     let mut since_break = 0;
@@ -247,7 +269,7 @@ fn run_breaks(run: &str) -> Vec<usize> {
                 | '@'
                 | '+'
                 | '|'
-        );
+        ) || is_no_break_space(c);
         let Some(&(next_index, next)) = chars.peek() else {
             break;
         };
@@ -262,9 +284,19 @@ fn run_breaks(run: &str) -> Vec<usize> {
 }
 
 /// A character of a run that only breaks at its ends: not a space, control or bidi control,
-/// nor CJK (which Typst breaks between any two characters).
+/// nor CJK (which Typst breaks between any two characters). A no-break space joins a run:
+/// words joined by them (as text pasted from some editors has) would otherwise make one line
+/// running off the page, where Confluence's `overflow-wrap: break-word` wraps it on screen.
 fn is_run_char(c: char) -> bool {
-    !c.is_whitespace() && !is_markup_space(c) && !is_bidi_control(c) && !is_cjk(c)
+    (!c.is_whitespace() || is_no_break_space(c))
+        && !is_markup_space(c)
+        && !is_bidi_control(c)
+        && !is_cjk(c)
+}
+
+/// No-break, figure and narrow no-break spaces: Typst breaks no line at them.
+fn is_no_break_space(c: char) -> bool {
+    matches!(c, '\u{a0}' | '\u{2007}' | '\u{202f}')
 }
 
 /// CJK ideographs, kana, Hangul and full-width forms: text that breaks between any two
@@ -582,6 +614,30 @@ mod tests {
         push_breakable_text(&mut out, &prose, 20, &mut 100, &cuts);
         assert_eq!(out.matches(TEXT_CUT).count(), cuts.len());
         assert_eq!(out.replace(TEXT_CUT, ""), prose);
+    }
+
+    #[test]
+    fn words_joined_by_no_break_spaces_may_break_after_them_once_they_run_long() {
+        // A short run keeps its no-break spaces whole: "10 km" stays on one line.
+        let text = |source: &str| parsed_text(&breakable(source, BREAK_BOX_BUDGET).0);
+        assert_eq!(text("10\u{a0}km"), "10\u{a0}km");
+        let joined = ["alpha", "beta", "gamma", "delta", "epsilon"].join("\u{a0}");
+        assert_eq!(
+            text(&joined),
+            "alpha\u{a0}|beta\u{a0}|gamma\u{a0}|delta\u{a0}|epsilon"
+        );
+        // Cut for Typst's regex show rules, a long run keeps its text and its break boxes.
+        let long = vec!["nb"; 600].join("\u{a0}");
+        let cuts = TextualRun::default().cuts(&long);
+        assert!(cuts.len() >= 2);
+        let mut out = String::new();
+        push_breakable_text(&mut out, &long, 20, &mut 10_000, &cuts);
+        assert_eq!(out.matches(TEXT_CUT).count(), cuts.len());
+        assert_eq!(out.matches(WORD_BREAK).count(), 599);
+        assert_eq!(
+            out.replace(TEXT_CUT, "").replace(WORD_BREAK, ""),
+            markup_text(&long)
+        );
     }
 
     #[test]
