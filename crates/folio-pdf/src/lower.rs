@@ -22,7 +22,7 @@ use typst::text::ScriptKind;
 use crate::cell_widths::{CellStyle, CellWidths, Lozenge, PlainCellMeasure, RunKind, TextRun};
 use crate::escape::{
     BREAK_BOX_BUDGET, TEXT_CUT, TextualRun, WORD_BREAK, break_offsets, is_cjk, label_name,
-    markup_text, push_breakable_text, push_markup_text, string_literal, trim_paragraph,
+    markup_text, push_breakable_text, string_literal, trim_paragraph,
 };
 use crate::highlight_warmup;
 use crate::text_widths::{TableCell, text_widths_argument};
@@ -1567,7 +1567,10 @@ impl Writer<'_, '_> {
                 }
                 out.push(')');
             }
-            Inline::Emoji { text, .. } => push_markup_text(out, text),
+            Inline::Emoji { text, .. } => {
+                let cuts = self.textual.cuts(text);
+                push_breakable_text(out, text, usize::MAX, &mut 0, &cuts)
+            }
             Inline::Mention { user, name } => {
                 let name = mention_name(user, name.as_deref());
                 let _ = write!(out, "#folio-mention({})", string_literal(name));
@@ -1613,12 +1616,14 @@ impl Writer<'_, '_> {
         self.deferring += 1;
         let body = if content.is_empty() {
             let mut name = String::new();
+            let text = target_name(target);
+            let cuts = self.textual.cuts(&text);
             push_breakable_text(
                 &mut name,
-                &target_name(target),
+                &text,
                 self.break_at,
                 &mut self.break_boxes_left,
-                &[],
+                &cuts,
             );
             name
         } else {

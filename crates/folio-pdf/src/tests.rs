@@ -2644,7 +2644,16 @@ mod arb {
     ];
 
     fn text() -> impl Strategy<Value = String> {
-        super::text_strategy()
+        prop_oneof![
+            40 => super::text_strategy(),
+            // Hundreds of words, lines or CJK characters in one run of text: more regex matches
+            // than Typst allows a show rule in one run (see `escape::TEXT_CUT`).
+            1 => (
+                prop::sample::select(vec!["w ", "漢", "a\u{a0}", "b\n"]),
+                300usize..700,
+            )
+                .prop_map(|(unit, count)| unit.repeat(count)),
+        ]
     }
 
     fn name() -> impl Strategy<Value = String> {
