@@ -204,7 +204,8 @@ fn a_table_header_in_a_column_too_narrow_for_it_breaks_across_pages() {
 /// Typst fails the whole document when one run of text gives a regex show rule more than 512
 /// matches ("maximum grouping depth exceeded"), and the theme's rules for table cells and
 /// columns match every space, CJK character or long word. A few hundred words in one
-/// paragraph of a cell, lines of a cell, a column, a code line in a narrow cell or a title
+/// paragraph of a cell, lines of a cell, a column, a code line in a narrow cell or a title, or a
+/// code block of a few hundred lines in a cell (Typst sees a raw block's lines as one run),
 /// stopped the page from typesetting at all.
 #[test]
 fn hundreds_of_words_in_a_cell_column_code_line_or_title_typeset() {
@@ -220,6 +221,7 @@ fn hundreds_of_words_in_a_cell_column_code_line_or_title_typeset() {
            <tr><th><p>Paragraph</p></th><td><p>{paragraph}</p></td></tr>\
            <tr><th><p>Lines</p></th><td><p>{lines}</p></td></tr>\
            <tr><th><p>Chinese</p></th><td><p>{chinese}</p></td></tr>\
+           <tr><th><p>Code</p></th><td><ac:structured-macro ac:name=\"code\"><ac:plain-text-body><![CDATA[{code_lines}]]></ac:plain-text-body></ac:structured-macro></td></tr>\
          </tbody></table>\
          <ac:layout><ac:layout-section ac:type=\"three_equal\">\
            <ac:layout-cell><p>{column}</p></ac:layout-cell>\
@@ -236,6 +238,10 @@ fn hundreds_of_words_in_a_cell_column_code_line_or_title_typeset() {
         column = words("columnword", 700, " "),
         code = words("codeword", 700, " "),
         title = words("titleword", 600, " "),
+        code_lines = (0..300)
+            .map(|i| format!("int a = b + c; // codeline{i}"))
+            .collect::<Vec<_>>()
+            .join("\n"),
     );
     let (_, report) = compile_pdf(source.as_bytes(), &Options::default());
     let text = pdf::squash(&report.text);
@@ -248,6 +254,8 @@ fn hundreds_of_words_in_a_cell_column_code_line_or_title_typeset() {
         "columnword699",
         "codeword0",
         "codeword699",
+        "codeline0",
+        "codeline299",
         "titleword0",
         "expanded",
     ] {

@@ -2606,12 +2606,25 @@ fn debug_markup() {
     std::fs::write(std::path::Path::new(&path).with_extension("pdf"), pdf).unwrap();
 }
 
+/// Any document the IR can hold typesets: lowering never produces invalid Typst. Run on a stack
+/// as large as the service's compile threads (16 MiB): the lowering and Typst's layout recurse
+/// once per nesting level, and a deep random document overflowed the 2 MiB of a test thread
+/// (in a debug build, whose frames are larger).
+#[test]
+fn issue_arbitrary_documents_typeset() {
+    let property = std::thread::Builder::new()
+        .stack_size(16 << 20)
+        .spawn(arbitrary_documents_typeset)
+        .unwrap();
+    if let Err(failure) = property.join() {
+        std::panic::resume_unwind(failure);
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
 
-    /// Any document the IR can hold typesets: lowering never produces invalid Typst.
-    #[test]
-    fn issue_arbitrary_documents_typeset(blocks in prop::collection::vec(arb::block(), 0..6)) {
+    fn arbitrary_documents_typeset(blocks in prop::collection::vec(arb::block(), 0..6)) {
         let mut attachments = Attachments::new();
         attachments.insert("a.png", arb::PNG.to_vec());
         attachments.insert("bad.png", b"not an image".to_vec());
