@@ -115,14 +115,18 @@ fn push_cut_text(out: &mut String, text: &str, range: std::ops::Range<usize>, cu
 /// there. (A `folio-wbr` box would add a break opportunity.)
 pub const TEXT_CUT: &str = "#h(0pt)";
 
-/// Regex matches [`TextualRun`] lets a run hold before it cuts it: well below Typst's 512.
-const MATCHES_PER_RUN: usize = 200;
+/// Regex matches [`TextualRun`] lets a run hold before it cuts it: well below Typst's 512, for
+/// each table a cell is nested in measures it with rules of its own. Each of `d` such tables
+/// matches a space or line break once (48 × 10 tables = 480), and a CJK character once, and the
+/// line break each puts after it once more for each (12 characters × (5 + 5²) = 360 for tables
+/// five deep).
+const MATCHES_PER_RUN: usize = 48;
 
 /// The regex matches the current run of text may give (see [`TEXT_CUT`]), counted over its
 /// text and line breaks in the order the lowering writes them; a new one for each paragraph.
-/// It counts more than the theme's rules can match, never fewer: a space or a line break is
-/// one match, a CJK character two (its own, and the line break `folio-min-width` puts after
-/// it, which its space rule matches), and every long word follows a space.
+/// A space or a line break counts one match, a CJK character four (its own, and the line break
+/// `folio-min-width` puts after it, which the space rules match; see [`MATCHES_PER_RUN`]), and
+/// every long word follows a space.
 #[derive(Debug, Default, Clone)]
 pub struct TextualRun {
     matches: usize,
@@ -137,7 +141,7 @@ impl TextualRun {
                 let cost = if c.is_whitespace() || is_markup_space(c) {
                     1
                 } else if is_cjk(c) {
-                    2
+                    4
                 } else {
                     0
                 };
@@ -584,7 +588,7 @@ mod tests {
     fn matches_between_cuts(text: &str, cuts: &[usize]) -> Vec<usize> {
         let cost = |c: char| match c {
             c if c.is_whitespace() || is_markup_space(c) => 1,
-            c if is_cjk(c) => 2,
+            c if is_cjk(c) => 4,
             _ => 0,
         };
         let mut bounds = vec![0];
@@ -597,7 +601,7 @@ mod tests {
     }
 
     #[test]
-    fn a_long_run_of_text_is_cut_every_few_hundred_matches() {
+    fn a_long_run_of_text_is_cut_every_few_dozen_matches() {
         let words: Vec<String> = (0..1000).map(|i| format!("w{i}")).collect();
         let prose = words.join(" ");
         let ideographs = "的一是不了人我在有他这中大来上".repeat(70);
@@ -648,9 +652,9 @@ mod tests {
             cuts += run.cuts("a b").len();
             cuts += usize::from(run.line_break());
         }
-        // 600 matches, never more than 200 between cuts.
-        assert!(cuts >= 2, "{cuts} cuts");
-        // A paragraph's worth of text is not cut.
-        assert!(TextualRun::default().cuts(&"word ".repeat(150)).is_empty());
+        // 600 matches, never more than `MATCHES_PER_RUN` between cuts.
+        assert!(cuts >= 600 / MATCHES_PER_RUN, "{cuts} cuts");
+        // A sentence is not cut.
+        assert!(TextualRun::default().cuts(&"word ".repeat(40)).is_empty());
     }
 }
