@@ -20,6 +20,9 @@
 
 use std::fmt::Write;
 
+use unicode_script::{Script, UnicodeScript};
+use unicode_segmentation::UnicodeSegmentation;
+
 /// Appends `text` to `out` as Typst markup that typesets as exactly `text`.
 ///
 /// Line breaks, tabs and control characters become spaces (inline text has its whitespace
@@ -252,6 +255,9 @@ fn push_with_break_opportunities(
 /// before: after separators and no-break spaces, between the words of a camelCase identifier,
 /// and every [`BREAK_EVERY`] characters without one; never at its ends.
 fn run_breaks(run: &str) -> Vec<usize> {
+    // Never inside a grapheme cluster: a combining mark would be drawn apart from its letter.
+    let clusters: std::collections::HashSet<usize> =
+        run.grapheme_indices(true).map(|(index, _)| index).collect();
     let mut breaks = Vec::new();
     let mut since_break = 0;
     let mut chars = run.char_indices().peekable();
@@ -279,7 +285,7 @@ fn run_breaks(run: &str) -> Vec<usize> {
         };
         // Between the words of a camelCase identifier.
         let camel = c.is_lowercase() && next.is_uppercase();
-        if separator || camel || since_break >= BREAK_EVERY {
+        if (separator || camel || since_break >= BREAK_EVERY) && clusters.contains(&next_index) {
             breaks.push(next_index);
             since_break = 0;
         }
@@ -288,7 +294,8 @@ fn run_breaks(run: &str) -> Vec<usize> {
 }
 
 /// A character of a run that only breaks at its ends: not a space, control or bidi control,
-/// nor CJK (which Typst breaks between any two characters). A no-break space joins a run:
+/// nor CJK (which Typst breaks between any two characters) nor Thai, Lao, Khmer or Myanmar
+/// (written without spaces between words, which Typst finds with a dictionary). A no-break space joins a run:
 /// words joined by them (as text pasted from some editors has) would otherwise make one line
 /// running off the page, where Confluence's `overflow-wrap: break-word` wraps it on screen.
 fn is_run_char(c: char) -> bool {
@@ -296,6 +303,16 @@ fn is_run_char(c: char) -> bool {
         && !is_markup_space(c)
         && !is_bidi_control(c)
         && !is_cjk(c)
+        && !is_segmented_by_dictionary(c)
+}
+
+/// Thai, Lao, Khmer and Myanmar: Typst breaks their lines between words it finds with a
+/// dictionary, so forced break opportunities would only split words.
+fn is_segmented_by_dictionary(c: char) -> bool {
+    matches!(
+        c.script(),
+        Script::Thai | Script::Lao | Script::Khmer | Script::Myanmar
+    )
 }
 
 /// No-break, figure and narrow no-break spaces: Typst breaks no line at them.
@@ -618,6 +635,19 @@ mod tests {
         push_breakable_text(&mut out, &prose, 20, &mut 100, &cuts);
         assert_eq!(out.matches(TEXT_CUT).count(), cuts.len());
         assert_eq!(out.replace(TEXT_CUT, ""), prose);
+    }
+
+    #[test]
+    fn long_runs_never_break_inside_a_letter_or_a_thai_word() {
+        // "é" written as "e" and a combining acute accent: the accent stays on its letter.
+        let accented = format!("x{}", "e\u{301}".repeat(30));
+        let (out, _) = breakable(&accented, BREAK_BOX_BUDGET);
+        let parsed = parsed_text(&out);
+        assert!(parsed.contains('|'), "{parsed}");
+        assert!(!parsed.contains("|\u{301}"), "{parsed}");
+        // Thai has no spaces between words; Typst finds them with a dictionary.
+        let thai = "ภาษาไทยเป็นภาษาที่ไม่มีการเว้นวรรคระหว่างคำในประโยคเดียวกัน";
+        assert_eq!(breakable(thai, BREAK_BOX_BUDGET), (thai.to_owned(), 0));
     }
 
     #[test]
