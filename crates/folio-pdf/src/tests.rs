@@ -474,6 +474,40 @@ fn text_positions(document: &PagedDocument) -> Vec<(String, f64, f64)> {
     out
 }
 
+/// Confluence indents 30 px a level, and a page may ask for any number of levels: a paragraph
+/// indented 2,000 px (66 levels) had its text laid out off the page. An indent takes at most half
+/// the width the paragraph stands in.
+#[test]
+fn a_paragraph_indented_wider_than_the_page_keeps_its_text_on_it() {
+    let paragraph = |indent, text: &str| Block::Paragraph {
+        attr: Attr {
+            indent,
+            ..Attr::default()
+        },
+        content: vec![Inline::text(text)],
+        span: Span::DETACHED,
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![
+            paragraph(66, "deeply indented text that wraps at the end of its line"),
+            paragraph(0, "after it"),
+        ],
+    };
+    let (paged, _, _) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    let width = paged.pages()[0].frame.width().to_pt();
+    let positions = text_positions(&paged);
+    assert!(positions.iter().any(|(text, ..)| text.contains("deeply")));
+    for (text, x, _) in &positions {
+        assert!(
+            *x < width * 0.75,
+            "{text:?} at {x} pt on a page {width} pt wide"
+        );
+    }
+}
+
 #[test]
 fn one_word_cells_are_measured_once_and_laid_out_the_same() {
     use folio_ir::{Cell, Row, Table};
