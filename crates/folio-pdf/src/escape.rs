@@ -295,9 +295,10 @@ fn run_breaks(run: &str) -> Vec<usize> {
 
 /// A character of a run that only breaks at its ends: not a space, control or bidi control,
 /// nor CJK (which Typst breaks between any two characters) nor Thai, Lao, Khmer or Myanmar
-/// (written without spaces between words, which Typst finds with a dictionary). A no-break space joins a run:
-/// words joined by them (as text pasted from some editors has) would otherwise make one line
-/// running off the page, where Confluence's `overflow-wrap: break-word` wraps it on screen.
+/// (written without spaces between words, which Typst finds with a dictionary). A no-break
+/// space joins a run: words joined by them (as text pasted from some editors has) would
+/// otherwise make one line running off the page, where Confluence's `overflow-wrap:
+/// break-word` wraps it on screen.
 fn is_run_char(c: char) -> bool {
     (!c.is_whitespace() || is_no_break_space(c))
         && !is_markup_space(c)
