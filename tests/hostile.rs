@@ -58,6 +58,13 @@ fn compile_pdf(source: &[u8], options: &Options) -> (Vec<Diagnostic>, pdf::PdfRe
     (rendered.diagnostics, pdf::read_pdf(&rendered.bytes))
 }
 
+/// Asserts that each of `words` is in `text` (a PDF's text).
+fn assert_all_in(text: &str, words: &[&str]) {
+    for words in words {
+        assert!(text.contains(words), "{words:?} is not in the PDF: {text}");
+    }
+}
+
 fn codes(diagnostics: &[Diagnostic]) -> Vec<&str> {
     diagnostics.iter().map(|d| d.code.as_str()).collect()
 }
@@ -159,17 +166,18 @@ fn a_column_wider_than_the_page_leaves_the_others_room() {
     let (_, report) = compile_pdf(&source, &Options::default());
     assert_eq!(report.pages, 1);
     let text = pdf::squash(&report.text);
-    for words in [
-        "left column text",
-        "right column text",
-        "nested one",
-        "nested two",
-        "nested three",
-        "wide column text",
-        "After the section.",
-    ] {
-        assert!(text.contains(words), "{words:?} in {text}");
-    }
+    assert_all_in(
+        &text,
+        &[
+            "left column text",
+            "right column text",
+            "nested one",
+            "nested two",
+            "nested three",
+            "wide column text",
+            "After the section.",
+        ],
+    );
 }
 
 /// A table with a header row in a column too narrow for its words (a `column` 60 pixels wide)
@@ -186,19 +194,20 @@ fn a_table_header_in_a_column_too_narrow_for_it_breaks_across_pages() {
     for page in (1..=report.pages).rev() {
         text = text.replace(&format!("{page}/{}", report.pages), "");
     }
-    for words in [
-        "header0",
-        "header59",
-        "secondheader",
-        "thirdheader",
-        "firstcell",
-        "secondcell",
-        "anunbreakableidentifierthatgoesonwithoutspaces",
-        "widecolumntext",
-        "Afterthesection.",
-    ] {
-        assert!(text.contains(words), "{words:?} is not in the PDF");
-    }
+    assert_all_in(
+        &text,
+        &[
+            "header0",
+            "header59",
+            "secondheader",
+            "thirdheader",
+            "firstcell",
+            "secondcell",
+            "anunbreakableidentifierthatgoesonwithoutspaces",
+            "widecolumntext",
+            "Afterthesection.",
+        ],
+    );
 }
 
 /// Typst fails the whole document when one run of text gives a regex show rule more than 512
@@ -245,22 +254,23 @@ fn hundreds_of_words_in_a_cell_column_code_line_or_title_typeset() {
     );
     let (_, report) = compile_pdf(source.as_bytes(), &Options::default());
     let text = pdf::squash(&report.text);
-    for words in [
-        "word0 word1",
-        "word1498 word1499",
-        "line0",
-        "line699",
-        "columnword0 columnword1",
-        "columnword699",
-        "codeword0",
-        "codeword699",
-        "codeline0",
-        "codeline299",
-        "titleword0",
-        "expanded",
-    ] {
-        assert!(text.contains(words), "{words:?} is not in the PDF");
-    }
+    assert_all_in(
+        &text,
+        &[
+            "word0 word1",
+            "word1498 word1499",
+            "line0",
+            "line699",
+            "columnword0 columnword1",
+            "columnword699",
+            "codeword0",
+            "codeword699",
+            "codeline0",
+            "codeline299",
+            "titleword0",
+            "expanded",
+        ],
+    );
 }
 
 #[test]
