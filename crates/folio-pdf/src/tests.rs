@@ -956,6 +956,53 @@ fn four_column_table(rows: Vec<folio_ir::Row>, header_rows: usize) -> Block {
     })
 }
 
+/// A header row cannot break across pages: one whose text runs taller than a page (a long
+/// paragraph in a header cell) ran off the bottom of the page, and the rows after it with it.
+/// Such header rows are laid out as rows like the others, which break across pages.
+#[test]
+fn a_header_row_taller_than_a_page_breaks_across_pages() {
+    use folio_ir::Row;
+    let words: Vec<String> = (0..1500).map(|i| format!("w{i}")).collect();
+    let text = |text: &str| vec![Inline::text(text)];
+    let table = four_column_table(
+        vec![
+            Row {
+                cells: vec![
+                    paragraph_cell(true, text(&words.join(" "))),
+                    paragraph_cell(true, text("second header")),
+                    paragraph_cell(true, text("third header")),
+                    paragraph_cell(true, text("fourth header")),
+                ],
+                in_head: false,
+            },
+            Row {
+                cells: ["first", "second", "third", "fourth"]
+                    .iter()
+                    .map(|cell| paragraph_cell(false, text(&format!("{cell} cell"))))
+                    .collect(),
+                in_head: false,
+            },
+        ],
+        1,
+    );
+    let document = Document {
+        title: None,
+        blocks: vec![table],
+    };
+    let (paged, _, _) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    let height = paged.pages()[0].frame.height().to_pt();
+    let positions = text_positions(&paged);
+    for (text, _, y) in &positions {
+        assert!(*y < height, "{text:?} at {y} pt on a page {height} pt high");
+    }
+    let all: String = positions.iter().map(|(text, ..)| text.as_str()).collect();
+    for words in ["w1499", "fourth header", "first cell", "fourth cell"] {
+        assert!(all.contains(words), "{words:?} is not laid out");
+    }
+}
+
 #[test]
 fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
     use folio_ir::{Cell, Row};
