@@ -3439,6 +3439,71 @@ mod fit {
         assert!(images[1].x1 <= cells[1], "{images:?} {cells:?}");
         assert_inside_pages(&placed, &sizes);
     }
+
+    /// A long screenshot taller than the page's text area is scaled down to it, inline or not:
+    /// Typst laid it out whole and clipped it at the foot of the page, most of it lost.
+    #[test]
+    fn an_image_taller_than_the_page_is_scaled_down_to_it() {
+        fn image_bottoms(frame: &typst::layout::Frame, ts: Transform, out: &mut Vec<f64>) {
+            for (pos, item) in frame.items() {
+                let here = ts.pre_concat(Transform::translate(pos.x, pos.y));
+                match item {
+                    FrameItem::Group(group) => {
+                        image_bottoms(&group.frame, here.pre_concat(group.transform), out)
+                    }
+                    FrameItem::Image(_, size, _) => {
+                        out.push(Point::new(Abs::zero(), size.y).transform(here).y.to_pt())
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(40, 600, image::Rgb([200, 50, 50]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let mut attachments = Attachments::new();
+        attachments.insert("tall.png", png);
+        let image = Image {
+            source: ImageSource::Attachment {
+                filename: "tall.png".into(),
+                page: None,
+            },
+            alt: None,
+            width: Some(600.0),
+            height: None,
+            intrinsic: Some((40, 600)),
+            align: None,
+            border: false,
+            caption: vec![],
+            missing: false,
+            layout: folio_ir::ImageLayout::Normal,
+            span: Span::DETACHED,
+        };
+        let document = document(vec![
+            para(vec![text("before")]),
+            Block::Image(image.clone()),
+            para(vec![Inline::Image(Box::new(image)), text("after")]),
+        ]);
+        let (paged, _, _) = ENGINE
+            .typeset(&document, &attachments, &RenderOptions::default())
+            .unwrap();
+        let mut images = 0;
+        for page in paged.pages() {
+            let mut bottoms = Vec::new();
+            image_bottoms(&page.frame, Transform::identity(), &mut bottoms);
+            // The foot of the text area: the page less its 2.2 cm bottom margin.
+            let foot = page.frame.height().to_pt() - 72.0 * 2.2 / 2.54;
+            for bottom in &bottoms {
+                assert!(
+                    *bottom <= foot + 0.5,
+                    "an image ends at {bottom} pt, below {foot} pt"
+                );
+            }
+            images += bottoms.len();
+        }
+        assert_eq!(images, 2);
+    }
 }
 
 mod page_setup {
