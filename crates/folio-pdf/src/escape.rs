@@ -93,7 +93,7 @@ pub fn push_breakable_text(
 }
 
 /// `text[range]` as markup, with a [`TEXT_CUT`] before each of the `cuts` in it.
-fn push_cut_text(out: &mut String, text: &str, range: std::ops::Range<usize>, cuts: &[usize]) {
+pub fn push_cut_text(out: &mut String, text: &str, range: std::ops::Range<usize>, cuts: &[usize]) {
     let mut from = range.start;
     for &cut in cuts.iter().filter(|&&cut| range.contains(&cut)) {
         push_markup_text(out, &text[from..cut]);

@@ -22,7 +22,7 @@ use typst::text::ScriptKind;
 use crate::cell_widths::{CellStyle, CellWidths, Lozenge, PlainCellMeasure, RunKind, TextRun};
 use crate::escape::{
     BREAK_BOX_BUDGET, TEXT_CUT, TextualRun, WORD_BREAK, break_offsets, is_cjk, label_name,
-    markup_text, push_breakable_text, string_literal, trim_paragraph,
+    markup_text, push_breakable_text, push_cut_text, string_literal, trim_paragraph,
 };
 use crate::highlight_warmup;
 use crate::text_widths::{TableCell, text_widths_argument};
@@ -1569,7 +1569,7 @@ impl Writer<'_, '_> {
             }
             Inline::Emoji { text, .. } => {
                 let cuts = self.textual.cuts(text);
-                push_breakable_text(out, text, usize::MAX, &mut 0, &cuts)
+                push_cut_text(out, text, 0..text.len(), &cuts)
             }
             Inline::Mention { user, name } => {
                 let name = mention_name(user, name.as_deref());

@@ -3165,6 +3165,26 @@ mod fit {
         }
     }
 
+    /// The attachment `filename` shown `width` px wide, of `intrinsic` pixels.
+    fn attachment_image(filename: &str, width: f32, intrinsic: (u32, u32)) -> Image {
+        Image {
+            source: ImageSource::Attachment {
+                filename: filename.into(),
+                page: None,
+            },
+            alt: None,
+            width: Some(width),
+            height: None,
+            intrinsic: Some(intrinsic),
+            align: None,
+            border: false,
+            caption: vec![],
+            missing: false,
+            layout: folio_ir::ImageLayout::Normal,
+            span: Span::DETACHED,
+        }
+    }
+
     fn text(s: &str) -> Inline {
         Inline::text(s)
     }
@@ -3387,22 +3407,7 @@ mod fit {
     fn issue_images_fit_their_cell_and_column() {
         let mut attachments = Attachments::new();
         attachments.insert("wide.png", arb::PNG.to_vec());
-        let image = |width: f32| Image {
-            source: ImageSource::Attachment {
-                filename: "wide.png".into(),
-                page: None,
-            },
-            alt: None,
-            width: Some(width),
-            height: None,
-            intrinsic: Some((1000, 320)),
-            align: None,
-            border: false,
-            caption: vec![],
-            missing: false,
-            layout: folio_ir::ImageLayout::Normal,
-            span: Span::DETACHED,
-        };
+        let image = |width: f32| attachment_image("wide.png", width, (1000, 320));
         let rows = vec![vec![
             cell(false, vec![Block::Image(image(760.0))]),
             cell(
@@ -3464,22 +3469,7 @@ mod fit {
             .unwrap();
         let mut attachments = Attachments::new();
         attachments.insert("tall.png", png);
-        let image = Image {
-            source: ImageSource::Attachment {
-                filename: "tall.png".into(),
-                page: None,
-            },
-            alt: None,
-            width: Some(600.0),
-            height: None,
-            intrinsic: Some((40, 600)),
-            align: None,
-            border: false,
-            caption: vec![],
-            missing: false,
-            layout: folio_ir::ImageLayout::Normal,
-            span: Span::DETACHED,
-        };
+        let image = attachment_image("tall.png", 600.0, (40, 600));
         let document = document(vec![
             para(vec![text("before")]),
             Block::Image(image.clone()),
