@@ -9,8 +9,10 @@
 //! compressed as Typst's PDF writer would compress them (the colour channels and, if any pixel
 //! is not opaque, the alpha channel as a soft mask; zlib at level 6, with no predictor: krilla's
 //! `deflate_encode`). A PNG is decoded a row at a time into the compressor, so its decoded
-//! pixels are never held whole. A JPEG's pixels are only decoded to check them: its file is what
-//! the PDF shows, as Typst's writer embeds it. That goes into a PDF of one page whose only
+//! pixels are never held whole. A PNG without transparency (grey, RGB or a palette) needs no
+//! compressing at all: its own compressed rows are a PDF image stream as they are, read with
+//! PDF's PNG predictors, and its rows are decoded only to check them. A JPEG's pixels are only
+//! decoded to check them: its file is what the PDF shows, as Typst's writer embeds it. That goes into a PDF of one page whose only
 //! content is the image, at the size Typst gives the raster (its pixels at 72 dpi, or at the
 //! density the file states, read as Typst reads it: EXIF data first, where macOS screenshots
 //! state 144 dpi, then a JPEG's JFIF header or a PNG's). Typst reads that as a PDF image, which
@@ -33,6 +35,7 @@ use image::codecs::jpeg::JpegDecoder;
 use image::codecs::png::PngDecoder;
 use image::codecs::webp::WebPDecoder;
 use image::{DynamicImage, ImageFormat, Limits};
+use pdf_writer::types::Predictor;
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref};
 use zune_jpeg::zune_core::colorspace::ColorSpace;
 
@@ -74,7 +77,7 @@ pub(crate) fn image_as_pdf(bytes: &[u8]) -> Option<Vec<u8>> {
     }
     let image = match format {
         ImageFormat::Jpeg => jpeg(bytes)?,
-        ImageFormat::Png => match png_row_by_row(bytes) {
+        ImageFormat::Png => match png_as_is(bytes).or_else(|| png_row_by_row(bytes)) {
             Some(image) => image,
             None => sampled(decode(PngDecoder::new(Cursor::new(bytes)).ok()?)?)?,
         },
@@ -111,7 +114,90 @@ fn sampled((pixels, icc): (DynamicImage, Option<Vec<u8>>)) -> Option<Compressed>
         colour,
         alpha,
         icc: icc.map(|profile| deflate(&profile)),
+        ..Compressed::default()
     })
+}
+
+/// A PNG's own compressed rows, which a PDF shows as they are: PDF's Flate filter with the PNG
+/// predictors reads the file's `IDAT` data (zlib, each row led by its PNG filter) as it is. So
+/// the pixels are neither expanded nor compressed again: a screenshot saved with a palette
+/// (a byte a pixel, or less) stays that size instead of three bytes a pixel deflated anew, and
+/// costs only the check that every row decodes (an image that does not is the placeholder's,
+/// as elsewhere). `None` for PNGs this cannot show as they are: interlaced ones (PDF has no
+/// Adam7), 16-bit samples (Typst's), grey or palette images with a transparent colour (`tRNS`,
+/// which needs a mask of decoded pixels), images with an alpha channel, and palettes with a
+/// colour profile (pdf-writer writes an `Indexed` space over a device space only).
+fn png_as_is(bytes: &[u8]) -> Option<Compressed> {
+    let mut decoder = png::Decoder::new(Cursor::new(bytes));
+    decoder.set_transformations(png::Transformations::IDENTITY);
+    let mut reader = decoder.read_info().ok()?;
+    let info = reader.info();
+    let bits = info.bit_depth as u8;
+    // Beyond the image crate's decoding limits, the image is Typst's to refuse, as any other.
+    let samples = u64::from(info.width) * u64::from(info.height) * 3;
+    if info.interlaced
+        || info.trns.is_some()
+        || bits > 8
+        || Limits::default()
+            .max_alloc
+            .is_some_and(|limit| samples > limit)
+    {
+        return None;
+    }
+    let icc = info
+        .icc_profile
+        .as_ref()
+        .filter(|profile| !profile.is_empty())
+        .map(|profile| profile.to_vec());
+    let (components, palette) = match info.color_type {
+        png::ColorType::Grayscale => (1, None),
+        png::ColorType::Rgb => (3, None),
+        png::ColorType::Indexed if icc.is_none() => {
+            // Indices past the palette's end are black, as the png crate expands them.
+            let mut lookup = info.palette.as_deref()?.to_vec();
+            lookup.resize(3 << bits, 0);
+            (3, Some(lookup))
+        }
+        _ => return None,
+    };
+    let (width, height) = (info.width, info.height);
+    let mut rows = 0;
+    while reader.next_row().ok()?.is_some() {
+        rows += 1;
+    }
+    if rows != height {
+        return None;
+    }
+    let icc = icc.filter(|profile| icc_matches(profile, components));
+    Some(Compressed {
+        width,
+        height,
+        components,
+        bits,
+        palette,
+        png_rows: true,
+        filter: Filter::FlateDecode,
+        colour: idat_data(bytes)?,
+        alpha: None,
+        icc: icc.map(|profile| deflate(&profile)),
+    })
+}
+
+/// The data of a PNG's `IDAT` chunks, joined: the zlib stream of its filtered rows.
+fn idat_data(bytes: &[u8]) -> Option<Vec<u8>> {
+    let mut data = Vec::new();
+    let mut rest = bytes.get(8..)?;
+    while let Some(header) = rest.get(..8) {
+        let length = u32::from_be_bytes(header[..4].try_into().ok()?) as usize;
+        let body = rest.get(8..8usize.checked_add(length)?)?;
+        match &header[4..] {
+            b"IDAT" => data.extend_from_slice(body),
+            b"IEND" => break,
+            _ => {}
+        }
+        rest = rest.get(length.checked_add(12)?..)?;
+    }
+    (!data.is_empty()).then_some(data)
 }
 
 /// A PNG's pixels, compressed as [`sampled`] compresses them, read a row at a time: the decoded
@@ -221,6 +307,7 @@ fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
         colour,
         alpha,
         icc: icc.map(|profile| deflate(&profile)),
+        ..Compressed::default()
     })
 }
 
@@ -264,6 +351,7 @@ fn jpeg(bytes: &[u8]) -> Option<Compressed> {
         icc: icc
             .filter(|profile| icc_matches(profile, components))
             .map(|profile| deflate(&profile)),
+        ..Compressed::default()
     })
 }
 
@@ -368,12 +456,36 @@ fn deflate(data: &[u8]) -> Vec<u8> {
 struct Compressed {
     width: u32,
     height: u32,
+    /// Colour components of a pixel (of the palette's colours, for a palette image).
     components: u8,
+    /// Bits of a sample (of a palette index, for a palette image).
+    bits: u8,
+    /// The RGB colours of a palette image, whose samples index them.
+    palette: Option<Vec<u8>>,
     /// How `colour` is compressed.
     filter: Filter,
+    /// Whether `colour`'s rows are led by PNG filters (a PNG's own `IDAT` data).
+    png_rows: bool,
     colour: Vec<u8>,
     alpha: Option<Vec<u8>>,
     icc: Option<Vec<u8>>,
+}
+
+impl Default for Compressed {
+    fn default() -> Self {
+        Self {
+            width: 0,
+            height: 0,
+            components: 3,
+            bits: 8,
+            palette: None,
+            filter: Filter::FlateDecode,
+            png_rows: false,
+            colour: Vec::new(),
+            alpha: None,
+            icc: None,
+        }
+    }
 }
 
 /// A PDF of one page of `size` (points) that the image fills.
@@ -408,12 +520,35 @@ fn one_page_pdf(image: &Compressed, size: (f32, f32)) -> Vec<u8> {
 
     let (width, height) = (image.width as i32, image.height as i32);
     let mut xobject = pdf.image_xobject(colour, &image.colour);
-    xobject.width(width).height(height).bits_per_component(8);
+    xobject
+        .width(width)
+        .height(height)
+        .bits_per_component(i32::from(image.bits));
     xobject.filter(image.filter);
-    match (&image.icc, image.components) {
-        (Some(_), _) => xobject.color_space().icc_based(icc),
-        (None, 1) => xobject.color_space().device_gray(),
-        (None, _) => xobject.color_space().device_rgb(),
+    if image.png_rows {
+        // Predictor 15: each row names its own PNG filter.
+        let samples_per_pixel = if image.palette.is_some() {
+            1
+        } else {
+            image.components
+        };
+        xobject
+            .decode_parms()
+            .predictor(Predictor::PngOptimum)
+            .colors(i32::from(samples_per_pixel))
+            .bits_per_component(i32::from(image.bits))
+            .columns(width);
+    }
+    match (&image.palette, &image.icc, image.components) {
+        (Some(lookup), _, _) => {
+            let hival = lookup.len() as i32 / 3 - 1;
+            xobject
+                .color_space()
+                .indexed(Name(b"DeviceRGB"), hival, lookup)
+        }
+        (None, Some(_), _) => xobject.color_space().icc_based(icc),
+        (None, None, 1) => xobject.color_space().device_gray(),
+        (None, None, _) => xobject.color_space().device_rgb(),
     }
     if image.alpha.is_some() {
         xobject.s_mask(alpha);
@@ -453,23 +588,21 @@ mod tests {
             .expect("an image")
     }
 
-    /// `png` with a chunk of `kind` and `data` after its header chunk, where encoders write
-    /// the chunks that describe the pixels.
-    fn with_chunk(png: &[u8], kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    /// A PNG chunk of `kind` and `data`: its length, kind, data and CRC.
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
         let mut body = kind.to_vec();
         body.extend_from_slice(data);
         let mut crc = flate2::Crc::new();
         crc.update(&body);
         let length = u32::try_from(data.len()).unwrap().to_be_bytes();
+        [&length[..], &body, &crc.sum().to_be_bytes()].concat()
+    }
+
+    /// `png` with a chunk of `kind` and `data` after its header chunk, where encoders write
+    /// the chunks that describe the pixels.
+    fn with_chunk(png: &[u8], kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
         let header_end = 8 + 8 + 13 + 4;
-        [
-            &png[..header_end],
-            &length,
-            &body,
-            &crc.sum().to_be_bytes(),
-            &png[header_end..],
-        ]
-        .concat()
+        [&png[..header_end], &chunk(kind, data), &png[header_end..]].concat()
     }
 
     /// `png` stating a density of `ppm` pixels per metre on both axes.
@@ -554,14 +687,166 @@ mod tests {
     }
 
     #[test]
-    fn the_colours_are_compressed_as_typsts_pdf_writer_compresses_them() {
+    fn pixels_decoded_for_the_pdf_are_compressed_as_typsts_pdf_writer_compresses_them() {
+        // An opaque RGBA screenshot: its alpha channel goes, its colours are deflated anew.
         let rgb = colourful(64, 48);
-        let pdf = image_as_pdf(&png(&DynamicImage::ImageRgb8(rgb.clone()), None)).unwrap();
+        let rgba = DynamicImage::ImageRgb8(rgb.clone()).to_rgba8();
+        let pdf = image_as_pdf(&png(&DynamicImage::ImageRgba8(rgba), None)).unwrap();
         let document = Document::load_mem(&pdf).unwrap();
         let written = only_image(&document);
         let mut krilla = ZlibEncoder::new(Vec::new(), Compression::new(6));
         krilla.write_all(rgb.as_raw()).unwrap();
         assert_eq!(written.content, krilla.finish().unwrap());
+    }
+
+    /// A PNG of `width` × `height` pixels of `colour` type and `depth`, its samples (packed
+    /// rows, as PNG stores them) made by `sample(x, y)`, with `palette` if given.
+    fn encoded_png(
+        (width, height): (u32, u32),
+        colour: ::png::ColorType,
+        depth: ::png::BitDepth,
+        palette: Option<Vec<u8>>,
+        sample: impl Fn(u32, u32) -> u8,
+    ) -> Vec<u8> {
+        let bits = depth as u32;
+        let per_pixel = match colour {
+            ::png::ColorType::Rgb => 3,
+            _ => 1,
+        };
+        let row_bytes = (width * per_pixel * bits).div_ceil(8) as usize;
+        let mut data = vec![0u8; row_bytes * height as usize];
+        for y in 0..height {
+            for i in 0..width * per_pixel {
+                let value = u32::from(sample(i, y)) & ((1 << bits) - 1);
+                let bit = i * bits;
+                let byte = y as usize * row_bytes + (bit / 8) as usize;
+                data[byte] |= (value << (8 - bits - bit % 8)) as u8;
+            }
+        }
+        let mut out = Vec::new();
+        let mut encoder = ::png::Encoder::new(&mut out, width, height);
+        encoder.set_color(colour);
+        encoder.set_depth(depth);
+        // Paeth and the other filters, chosen row by row: the PDF must undo each.
+        encoder.set_filter(::png::Filter::Adaptive);
+        if let Some(palette) = palette {
+            encoder.set_palette(palette);
+        }
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&data).unwrap();
+        writer.finish().unwrap();
+        out
+    }
+
+    /// The RGB pixels a PDF viewer shows for the image `Im` of a one-page PDF: its samples as
+    /// hayro (Typst's PDF reader, which viewers' decoding matches) decodes the stream, unpacked
+    /// by their bits and looked up in the palette of an `Indexed` colour space.
+    fn shown_rgb(pdf: &[u8]) -> Vec<u8> {
+        let document = Document::load_mem(pdf).unwrap();
+        let stream = only_image(&document);
+        let number = |key: &[u8]| stream.dict.get(key).unwrap().as_i64().unwrap() as usize;
+        let (width, bits) = (number(b"Width"), number(b"BitsPerComponent"));
+        let space = stream.dict.get(b"ColorSpace").unwrap();
+        let (per_pixel, lookup) = match space {
+            Object::Name(name) if name == b"DeviceGray" => (1, None),
+            Object::Name(name) if name == b"DeviceRGB" => (3, None),
+            Object::Array(indexed) => {
+                assert_eq!(indexed[0], Object::Name(b"Indexed".to_vec()));
+                assert_eq!(indexed[1], Object::Name(b"DeviceRGB".to_vec()));
+                let lookup = indexed[3].as_str().unwrap().to_vec();
+                assert_eq!(lookup.len() as i64, (indexed[2].as_i64().unwrap() + 1) * 3);
+                (1, Some(lookup))
+            }
+            other => panic!("colour space {other:?}"),
+        };
+
+        let hayro = hayro_syntax::Pdf::new(pdf.to_vec()).unwrap();
+        let name = hayro_syntax::object::Name::new(b"Im").unwrap();
+        let image = hayro.pages()[0].resources().get_x_object(&name).unwrap();
+        let samples = image.decoded().unwrap();
+        let row_bytes = (width * per_pixel * bits).div_ceil(8);
+        let mut rgb = Vec::new();
+        for row in samples.chunks_exact(row_bytes) {
+            for i in 0..width * per_pixel {
+                let bit = i * bits;
+                let value = (row[bit / 8] >> (8 - bits - bit % 8)) & ((1u16 << bits) - 1) as u8;
+                match (&lookup, per_pixel) {
+                    (Some(lookup), _) => {
+                        rgb.extend_from_slice(&lookup[usize::from(value) * 3..][..3])
+                    }
+                    (None, 1) => {
+                        let grey = (u32::from(value) * 255 / ((1 << bits) - 1)) as u8;
+                        rgb.extend_from_slice(&[grey; 3]);
+                    }
+                    (None, _) => rgb.push(value),
+                }
+            }
+        }
+        rgb
+    }
+
+    #[test]
+    fn a_png_without_transparency_keeps_its_own_compressed_rows() {
+        use ::png::{BitDepth, ColorType};
+        let palette = |entries: usize| -> Vec<u8> {
+            (0..entries * 3).map(|i| (i * 37 % 256) as u8).collect()
+        };
+        let pattern = |x: u32, y: u32| (x * 7 + y * 13 + (x * y) % 5) as u8;
+        let cases = [
+            (ColorType::Rgb, BitDepth::Eight, None),
+            (ColorType::Grayscale, BitDepth::Eight, None),
+            (ColorType::Grayscale, BitDepth::One, None),
+            (ColorType::Grayscale, BitDepth::Four, None),
+            (ColorType::Indexed, BitDepth::Eight, Some(palette(256))),
+            // A palette shorter than its indices reach: those past its end are black.
+            (ColorType::Indexed, BitDepth::Eight, Some(palette(100))),
+            (ColorType::Indexed, BitDepth::Four, Some(palette(16))),
+            (ColorType::Indexed, BitDepth::Two, Some(palette(3))),
+        ];
+        for (colour, depth, palette) in cases {
+            // Widths whose rows end inside a byte at the small depths.
+            let file = encoded_png((37, 23), colour, depth, palette, pattern);
+            let pdf = image_as_pdf(&file).unwrap();
+            let document = Document::load_mem(&pdf).unwrap();
+            let stream = only_image(&document);
+            assert!(
+                stream.content == idat_data(&file).unwrap(),
+                "{colour:?} {depth:?}: not the file's own rows"
+            );
+            let parms = stream.dict.get(b"DecodeParms").unwrap().as_dict().unwrap();
+            assert_eq!(parms.get(b"Predictor").unwrap().as_i64().unwrap(), 15);
+            // What a viewer shows is what Typst's decoder (the image crate's) makes of the file.
+            let expected = image::load_from_memory(&file).unwrap().to_rgb8().into_raw();
+            assert!(
+                shown_rgb(&pdf) == expected,
+                "{colour:?} {depth:?}: the pixels changed"
+            );
+            assert_eq!(read(&pdf).page, (37.0, 23.0));
+        }
+    }
+
+    #[test]
+    fn a_png_whose_rows_do_not_all_decode_is_not_shown_as_it_is() {
+        let file = encoded_png(
+            (64, 64),
+            ::png::ColorType::Indexed,
+            ::png::BitDepth::Eight,
+            Some(vec![0, 0, 0, 255, 255, 255]),
+            |x, y| ((x + y) % 2) as u8,
+        );
+        // The compressed rows cut short inside the one IDAT chunk, its length and CRC mended:
+        // the chunks are well formed, the rows are not all there.
+        let at = file.windows(4).position(|w| w == b"IDAT").unwrap() - 4;
+        let length = u32::from_be_bytes(file[at..at + 4].try_into().unwrap()) as usize;
+        let data = &file[at + 8..at + 8 + length / 2];
+        let cut = [
+            &file[..at],
+            &chunk(b"IDAT", data),
+            &file[at + 12 + length..],
+        ]
+        .concat();
+        assert!(png_as_is(&cut).is_none());
+        assert!(image_as_pdf(&cut).is_none());
     }
 
     #[test]
