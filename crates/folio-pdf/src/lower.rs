@@ -85,6 +85,7 @@ pub fn lower(
         in_flow: true,
         table_lead: None,
         outlined: options.theme.is_none().then(Vec::new),
+        bundled_theme: options.theme.is_none(),
         parts: 0,
         tocs: Vec::new(),
         // PDF/UA-1 requires heading levels that go down one at a time.
@@ -536,6 +537,9 @@ struct Writer<'a, 'f> {
     /// pass (see [`toc_headings_to_typst`]); `None` under a user theme, whose `folio-toc` may
     /// not take them.
     outlined: Option<Vec<OutlinedHeading>>,
+    /// Whether the bundled theme's functions are the ones called: arguments added since themes
+    /// could be written (`strips` of `folio-image`) go only to them.
+    bundled_theme: bool,
     /// How many parts (`#folio-part` markers) are lowered so far: a `toc` macro lists the
     /// headings between the markers around it.
     parts: usize,
@@ -813,7 +817,7 @@ impl Writer<'_, '_> {
                     self.content_block(blocks)
                 )
             }
-            Block::Image(image) => self.image_to_typst(image, false),
+            Block::Image(image) => self.image_to_typst(image, false, in_flow),
             Block::Columns(columns) => self.columns_to_typst(columns),
             Block::TaskList { items, .. } => self.tasks_to_typst(items),
             Block::Toc(toc) => self.toc_to_typst(toc),
@@ -1090,7 +1094,10 @@ impl Writer<'_, '_> {
         out
     }
 
-    fn image_to_typst(&mut self, image: &Image, inline: bool) -> String {
+    /// `in_flow`: whether the image stands in the page's flow, outside any container, where a
+    /// long one may go over pages in strips (a container's insets and repeated table headers
+    /// leave its strips less than a page; there it is scaled down to the page).
+    fn image_to_typst(&mut self, image: &Image, inline: bool, in_flow: bool) -> String {
         let caption = self.paragraph_to_typst(&image.caption);
         let caption = caption.trim();
         let mut args = Vec::new();
@@ -1118,6 +1125,10 @@ impl Writer<'_, '_> {
                 }
                 if image.border {
                     args.push("border: true".to_owned());
+                }
+                // Not to a user theme's `folio-image`, which may not take it.
+                if in_flow && self.bundled_theme {
+                    args.push("strips: true".to_owned());
                 }
                 "folio-image"
             }
@@ -1547,7 +1558,7 @@ impl Writer<'_, '_> {
                 out.push_str("#linebreak()")
             }
             Inline::Anchor { id } => out.push_str(&self.anchor(id)),
-            Inline::Image(image) => out.push_str(&self.image_to_typst(image, true)),
+            Inline::Image(image) => out.push_str(&self.image_to_typst(image, true, false)),
             Inline::Status {
                 title,
                 colour,

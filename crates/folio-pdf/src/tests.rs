@@ -2682,7 +2682,12 @@ fn issue_bidi_overrides_around_marks_do_not_panic() {
 fn debug_markup() {
     let path = std::env::var("FOLIO_EXP").unwrap_or_else(|_| "/tmp/folio-exp.typ".to_owned());
     let markup = std::fs::read_to_string(&path).unwrap();
-    let paged = compile_markup(&markup).unwrap_or_else(|e| panic!("{e}"));
+    let images: Vec<typst::foundations::Bytes> = std::env::var("FOLIO_EXP_IMG")
+        .ok()
+        .map(|p| vec![typst::foundations::Bytes::new(std::fs::read(p).unwrap())])
+        .unwrap_or_default();
+    let paged =
+        compile_markup_with_images(&ENGINE, &markup, images).unwrap_or_else(|e| panic!("{e}"));
     let pdf = typst_pdf::pdf(&paged, &PdfOptions::default()).unwrap();
     std::fs::write(std::path::Path::new(&path).with_extension("pdf"), pdf).unwrap();
 }
@@ -3445,54 +3450,145 @@ mod fit {
         assert_inside_pages(&placed, &sizes);
     }
 
-    /// A long screenshot taller than the page's text area is scaled down to it, inline or not:
-    /// Typst laid it out whole and clipped it at the foot of the page, most of it lost.
-    #[test]
-    fn an_image_taller_than_the_page_is_scaled_down_to_it() {
-        fn image_bottoms(frame: &typst::layout::Frame, ts: Transform, out: &mut Vec<f64>) {
+    /// The parts of the images a page shows, as (top of the image, top and bottom of the part
+    /// shown, image width), in points from the top of the page: each image clipped by the
+    /// groups around it.
+    fn shown_image_parts(page: &typst::layout::Frame) -> Vec<(f64, f64, f64, f64)> {
+        fn walk(
+            frame: &typst::layout::Frame,
+            ts: Transform,
+            clip: (f64, f64),
+            out: &mut Vec<(f64, f64, f64, f64)>,
+        ) {
             for (pos, item) in frame.items() {
                 let here = ts.pre_concat(Transform::translate(pos.x, pos.y));
                 match item {
                     FrameItem::Group(group) => {
-                        image_bottoms(&group.frame, here.pre_concat(group.transform), out)
+                        let inner = here.pre_concat(group.transform);
+                        let clip = match group.clip {
+                            // A clipped box's clip is its frame's rectangle.
+                            Some(_) => {
+                                let y = |y: Abs| Point::new(Abs::zero(), y).transform(inner).y;
+                                let (top, bottom) = (y(Abs::zero()), y(group.frame.height()));
+                                (clip.0.max(top.to_pt()), clip.1.min(bottom.to_pt()))
+                            }
+                            None => clip,
+                        };
+                        walk(&group.frame, inner, clip, out)
                     }
                     FrameItem::Image(_, size, _) => {
-                        out.push(Point::new(Abs::zero(), size.y).transform(here).y.to_pt())
+                        let y = |y: Abs| Point::new(Abs::zero(), y).transform(here).y.to_pt();
+                        let (top, bottom) = (y(Abs::zero()), y(size.y));
+                        out.push((top, top.max(clip.0), bottom.min(clip.1), size.x.to_pt()))
                     }
                     _ => {}
                 }
             }
         }
+        let mut out = Vec::new();
+        walk(
+            page,
+            Transform::identity(),
+            (f64::NEG_INFINITY, f64::INFINITY),
+            &mut out,
+        );
+        out
+    }
+
+    /// A long screenshot taller than the page's text area: Typst laid it out whole and clipped
+    /// it at the foot of the page, most of it lost. Far taller than the text area, a block image
+    /// is shown at its width in strips a page high, each page showing the next part of it, as
+    /// a browser prints it; inline (where it cannot break), or only a little taller, it is
+    /// scaled down to the text area.
+    #[test]
+    fn an_image_taller_than_the_page_is_shown_in_strips_or_scaled_down_to_it() {
         let mut png = Vec::new();
         image::RgbImage::from_pixel(40, 600, image::Rgb([200, 50, 50]))
             .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
             .unwrap();
         let mut attachments = Attachments::new();
-        attachments.insert("tall.png", png);
-        let image = attachment_image("tall.png", 600.0, (40, 600));
+        attachments.insert("tall.png", png.clone());
+        attachments.insert("taller-than-the-page.png", png);
+        // 600 pt wide, capped to the text width (about 450 pt): 15 times that high, 9 pages.
+        let long = attachment_image("tall.png", 600.0, (40, 600));
+        // 60 pt wide: 900 pt high, a little more than the text area (about 720 pt).
+        let little = attachment_image("taller-than-the-page.png", 60.0, (40, 600));
+        // In a container, whose insets leave less than a page, it is scaled down too.
+        let panel = Block::Panel(folio_ir::Panel {
+            kind: folio_ir::PanelKind::Info,
+            title: None,
+            show_icon: true,
+            icon_text: None,
+            background: None,
+            border_color: None,
+            title_background: None,
+            title_color: None,
+            dashed: false,
+            blocks: vec![Block::Image(long.clone())],
+            span: Span::default(),
+        });
         let document = document(vec![
             para(vec![text("before")]),
-            Block::Image(image.clone()),
-            para(vec![Inline::Image(Box::new(image)), text("after")]),
+            Block::Image(long.clone()),
+            para(vec![Inline::Image(Box::new(long)), text("after")]),
+            Block::Image(little),
+            panel,
         ]);
-        let (paged, _, _) = ENGINE
+        let (paged, diagnostics, _) = ENGINE
             .typeset(&document, &attachments, &RenderOptions::default())
             .unwrap();
-        let mut images = 0;
-        for page in paged.pages() {
-            let mut bottoms = Vec::new();
-            image_bottoms(&page.frame, Transform::identity(), &mut bottoms);
+        // Where the strips start is measured on the page: the layout converges all the same.
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let mut strips = Vec::new();
+        let mut whole = Vec::new();
+        for (number, page) in paged.pages().iter().enumerate() {
             // The foot of the text area: the page less its 2.2 cm bottom margin.
             let foot = page.frame.height().to_pt() - 72.0 * 2.2 / 2.54;
-            for bottom in &bottoms {
+            for (top, shown_top, shown_bottom, width) in shown_image_parts(&page.frame) {
                 assert!(
-                    *bottom <= foot + 0.5,
-                    "an image ends at {bottom} pt, below {foot} pt"
+                    shown_bottom <= foot + 0.5,
+                    "an image is shown down to {shown_bottom} pt, below {foot} pt"
                 );
+                if width > 400.0 {
+                    // The first strip fills the first page, under "before".
+                    if strips.is_empty() {
+                        assert_eq!(number, 0);
+                        assert!(foot - shown_bottom < 2.0, "{shown_bottom} {foot}");
+                    }
+                    strips.push((shown_top - top, shown_bottom - top, width));
+                } else {
+                    whole.push((shown_top - top, shown_bottom - top, width));
+                }
             }
-            images += bottoms.len();
         }
-        assert_eq!(images, 2);
+        // The long block image at its width, every part of it shown once, in order, a page at
+        // a time.
+        assert!(strips.len() >= 9, "{strips:?}");
+        let width = strips[0].2;
+        let mut shown_to = 0.0;
+        for (from, to, strip_width) in &strips {
+            assert!((strip_width - width).abs() < 1e-6);
+            assert!(
+                (from - shown_to).abs() < 0.01,
+                "a gap or overlap at {from}: {strips:?}"
+            );
+            shown_to = *to;
+        }
+        assert!(
+            (shown_to - 15.0 * width).abs() < 0.01,
+            "shown to {shown_to} of {}",
+            15.0 * width
+        );
+        // The inline one, the one a little taller than the page and the one in a panel, scaled
+        // down: whole.
+        assert_eq!(whole.len(), 3, "{whole:?}");
+        for (from, to, width) in whole {
+            assert_eq!(from, 0.0);
+            assert!(
+                (to - 15.0 * width).abs() < 0.01,
+                "{to} for a width of {width}"
+            );
+        }
     }
 }
 
