@@ -2714,6 +2714,12 @@ proptest! {
         let mut attachments = Attachments::new();
         attachments.insert("a.png", arb::PNG.to_vec());
         attachments.insert("bad.png", b"not an image".to_vec());
+        // Thirty times as tall as wide: in the flow it goes over pages in strips.
+        let mut tall = Vec::new();
+        image::RgbImage::from_pixel(2, 60, image::Rgb([90, 60, 30]))
+            .write_to(&mut std::io::Cursor::new(&mut tall), image::ImageFormat::Png)
+            .unwrap();
+        attachments.insert("tall.png", tall);
         let document = Document { title: Some("t".into()), blocks };
         if std::env::var_os("FOLIO_DUMP").is_some() {
             let lowered = lower::lower(&document, &RenderOptions::default(), &|f| f == "a.png", None, lower::MAX_DEPTH);
@@ -2812,6 +2818,7 @@ mod arb {
         (
             prop_oneof![
                 Just("a.png".to_owned()),
+                Just("tall.png".to_owned()),
                 Just("bad.png".to_owned()),
                 Just("absent.png".to_owned()),
                 text()
