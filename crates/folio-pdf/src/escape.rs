@@ -295,7 +295,9 @@ fn run_breaks(run: &str) -> Vec<usize> {
 
 /// A character of a run that only breaks at its ends: not a space, control or bidi control,
 /// nor CJK (which Typst breaks between any two characters) nor Thai, Lao, Khmer or Myanmar
-/// (written without spaces between words, which Typst finds with a dictionary). A no-break
+/// (written without spaces between words, which Typst finds with a dictionary), nor a letter
+/// of a script whose letters join (Arabic and the like: a break box between two letters would
+/// cut their join, and each would take the form it has alone). A no-break
 /// space joins a run: words joined by them (as text pasted from some editors has) would
 /// otherwise make one line running off the page, where Confluence's `overflow-wrap:
 /// break-word` wraps it on screen.
@@ -305,6 +307,22 @@ fn is_run_char(c: char) -> bool {
         && !is_bidi_control(c)
         && !is_cjk(c)
         && !is_segmented_by_dictionary(c)
+        && !is_joining_script(c)
+}
+
+/// Scripts whose letters join their neighbours: Typst shapes a run of them as one, and an empty
+/// box between two letters makes each take its unjoined form.
+fn is_joining_script(c: char) -> bool {
+    matches!(
+        c.script(),
+        Script::Arabic
+            | Script::Syriac
+            | Script::Nko
+            | Script::Mongolian
+            | Script::Adlam
+            | Script::Mandaic
+            | Script::Hanifi_Rohingya
+    )
 }
 
 /// Thai, Lao, Khmer and Myanmar: Typst breaks their lines between words it finds with a
@@ -649,6 +667,19 @@ mod tests {
         // Thai has no spaces between words; Typst finds them with a dictionary.
         let thai = "ภาษาไทยเป็นภาษาที่ไม่มีการเว้นวรรคระหว่างคำในประโยคเดียวกัน";
         assert_eq!(breakable(thai, BREAK_BOX_BUDGET), (thai.to_owned(), 0));
+    }
+
+    #[test]
+    fn arabic_letters_keep_their_joins() {
+        // A long word of joined letters ("and with their documentation", run together): a box
+        // between two of them would show each in its unjoined form.
+        let arabic = "وبتوثيقاتهمالمستفيضةوالمكتملة";
+        assert!(arabic.chars().count() > 2 * BREAK_EVERY);
+        assert_eq!(breakable(arabic, BREAK_BOX_BUDGET), (arabic.to_owned(), 0));
+        assert!(break_offsets(arabic, BREAK_EVERY).is_empty());
+        // Latin text around it still breaks as before.
+        let mixed = format!("{}_{arabic}", "identifier_".repeat(4));
+        assert!(breakable(&mixed, BREAK_BOX_BUDGET).1 > 0);
     }
 
     #[test]
