@@ -3502,6 +3502,43 @@ mod fit {
         out
     }
 
+    /// An image far taller than any screenshot (a pixel wide, 100,000 high, shown 450 pt wide)
+    /// would go over thousands of pages in strips: it takes thirty at most.
+    #[test]
+    fn a_sliver_of_an_image_goes_over_thirty_pages_at_most() {
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(1, 100_000, image::Rgb([30, 90, 160]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let mut attachments = Attachments::new();
+        attachments.insert("sliver.png", png);
+        let document = document(vec![
+            Block::Image(attachment_image("sliver.png", 600.0, (1, 100_000))),
+            para(vec![text("after")]),
+        ]);
+        let (paged, diagnostics, _) = ENGINE
+            .typeset(&document, &attachments, &RenderOptions::default())
+            .unwrap();
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let pages = paged.pages().len();
+        assert!((30..=31).contains(&pages), "{pages} pages");
+        let parts: Vec<_> = paged
+            .pages()
+            .iter()
+            .flat_map(|page| shown_image_parts(&page.frame))
+            .collect();
+        // Every part of it shown, once and in order: thirty text areas (of about 720 pt) high.
+        let mut shown_to = 0.0;
+        for (top, shown_top, shown_bottom, _) in &parts {
+            assert!((shown_top - top - shown_to).abs() < 0.01, "{parts:?}");
+            shown_to = shown_bottom - top;
+        }
+        assert!(
+            (30.0 * 700.0..30.0 * 740.0).contains(&shown_to),
+            "{shown_to}"
+        );
+    }
+
     /// A long screenshot taller than the page's text area: Typst laid it out whole and clipped
     /// it at the foot of the page, most of it lost. Far taller than the text area, a block image
     /// is shown at its width in strips a page high, each page showing the next part of it, as
