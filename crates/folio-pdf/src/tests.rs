@@ -2722,7 +2722,7 @@ proptest! {
         attachments.insert("tall.png", tall);
         let document = Document { title: Some("t".into()), blocks };
         if std::env::var_os("FOLIO_DUMP").is_some() {
-            let lowered = lower::lower(&document, &RenderOptions::default(), &|f| f == "a.png", None, lower::MAX_DEPTH);
+            let lowered = lower::lower(&document, &RenderOptions::default(), &|f| f == "a.png" || f == "tall.png", None, lower::MAX_DEPTH);
             std::fs::write("/tmp/folio-case.typ", lowered.markup).unwrap();
         }
         let result = ENGINE.typeset(&document, &attachments, &RenderOptions::default());
