@@ -3584,6 +3584,7 @@ mod fit {
         // Where the strips start is measured on the page: the layout converges all the same.
         assert!(diagnostics.is_empty(), "{diagnostics:?}");
         let mut strips = Vec::new();
+        let mut strip_pages = Vec::new();
         let mut whole = Vec::new();
         for (number, page) in paged.pages().iter().enumerate() {
             // The foot of the text area: the page less its 2.2 cm bottom margin.
@@ -3594,12 +3595,12 @@ mod fit {
                     "an image is shown down to {shown_bottom} pt, below {foot} pt"
                 );
                 if width > 400.0 {
-                    // The first strip fills the first page, under "before".
+                    // The strips start on the first page, under "before".
                     if strips.is_empty() {
                         assert_eq!(number, 0);
-                        assert!(foot - shown_bottom < 2.0, "{shown_bottom} {foot}");
                     }
                     strips.push((shown_top - top, shown_bottom - top, width));
+                    strip_pages.push((number, shown_bottom, foot));
                 } else {
                     whole.push((shown_top - top, shown_bottom - top, width));
                 }
@@ -3623,6 +3624,19 @@ mod fit {
             "shown to {shown_to} of {}",
             15.0 * width
         );
+        // Each page the strips go over is full: no room is left under its last strip for
+        // another.
+        let strip_height = strips[0].1 - strips[0].0;
+        let last_page = strip_pages.last().unwrap().0;
+        for (k, &(page, bottom, foot)) in strip_pages.iter().enumerate() {
+            let last_on_page = strip_pages.get(k + 1).is_none_or(|next| next.0 != page);
+            if last_on_page && page != last_page {
+                assert!(
+                    foot - bottom < strip_height,
+                    "page {page}: {bottom} of {foot}"
+                );
+            }
+        }
         // The inline one, the one a little taller than the page and the one in a panel, scaled
         // down: whole.
         assert_eq!(whole.len(), 3, "{whole:?}");
