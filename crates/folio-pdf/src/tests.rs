@@ -3502,6 +3502,37 @@ mod fit {
         out
     }
 
+    /// Several long screenshots in a row: where one's strips end does not decide how the next
+    /// one's are cut, so the layout settles at once (when the first strip was measured to fill
+    /// the rest of the page, six in a page did not converge in Typst's five passes, and the
+    /// page numbers came out wrong).
+    #[test]
+    fn long_screenshots_in_a_row_lay_out_without_iterating() {
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(40, 600, image::Rgb([200, 50, 50]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let mut attachments = Attachments::new();
+        attachments.insert("tall.png", png);
+        let mut blocks = Vec::new();
+        for k in 0..6 {
+            blocks.push(para(vec![text(&format!("screenshot {k}"))]));
+            blocks.push(Block::Image(attachment_image("tall.png", 200.0, (40, 600))));
+        }
+        let (paged, diagnostics, _) = ENGINE
+            .typeset(&document(blocks), &attachments, &RenderOptions::default())
+            .unwrap();
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        let shown: f64 = paged
+            .pages()
+            .iter()
+            .flat_map(|page| shown_image_parts(&page.frame))
+            .map(|(_, from, to, _)| to - from)
+            .sum();
+        // Six images 200 px (150 pt) wide and 15 times as high, all of them shown.
+        assert!((shown - 6.0 * 2250.0).abs() < 0.1, "{shown}");
+    }
+
     /// An image far taller than any screenshot (a pixel wide, 100,000 high, shown 450 pt wide)
     /// would go over thousands of pages in strips: it takes thirty at most.
     #[test]
