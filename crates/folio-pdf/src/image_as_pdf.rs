@@ -135,20 +135,10 @@ fn png_as_is(bytes: &[u8]) -> Option<Compressed> {
     let bits = info.bit_depth as u8;
     // Beyond the image crate's decoding limits, the image is Typst's to refuse, as any other.
     let samples = u64::from(info.width) * u64::from(info.height) * 3;
-    if info.interlaced
-        || info.trns.is_some()
-        || bits > 8
-        || Limits::default()
-            .max_alloc
-            .is_some_and(|limit| samples > limit)
-    {
+    if info.interlaced || info.trns.is_some() || bits > 8 || !within_decoding_limits(samples) {
         return None;
     }
-    let icc = info
-        .icc_profile
-        .as_ref()
-        .filter(|profile| !profile.is_empty())
-        .map(|profile| profile.to_vec());
+    let icc = icc_profile(info);
     let (components, palette) = match info.color_type {
         png::ColorType::Grayscale => (1, None),
         png::ColorType::Rgb => (3, None),
@@ -181,6 +171,21 @@ fn png_as_is(bytes: &[u8]) -> Option<Compressed> {
         alpha: None,
         icc: icc.map(|profile| deflate(&profile)),
     })
+}
+
+/// Whether `bytes` of decoded samples are within the image crate's decoding limits (Typst's).
+fn within_decoding_limits(bytes: u64) -> bool {
+    Limits::default()
+        .max_alloc
+        .is_none_or(|limit| bytes <= limit)
+}
+
+/// A PNG's ICC profile, if it has one.
+fn icc_profile(info: &png::Info) -> Option<Vec<u8>> {
+    info.icc_profile
+        .as_ref()
+        .filter(|profile| !profile.is_empty())
+        .map(|profile| profile.to_vec())
 }
 
 /// The data of a PNG's `IDAT` chunks, joined: the zlib stream of its filtered rows.
@@ -225,19 +230,10 @@ fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
     let info = reader.info();
     let (width, height) = (info.width, info.height);
     let decoded_size = u64::from(width) * u64::from(height) * (components + u64::from(has_alpha));
-    if info.interlaced
-        || depth != png::BitDepth::Eight
-        || Limits::default()
-            .max_alloc
-            .is_some_and(|limit| decoded_size > limit)
-    {
+    if info.interlaced || depth != png::BitDepth::Eight || !within_decoding_limits(decoded_size) {
         return None;
     }
-    let icc = info
-        .icc_profile
-        .as_ref()
-        .filter(|profile| !profile.is_empty())
-        .map(|profile| profile.to_vec());
+    let icc = icc_profile(info);
 
     let mut colour = ZlibEncoder::new(Vec::new(), Compression::new(ZLIB_LEVEL));
     let mut alpha: Option<ZlibEncoder<Vec<u8>>> = None;

@@ -2715,11 +2715,7 @@ proptest! {
         attachments.insert("a.png", arb::PNG.to_vec());
         attachments.insert("bad.png", b"not an image".to_vec());
         // Thirty times as tall as wide: in the flow it goes over pages in strips.
-        let mut tall = Vec::new();
-        image::RgbImage::from_pixel(2, 60, image::Rgb([90, 60, 30]))
-            .write_to(&mut std::io::Cursor::new(&mut tall), image::ImageFormat::Png)
-            .unwrap();
-        attachments.insert("tall.png", tall);
+        attachments.insert("tall.png", fit::solid_png(2, 60));
         let document = Document { title: Some("t".into()), blocks };
         if std::env::var_os("FOLIO_DUMP").is_some() {
             let lowered = lower::lower(&document, &RenderOptions::default(), &|f| f == "a.png" || f == "tall.png", None, lower::MAX_DEPTH);
@@ -3457,6 +3453,15 @@ mod fit {
         assert_inside_pages(&placed, &sizes);
     }
 
+    /// A PNG of `width` × `height` pixels of one colour.
+    pub(super) fn solid_png(width: u32, height: u32) -> Vec<u8> {
+        let mut png = Vec::new();
+        image::RgbImage::from_pixel(width, height, image::Rgb([200, 50, 50]))
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        png
+    }
+
     /// The parts of the images a page shows, as (top of the image, top and bottom of the part
     /// shown, image width), in points from the top of the page: each image clipped by the
     /// groups around it.
@@ -3508,10 +3513,7 @@ mod fit {
     /// page numbers came out wrong).
     #[test]
     fn long_screenshots_in_a_row_lay_out_without_iterating() {
-        let mut png = Vec::new();
-        image::RgbImage::from_pixel(40, 600, image::Rgb([200, 50, 50]))
-            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .unwrap();
+        let png = solid_png(40, 600);
         let mut attachments = Attachments::new();
         attachments.insert("tall.png", png);
         let mut blocks = Vec::new();
@@ -3537,10 +3539,7 @@ mod fit {
     /// would go over thousands of pages in strips: it takes thirty at most.
     #[test]
     fn a_sliver_of_an_image_goes_over_thirty_pages_at_most() {
-        let mut png = Vec::new();
-        image::RgbImage::from_pixel(1, 100_000, image::Rgb([30, 90, 160]))
-            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .unwrap();
+        let png = solid_png(1, 100_000);
         let mut attachments = Attachments::new();
         attachments.insert("sliver.png", png);
         let document = document(vec![
@@ -3577,10 +3576,7 @@ mod fit {
     /// scaled down to the text area.
     #[test]
     fn an_image_taller_than_the_page_is_shown_in_strips_or_scaled_down_to_it() {
-        let mut png = Vec::new();
-        image::RgbImage::from_pixel(40, 600, image::Rgb([200, 50, 50]))
-            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
-            .unwrap();
+        let png = solid_png(40, 600);
         let mut attachments = Attachments::new();
         attachments.insert("tall.png", png.clone());
         attachments.insert("taller-than-the-page.png", png);
@@ -3589,19 +3585,11 @@ mod fit {
         // 60 pt wide: 900 pt high, a little more than the text area (about 720 pt).
         let little = attachment_image("taller-than-the-page.png", 60.0, (40, 600));
         // In a container, whose insets leave less than a page, it is scaled down too.
-        let panel = Block::Panel(folio_ir::Panel {
-            kind: folio_ir::PanelKind::Info,
-            title: None,
-            show_icon: true,
-            icon_text: None,
-            background: None,
-            border_color: None,
-            title_background: None,
-            title_color: None,
-            dashed: false,
-            blocks: vec![Block::Image(long.clone())],
-            span: Span::default(),
-        });
+        let panel = Block::Panel(folio_ir::Panel::new(
+            folio_ir::PanelKind::Info,
+            vec![Block::Image(long.clone())],
+            Span::default(),
+        ));
         let document = document(vec![
             para(vec![text("before")]),
             Block::Image(long.clone()),
