@@ -2686,10 +2686,24 @@ fn debug_markup() {
         .ok()
         .map(|p| vec![typst::foundations::Bytes::new(std::fs::read(p).unwrap())])
         .unwrap_or_default();
-    let paged =
-        compile_markup_with_images(&ENGINE, &markup, images).unwrap_or_else(|e| panic!("{e}"));
+    let world = SandboxWorld::new(
+        &ENGINE.library,
+        ENGINE.fonts.for_document(&markup, false),
+        &ENGINE.theme,
+        &ENGINE.no_user_theme,
+        markup.clone(),
+        images,
+        today(&RenderOptions::default()),
+    );
+    let compiled = typst::compile::<PagedDocument>(&world);
+    for warning in &compiled.warnings {
+        eprintln!("warning: {}", warning.message);
+    }
+    let paged = compiled.output.unwrap_or_else(|e| panic!("{e:?}"));
     let pdf = typst_pdf::pdf(&paged, &PdfOptions::default()).unwrap();
     std::fs::write(std::path::Path::new(&path).with_extension("pdf"), pdf).unwrap();
+    // A warning fails the experiment too, for reducing a case that does not converge.
+    assert!(compiled.warnings.is_empty(), "warnings");
 }
 
 /// Any document the IR can hold typesets: lowering never produces invalid Typst. Run on a stack
