@@ -123,10 +123,13 @@ fn sampled((pixels, icc): (DynamicImage, Option<Vec<u8>>)) -> Option<Compressed>
 /// the pixels are neither expanded nor compressed again: a screenshot saved with a palette
 /// (a byte a pixel, or less) stays that size instead of three bytes a pixel deflated anew, and
 /// costs only the check that every row decodes (an image that does not is the placeholder's,
-/// as elsewhere). `None` for PNGs this cannot show as they are: interlaced ones (PDF has no
-/// Adam7), 16-bit samples (Typst's), grey or palette images with a transparent colour (`tRNS`,
-/// which needs a mask of decoded pixels), images with an alpha channel, and palettes with a
-/// colour profile (pdf-writer writes an `Indexed` space over a device space only).
+/// as elsewhere). A palette whose colours are each opaque or fully transparent (`tRNS`), the
+/// transparent ones a run of indices, is shown so too, the run masked by its indices (PDF's
+/// colour key mask). `None` for PNGs this cannot show as they are: interlaced ones (PDF has no
+/// Adam7), 16-bit samples (Typst's), a palette with translucent colours or transparent ones
+/// apart, grey or RGB images with a transparent colour (which need a mask of decoded pixels),
+/// images with an alpha channel, and palettes with a colour profile (pdf-writer writes an
+/// `Indexed` space over a device space only).
 fn png_as_is(bytes: &[u8]) -> Option<Compressed> {
     let mut decoder = png::Decoder::new(Cursor::new(bytes));
     decoder.set_transformations(png::Transformations::IDENTITY);
@@ -135,29 +138,45 @@ fn png_as_is(bytes: &[u8]) -> Option<Compressed> {
     let bits = info.bit_depth as u8;
     // Beyond the image crate's decoding limits, the image is Typst's to refuse, as any other.
     let samples = u64::from(info.width) * u64::from(info.height) * 3;
-    if info.interlaced || info.trns.is_some() || bits > 8 || !within_decoding_limits(samples) {
+    if info.interlaced || bits > 8 || !within_decoding_limits(samples) {
         return None;
     }
     let icc = icc_profile(info);
-    let (components, palette) = match info.color_type {
-        png::ColorType::Grayscale => (1, None),
-        png::ColorType::Rgb => (3, None),
+    let (components, palette, colour_key) = match info.color_type {
+        png::ColorType::Grayscale if info.trns.is_none() => (1, None, None),
+        png::ColorType::Rgb if info.trns.is_none() => (3, None, None),
         png::ColorType::Indexed if icc.is_none() => {
-            // Indices past the palette's end are black, as the png crate expands them.
-            let mut lookup = info.palette.as_deref()?.to_vec();
-            lookup.resize(3 << bits, 0);
-            (3, Some(lookup))
+            let lookup = info.palette.as_deref()?.to_vec();
+            let colour_key = match info.trns.as_deref() {
+                None => None,
+                // As the png crate: transparency for more colours than the palette has is
+                // ignored.
+                Some(alpha) if alpha.len() > lookup.len() / 3 => None,
+                Some(alpha) => Some(transparent_indices(alpha)?),
+            };
+            (3, Some(lookup), colour_key.flatten())
         }
         _ => return None,
     };
     let (width, height) = (info.width, info.height);
     let mut rows = 0;
-    while reader.next_row().ok()?.is_some() {
+    // The highest palette index the rows use: the PDF's palette needs no more colours (many
+    // files carry 256).
+    let mut highest = 0;
+    while let Some(row) = reader.next_row().ok()? {
         rows += 1;
+        if palette.is_some() {
+            highest = highest.max(highest_sample(row.data(), bits));
+        }
     }
     if rows != height {
         return None;
     }
+    let palette = palette.map(|mut lookup| {
+        // Indices past the palette's end are black, as the png crate expands them.
+        lookup.resize(3 * (usize::from(highest) + 1), 0);
+        lookup
+    });
     let icc = icc.filter(|profile| icc_matches(profile, components));
     Some(Compressed {
         width,
@@ -169,8 +188,40 @@ fn png_as_is(bytes: &[u8]) -> Option<Compressed> {
         filter: Filter::FlateDecode,
         colour: idat_data(bytes)?,
         alpha: None,
+        colour_key,
         icc: icc.map(|profile| deflate(&profile)),
     })
+}
+
+/// The highest sample of a row of `bits`-bit samples, packed as PNG packs them.
+fn highest_sample(row: &[u8], bits: u8) -> u8 {
+    if bits == 8 {
+        return row.iter().copied().max().unwrap_or(0);
+    }
+    let mask = (1u8 << bits) - 1;
+    row.iter()
+        .flat_map(|&byte| (0..8 / bits).map(move |k| (byte >> (k * bits)) & mask))
+        .max()
+        .unwrap_or(0)
+}
+
+/// The first and last index of a palette's fully transparent colours, given each colour's
+/// alpha (`tRNS`; colours past its end are opaque): `Some(None)` when none is transparent, and
+/// `None` when a colour is translucent or the transparent ones are not a run of indices, which
+/// a colour key mask cannot express.
+fn transparent_indices(alpha: &[u8]) -> Option<Option<(u8, u8)>> {
+    if alpha.iter().any(|&a| a != 0 && a != u8::MAX) {
+        return None;
+    }
+    let first = alpha.iter().position(|&a| a == 0);
+    let last = alpha.iter().rposition(|&a| a == 0);
+    match (first, last) {
+        (Some(first), Some(last)) if alpha[first..=last].iter().all(|&a| a == 0) => {
+            Some(Some((first as u8, last as u8)))
+        }
+        (None, None) => Some(None),
+        _ => None,
+    }
 }
 
 /// Whether `bytes` of decoded samples are within the image crate's decoding limits (Typst's).
@@ -464,6 +515,8 @@ struct Compressed {
     png_rows: bool,
     colour: Vec<u8>,
     alpha: Option<Vec<u8>>,
+    /// The first and last palette index that are transparent (a colour key mask).
+    colour_key: Option<(u8, u8)>,
     icc: Option<Vec<u8>>,
 }
 
@@ -479,6 +532,7 @@ impl Default for Compressed {
             png_rows: false,
             colour: Vec::new(),
             alpha: None,
+            colour_key: None,
             icc: None,
         }
     }
@@ -548,6 +602,9 @@ fn one_page_pdf(image: &Compressed, size: (f32, f32)) -> Vec<u8> {
     }
     if image.alpha.is_some() {
         xobject.s_mask(alpha);
+    }
+    if let Some((first, last)) = image.colour_key {
+        xobject.color_mask([i32::from(first), i32::from(last)]);
     }
     xobject.finish();
 
@@ -960,25 +1017,92 @@ mod tests {
         assert!(alpha == expected, "the alpha channel changed");
     }
 
-    #[test]
-    fn a_palette_png_is_shown_in_its_colours_and_its_transparent_entry_masked() {
+    /// A 40 × 30 palette PNG of the colours red, blue and (10, 20, 30) in turn, with `alpha`
+    /// for them (`tRNS`).
+    fn palette_png(alpha: Vec<u8>) -> Vec<u8> {
         let (width, height) = (40, 30);
         let mut out = Vec::new();
         let mut encoder = ::png::Encoder::new(&mut out, width, height);
         encoder.set_color(::png::ColorType::Indexed);
         encoder.set_depth(::png::BitDepth::Eight);
         encoder.set_palette(vec![255, 0, 0, 0, 0, 255, 10, 20, 30]);
-        encoder.set_trns(vec![255, 255, 0]);
+        encoder.set_trns(alpha);
         let indices: Vec<u8> = (0..width * height).map(|i| (i % 3) as u8).collect();
         let mut writer = encoder.write_header().unwrap();
         writer.write_image_data(&indices).unwrap();
         writer.finish().unwrap();
+        out
+    }
 
-        let read = read(&image_as_pdf(&out).unwrap());
-        assert_eq!(read.image.1, Object::Name(b"DeviceRGB".to_vec()));
-        assert_eq!(&read.image.2[..9], &[255, 0, 0, 0, 0, 255, 10, 20, 30]);
-        let (_, alpha) = read.mask.expect("a soft mask for the transparent entry");
-        assert_eq!(&alpha[..6], &[255, 255, 0, 255, 255, 0]);
+    #[test]
+    fn a_palette_png_with_a_transparent_colour_keeps_its_rows_and_masks_that_colour() {
+        let file = palette_png(vec![255, 255, 0]);
+        let pdf = image_as_pdf(&file).unwrap();
+        let document = Document::load_mem(&pdf).unwrap();
+        let stream = only_image(&document);
+        assert!(
+            stream.content == idat_data(&file).unwrap(),
+            "not the file's own rows"
+        );
+        let mask: Vec<i64> = stream
+            .dict
+            .get(b"Mask")
+            .unwrap()
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o.as_i64().unwrap())
+            .collect();
+        assert_eq!(mask, vec![2, 2]);
+        let read = read(&pdf);
+        assert!(read.mask.is_none());
+        assert_eq!(&shown_rgb(&pdf)[..9], &[255, 0, 0, 0, 0, 255, 10, 20, 30]);
+    }
+
+    #[test]
+    fn a_palette_png_with_translucent_or_scattered_transparent_colours_gets_a_soft_mask() {
+        // A translucent colour, and two transparent colours with an opaque one between them:
+        // neither is a run of indices a colour key mask can name.
+        for alpha in [vec![255, 128, 255], vec![0, 255, 0]] {
+            let read = read(&image_as_pdf(&palette_png(alpha.clone())).unwrap());
+            assert_eq!(read.image.1, Object::Name(b"DeviceRGB".to_vec()));
+            assert_eq!(&read.image.2[..9], &[255, 0, 0, 0, 0, 255, 10, 20, 30]);
+            let (_, mask) = read.mask.expect("a soft mask");
+            assert_eq!(&mask[..3], &alpha[..]);
+        }
+    }
+
+    #[test]
+    fn the_pdf_palette_has_as_many_colours_as_the_rows_use() {
+        assert_eq!(highest_sample(&[3, 200, 17], 8), 200);
+        assert_eq!(highest_sample(&[0b0001_0010], 4), 2);
+        assert_eq!(highest_sample(&[0b0100_1000, 0b0000_0001], 2), 2);
+        assert_eq!(highest_sample(&[0b0000_0000], 1), 0);
+        // A palette of 256 colours of which the rows use three: three in the PDF.
+        let mut out = Vec::new();
+        let mut encoder = ::png::Encoder::new(&mut out, 30, 20);
+        encoder.set_color(::png::ColorType::Indexed);
+        encoder.set_depth(::png::BitDepth::Eight);
+        encoder.set_palette((0..768).map(|i| (i % 256) as u8).collect::<Vec<_>>());
+        let indices: Vec<u8> = (0..600).map(|i| (i % 3) as u8).collect();
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&indices).unwrap();
+        writer.finish().unwrap();
+        let pdf = image_as_pdf(&out).unwrap();
+        let read = read(&pdf);
+        let space = read.image.1.as_array().unwrap();
+        assert_eq!(space[2].as_i64().unwrap(), 2);
+        let expected = image::load_from_memory(&out).unwrap().to_rgb8().into_raw();
+        assert!(shown_rgb(&pdf) == expected);
+    }
+
+    #[test]
+    fn transparent_palette_colours_are_masked_only_as_a_run() {
+        assert_eq!(transparent_indices(&[255, 255]), Some(None));
+        assert_eq!(transparent_indices(&[255, 0, 0, 255]), Some(Some((1, 2))));
+        assert_eq!(transparent_indices(&[0]), Some(Some((0, 0))));
+        assert_eq!(transparent_indices(&[0, 255, 0]), None);
+        assert_eq!(transparent_indices(&[255, 254]), None);
     }
 
     #[test]
