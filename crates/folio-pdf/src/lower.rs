@@ -44,6 +44,10 @@ pub struct Lowered {
     pub has_math: bool,
 }
 
+/// The longest heading (in characters of text) kept with what follows it: Confluence's titles
+/// are a line or two, and a heading taller than its column must be free to stand alone.
+const STICKY_HEADING_CHARS: usize = 100;
+
 /// Default for `max_depth`: deeper than any real page nests.
 pub const MAX_DEPTH: usize = 16;
 
@@ -776,6 +780,12 @@ impl Writer<'_, '_> {
                 };
                 if let Some(label) = label {
                     let _ = write!(heading, " <{label}>");
+                }
+                // A heading is kept with what follows it (`sticky`). One longer than any real
+                // title can be taller than its column; Typst then looped, adding pages until
+                // memory ran out, when it stood in a quote or an indent in side-by-side columns.
+                if folio_ir::plain_text(content).chars().count() > STICKY_HEADING_CHARS {
+                    heading = format!("#[#show heading: set block(sticky: false)\n{heading}\n]");
                 }
                 if attr.align.is_some() || attr.indent > 0 {
                     heading = format!("{}{}", block_wrapper(attr), bracket(&heading));

@@ -3521,6 +3521,76 @@ mod fit {
         out
     }
 
+    #[test]
+    fn heading_longer_than_a_title_is_not_kept_with_what_follows() {
+        let heading = |words: usize| Block::Heading {
+            level: 2,
+            attr: Attr::default(),
+            content: vec![text(&vec!["word"; words].join(" "))],
+            span: Span::default(),
+        };
+        // 20 words (99 characters) and 21 (104).
+        let document = document(vec![heading(20), para(vec![text("x")]), heading(21)]);
+        let markup = crate::lower::lower(
+            &document,
+            &RenderOptions::default(),
+            &|_| true,
+            None,
+            crate::lower::MAX_DEPTH,
+        )
+        .markup;
+        assert_eq!(markup.matches("sticky: false").count(), 1, "{markup}");
+        let unstuck = markup.find("sticky: false").unwrap();
+        assert!(markup[..unstuck].contains("== word"), "{markup}");
+        assert!(markup[unstuck..].contains("== word"), "{markup}");
+        ENGINE
+            .typeset(&document, &Attachments::new(), &RenderOptions::default())
+            .unwrap();
+    }
+
+    /// Lowered markup of a random document (reduced) on which Typst looped, adding pages until
+    /// memory ran out: a heading of hundreds of words, taller than its column, kept with what
+    /// follows it (`sticky`), in a quote and an indent in side-by-side columns. It stops when
+    /// the heading is not sticky, as the lowering now writes a heading that long
+    /// (`heading_longer_than_a_title_is_not_kept_with_what_follows`).
+    #[test]
+    fn a_heading_taller_than_its_column_in_nested_columns_typesets() {
+        let b = |n: usize| vec!["b"; n].join(" ");
+        let runs = (0..11).map(|_| b(48)).collect::<Vec<_>>().join("#h(0pt) ");
+        let heading = format!(
+            "= #folio-unsupported-inline(\"mystery\")[#folio-status(\"{status} \", \"grey\")]\
+             #sub[#strong[#folio-date(\"-#sys.inputs&<label>&\")#folio-xref[{first}#h(0pt) {runs}#h(0pt) {last} \
+             #folio-mention(\"M@ref\")]]#linebreak()] <anchor-b>",
+            status = b(567),
+            first = b(49),
+            last = b(23),
+        );
+        let markup = format!(
+            "#import \"/theme.typ\": *
+#folio-columns(widths: (33.33fr, 33.33fr, 33.33fr,), border: true)[
+  #folio-columns(widths: (33.33fr, 33.33fr, 33.33fr,))[
+    #folio-task(done: true)[][
+    ]
+  ][
+    #folio-quote[
+      #folio-block(indent: 3)[
+        #[#show heading: set block(sticky: false)
+        {heading}
+        ]
+      ]
+    ]
+  ]
+  #folio-unsupported(\"*\")[
+    #folio-block(indent: 2)[
+    ]
+  ]
+]
+"
+        );
+        let paged = super::compile_markup(&markup).unwrap();
+        assert!(paged.pages().len() < 100, "{} pages", paged.pages().len());
+    }
+
     /// Several long screenshots in a row: where one's strips end does not decide how the next
     /// one's are cut, so the layout settles at once (when the first strip was measured to fill
     /// the rest of the page, six in a page did not converge in Typst's five passes, and the
