@@ -48,6 +48,10 @@ pub struct Lowered {
 /// are a line or two, and a heading taller than its column must be free to stand alone.
 const STICKY_HEADING_CHARS: usize = 100;
 
+/// The longest heading, in characters of its markup, kept with what follows it: enough for a
+/// title with a few links, lozenges or mentions.
+const STICKY_HEADING_MARKUP: usize = 400;
+
 /// Default for `max_depth`: deeper than any real page nests.
 pub const MAX_DEPTH: usize = 16;
 
@@ -784,7 +788,11 @@ impl Writer<'_, '_> {
                 // A heading is kept with what follows it (`sticky`). One longer than any real
                 // title can be taller than its column; Typst then looped, adding pages until
                 // memory ran out, when it stood in a quote or an indent in side-by-side columns.
-                if folio_ir::plain_text(content).chars().count() > STICKY_HEADING_CHARS {
+                // (Its markup counts too: a link without text shows its URL, which the text
+                // leaves out.)
+                if folio_ir::plain_text(content).chars().count() > STICKY_HEADING_CHARS
+                    || body.chars().count() > STICKY_HEADING_MARKUP
+                {
                     heading = format!("#[#show heading: set block(sticky: false)\n{heading}\n]");
                 }
                 if attr.align.is_some() || attr.indent > 0 {

@@ -3530,21 +3530,36 @@ mod fit {
             span: Span::default(),
         };
         // 20 words (99 characters) and 21 (104).
-        let document = document(vec![heading(20), para(vec![text("x")]), heading(21)]);
-        let markup = crate::lower::lower(
-            &document,
-            &RenderOptions::default(),
-            &|_| true,
-            None,
-            crate::lower::MAX_DEPTH,
-        )
-        .markup;
+        let titles = document(vec![heading(20), para(vec![text("x")]), heading(21)]);
+        // A link without text shows its URL: a long one counts too.
+        let url = format!("https://x.org/{}", "a".repeat(600));
+        let linked = Block::Heading {
+            level: 2,
+            attr: Attr::default(),
+            content: vec![Inline::Link {
+                target: LinkTarget::Url { url },
+                content: vec![],
+            }],
+            span: Span::default(),
+        };
+        let lowered = |document: &Document| {
+            crate::lower::lower(
+                document,
+                &RenderOptions::default(),
+                &|_| true,
+                None,
+                crate::lower::MAX_DEPTH,
+            )
+            .markup
+        };
+        assert!(lowered(&document(vec![linked])).contains("sticky: false"));
+        let markup = lowered(&titles);
         assert_eq!(markup.matches("sticky: false").count(), 1, "{markup}");
         let unstuck = markup.find("sticky: false").unwrap();
         assert!(markup[..unstuck].contains("== word"), "{markup}");
         assert!(markup[unstuck..].contains("== word"), "{markup}");
         ENGINE
-            .typeset(&document, &Attachments::new(), &RenderOptions::default())
+            .typeset(&titles, &Attachments::new(), &RenderOptions::default())
             .unwrap();
     }
 
