@@ -1079,15 +1079,13 @@ mod tests {
         assert_eq!(highest_sample(&[0b0100_1000, 0b0000_0001], 2), 2);
         assert_eq!(highest_sample(&[0b0000_0000], 1), 0);
         // A palette of 256 colours of which the rows use three: three in the PDF.
-        let mut out = Vec::new();
-        let mut encoder = ::png::Encoder::new(&mut out, 30, 20);
-        encoder.set_color(::png::ColorType::Indexed);
-        encoder.set_depth(::png::BitDepth::Eight);
-        encoder.set_palette((0..768).map(|i| (i % 256) as u8).collect::<Vec<_>>());
-        let indices: Vec<u8> = (0..600).map(|i| (i % 3) as u8).collect();
-        let mut writer = encoder.write_header().unwrap();
-        writer.write_image_data(&indices).unwrap();
-        writer.finish().unwrap();
+        let out = encoded_png(
+            (30, 20),
+            ::png::ColorType::Indexed,
+            ::png::BitDepth::Eight,
+            Some((0..768).map(|i| (i % 256) as u8).collect()),
+            |x, y| ((x + y) % 3) as u8,
+        );
         let pdf = image_as_pdf(&out).unwrap();
         let read = read(&pdf);
         let space = read.image.1.as_array().unwrap();
