@@ -3542,25 +3542,18 @@ mod fit {
             }],
             span: Span::default(),
         };
-        let lowered = |document: &Document| {
-            crate::lower::lower(
-                document,
-                &RenderOptions::default(),
-                &|_| true,
-                None,
-                crate::lower::MAX_DEPTH,
-            )
-            .markup
+        let typeset = |document: &Document| {
+            let (_, _, markup) = ENGINE
+                .typeset(document, &Attachments::new(), &RenderOptions::default())
+                .unwrap();
+            markup
         };
-        assert!(lowered(&document(vec![linked])).contains("sticky: false"));
-        let markup = lowered(&titles);
+        assert!(typeset(&document(vec![linked])).contains("sticky: false"));
+        let markup = typeset(&titles);
         assert_eq!(markup.matches("sticky: false").count(), 1, "{markup}");
         let unstuck = markup.find("sticky: false").unwrap();
         assert!(markup[..unstuck].contains("== word"), "{markup}");
         assert!(markup[unstuck..].contains("== word"), "{markup}");
-        ENGINE
-            .typeset(&titles, &Attachments::new(), &RenderOptions::default())
-            .unwrap();
     }
 
     /// Lowered markup of a random document (reduced) on which Typst looped, adding pages until
