@@ -139,8 +139,22 @@ impl TextualRun {
     /// Where `text`, which continues the run, is cut: the byte offsets of the characters a
     /// [`TEXT_CUT`] goes before.
     pub fn cuts(&mut self, text: &str) -> Vec<usize> {
+        self.cuts_around(text, &[])
+    }
+
+    /// Like [`cuts`](Self::cuts), for `text` as [`push_breakable_text`] writes it: each of its
+    /// break opportunities counts one match more, for the theme's min-content measuring
+    /// (`folio-min-width`) shows each `folio-wbr` as a line break, which its rule for spaces
+    /// matches. (A table cell holding a 6,000-character word, a `folio-wbr` every 12, failed.)
+    pub fn breakable_cuts(&mut self, text: &str, break_at: usize) -> Vec<usize> {
+        self.cuts_around(text, &break_offsets(text, break_at))
+    }
+
+    /// The cuts in `text`, whose break opportunities (sorted byte offsets) are `breaks`.
+    fn cuts_around(&mut self, text: &str, breaks: &[usize]) -> Vec<usize> {
+        let mut breaks = breaks.iter().copied().peekable();
         text.char_indices()
-            .filter(|&(_, c)| {
+            .filter(|&(index, c)| {
                 let cost = if c.is_whitespace() || is_markup_space(c) {
                     1
                 } else if is_cjk(c) {
@@ -148,6 +162,7 @@ impl TextualRun {
                 } else {
                     0
                 };
+                let cost = cost + usize::from(breaks.next_if_eq(&index).is_some());
                 cost > 0 && self.take(cost)
             })
             .map(|(index, _)| index)
@@ -654,6 +669,27 @@ mod tests {
         push_breakable_text(&mut out, &prose, 20, &mut 100, &cuts);
         assert_eq!(out.matches(TEXT_CUT).count(), cuts.len());
         assert_eq!(out.replace(TEXT_CUT, ""), prose);
+    }
+
+    #[test]
+    fn a_long_word_is_cut_every_few_dozen_break_opportunities() {
+        let word = "Supercalifragilistic".repeat(300);
+        let cuts = TextualRun::default().breakable_cuts(&word, 20);
+        let mut out = String::new();
+        push_breakable_text(&mut out, &word, 20, &mut 10_000, &cuts);
+        let boxes = out.matches(WORD_BREAK).count();
+        assert!(boxes > 500, "{boxes} break boxes");
+        // Between two cuts, at most `MATCHES_PER_RUN` break boxes.
+        for run in out.split(TEXT_CUT) {
+            assert!(run.matches(WORD_BREAK).count() <= MATCHES_PER_RUN, "{run}");
+        }
+        assert_eq!(out.replace(TEXT_CUT, "").replace(WORD_BREAK, ""), word);
+        // Text without break opportunities is cut as before.
+        let prose = "a few words ".repeat(100);
+        assert_eq!(
+            TextualRun::default().breakable_cuts(&prose, 20),
+            TextualRun::default().cuts(&prose)
+        );
     }
 
     #[test]

@@ -1550,7 +1550,7 @@ impl Writer<'_, '_> {
     fn inline_to_typst_inner(&mut self, inline: &Inline, out: &mut String) {
         match inline {
             Inline::Text { text } => {
-                let cuts = self.textual.cuts(text);
+                let cuts = self.textual.breakable_cuts(text, self.break_at);
                 push_breakable_text(out, text, self.break_at, &mut self.break_boxes_left, &cuts)
             }
             Inline::Strong { content } => self.wrap(out, "strong", content),
@@ -1646,7 +1646,7 @@ impl Writer<'_, '_> {
         let body = if content.is_empty() {
             let mut name = String::new();
             let text = target_name(target);
-            let cuts = self.textual.cuts(&text);
+            let cuts = self.textual.breakable_cuts(&text, self.break_at);
             push_breakable_text(
                 &mut name,
                 &text,

@@ -3426,6 +3426,46 @@ mod fit {
     }
 
     #[test]
+    fn words_of_thousands_of_characters_wrap_in_cells_and_code() {
+        // A word with a break opportunity every few characters (600 `folio-wbr`s) in a table
+        // cell, and code lines of one character repeated, which break anywhere in pieces.
+        let word = "Supercalifragilistic".repeat(300);
+        let backslashes = "\\".repeat(20_000);
+        let letters = "a".repeat(20_000);
+        let code = |code: &str| {
+            Block::Code(CodeBlock {
+                language: None,
+                title: None,
+                line_numbers: false,
+                first_line: 1,
+                code: code.to_owned(),
+                plain: true,
+                span: Span::DETACHED,
+            })
+        };
+        let blocks = vec![
+            table(
+                vec![Some(Length::Px(80.0)), Some(Length::Px(80.0))],
+                vec![vec![
+                    cell(false, vec![para(vec![text(&word)])]),
+                    cell(false, vec![code(&letters[..3_000])]),
+                ]],
+                0,
+            ),
+            code(&backslashes),
+            code(&letters),
+        ];
+        let (placed, sizes) = layout(&document(blocks), &Attachments::new());
+        assert_inside_pages(&placed, &sizes);
+        let all: String = placed.iter().filter_map(|p| p.text.clone()).collect();
+        let count = |c: char| all.chars().filter(|&x| x == c).count();
+        assert_eq!(count('S'), 300);
+        assert_eq!(count('\\'), 20_000);
+        // The word's 600 `a`s, the cell's code and the code block.
+        assert_eq!(count('a'), 600 + 3_000 + 20_000);
+    }
+
+    #[test]
     fn issue_images_fit_their_cell_and_column() {
         let mut attachments = Attachments::new();
         attachments.insert("wide.png", arb::PNG.to_vec());
