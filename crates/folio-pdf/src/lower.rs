@@ -1863,9 +1863,21 @@ fn text_runs(
                 },
                 content,
             ),
-            // A link without text shows its target, with break opportunities.
             Inline::Link { content, .. } if !content.is_empty() => {
                 (set_apart(style, wrapped), content)
+            }
+            // A link without text shows its target's name, with the break opportunities
+            // `link_to_typst` gives it. (A column of bare URLs is common; one of thousands of
+            // characters took the theme seconds to measure.)
+            Inline::Link { target, .. } => {
+                let text = target_name(target);
+                let breaks = break_offsets(&text, break_at);
+                runs.push(TextRun {
+                    breaks,
+                    ..TextRun::new(text, set_apart(style, wrapped))
+                });
+                after_text = false;
+                continue;
             }
             // Smaller (and raised or lowered), at the size of the face's scripts; a script in a
             // script would take the inner one's size alone.

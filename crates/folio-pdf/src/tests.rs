@@ -1692,6 +1692,107 @@ fn coloured_highlighted_struck_and_underlined_text_is_measured_in_rust() {
 }
 
 #[test]
+fn links_without_text_are_measured_in_rust() {
+    use folio_ir::LinkTarget;
+    let link = |target: LinkTarget| Inline::Link {
+        target,
+        content: Vec::new(),
+    };
+    let url = |url: &str| LinkTarget::Url {
+        url: url.to_owned(),
+    };
+    let page = |title: &str| LinkTarget::Page {
+        page: folio_ir::PageRef {
+            title: title.to_owned(),
+            space: None,
+        },
+    };
+    let cells = vec![
+        paragraph_cell(false, vec![link(url("https://example.com"))]),
+        // Break opportunities after its slashes and dots, and every few letters of its path.
+        paragraph_cell(
+            true,
+            vec![link(url(
+                "https://confluence.example.com/display/OPS/Quarterly.report.for.the.operations.team",
+            ))],
+        ),
+        paragraph_cell(
+            false,
+            vec![
+                Inline::text("See "),
+                link(page("Release notes for version 2")),
+                Inline::text(" first"),
+            ],
+        ),
+        paragraph_cell(
+            false,
+            vec![Inline::Strong {
+                content: vec![link(url("https://example.com/a/b"))],
+            }],
+        ),
+    ];
+    assert_measured_in_rust_as_the_theme_measures(cells);
+}
+
+/// A cell whose long run is wider than 1500pt whole: the theme takes folio's widths, with the
+/// run's width for the max-content one, instead of laying the run out a line per break
+/// opportunity (`folio-measure-cell`). That is what the theme measures the cell as, and the
+/// table lays out as the theme measuring every cell lays it out.
+#[test]
+fn cells_of_runs_wider_than_1500pt_are_measured_as_the_theme_measures_them() {
+    let long = "Supercalifragilistic".repeat(20);
+    let cells = vec![
+        paragraph_cell(
+            false,
+            vec![Inline::text(format!(
+                "{long} and then a few more words, and then a few more"
+            ))],
+        ),
+        paragraph_cell(
+            false,
+            vec![Inline::text(
+                "A column of ordinary prose, long enough to wrap over a few lines of its own",
+            )],
+        ),
+        paragraph_cell(false, vec![Inline::text("short")]),
+    ];
+    let (paged, markup, line) = typeset_one_row(cells);
+    assert_laid_out_as_measured_by_the_theme(&paged, &markup);
+
+    let known = line
+        .split_once("cells: ((")
+        .and_then(|(_, rest)| rest.split_once(')'))
+        .unwrap_or_else(|| panic!("not measured: {line}"))
+        .0;
+    let start = markup.find("folio-td(x: 0, y: 0").unwrap();
+    let cell = markup[start..].split_once(",\n").unwrap().0;
+    let probe = format!(
+        "#import {}: *\n#show: folio-document\n#set page(width: auto, height: auto, footer: none)\n\
+         #context {{\n  let c = {cell}\n  for known in (none, ({known})) {{\n    \
+         let m = folio-measure-cell(c, 3, false, known)\n    \
+         [#repr(m.low.pt()) #repr(m.whole.pt()) #repr(m.high.pt())\\;]\n  }}\n}}",
+        escape::string_literal(world::THEME_PATH)
+    );
+    let text = frame_text(&compile_markup(&probe).unwrap_or_else(|e| panic!("{e}\n{probe}")));
+    let [theirs, ours]: [Vec<f64>; 2] = text
+        .split(';')
+        .filter(|s| !s.trim().is_empty())
+        .map(|triple| {
+            triple
+                .split_whitespace()
+                .map(|w| w.parse().unwrap())
+                .collect()
+        })
+        .collect::<Vec<_>>()
+        .try_into()
+        .unwrap_or_else(|_| panic!("{text}"));
+    assert!(theirs[1] > 1500.0, "{theirs:?}");
+    for (ours, theirs) in ours.iter().zip(&theirs) {
+        assert!((ours - theirs).abs() < 0.02, "{ours} vs {theirs}: {text}");
+    }
+}
+
+#[test]
 fn superscripts_and_subscripts_are_measured_in_rust() {
     let text = |text: &str| vec![Inline::text(text)];
     let code = |content: Vec<Inline>| Inline::Code { content };
