@@ -2689,6 +2689,59 @@ fn issue_deep_nesting_is_flattened_not_an_error() {
     );
 }
 
+/// Tables nested in tables past `MAX_TABLE_DEPTH` are flattened, their text kept, with a
+/// warning: measuring a cell that holds a table lays the table out several times, so each level
+/// multiplied the work (this chain, eight deep, took seconds and gigabytes).
+#[test]
+fn tables_nested_more_than_three_deep_are_flattened_with_their_text() {
+    use folio_ir::{Cell, Row, Table};
+    let paragraph = |text: String| Block::Paragraph {
+        attr: Attr::default(),
+        content: vec![Inline::text(text)],
+        span: Span::DETACHED,
+    };
+    let mut block = paragraph("deep".to_owned());
+    for i in 0..8 {
+        let cell = |blocks| Cell {
+            blocks,
+            ..Cell::empty()
+        };
+        block = Block::Table(Table {
+            columns: vec![],
+            rows: vec![Row {
+                cells: vec![cell(vec![block]), cell(vec![paragraph(format!("x{i}"))])],
+                in_head: false,
+            }],
+            header_rows: 0,
+            width: None,
+            numbered: false,
+            span: Span::DETACHED,
+        });
+    }
+    let document = Document {
+        title: None,
+        blocks: vec![block],
+    };
+    let (paged, diagnostics, markup) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    assert_eq!(
+        markup.matches("#folio-table(").count(),
+        lower::MAX_TABLE_DEPTH,
+        "{markup}"
+    );
+    let text = frame_text(&paged);
+    for word in std::iter::once("deep".to_owned()).chain((0..8).map(|i| format!("x{i}"))) {
+        assert!(text.contains(&word), "{word} in {text}");
+    }
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == "nesting-too-deep" && d.message.contains("tables")),
+        "{diagnostics:?}"
+    );
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
