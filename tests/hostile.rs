@@ -550,6 +550,49 @@ fn tables_nested_in_tables_are_flattened_past_three_deep() {
     }
 }
 
+/// Measuring a table cell lays out what it holds at its natural width, where a panel's icon
+/// and body, and side-by-side columns, were grids of auto columns, which Typst lays out twice
+/// (measured, then placed): twice again at each level. Panels twelve deep in a cell took 35 s
+/// and 12 GB, thirteen deep 24 GB.
+#[test]
+fn panels_and_columns_twelve_deep_in_a_table_cell_typeset_with_their_text() {
+    let panel = |inner: String, level: usize| {
+        format!(
+            r#"<ac:structured-macro ac:name="info"><ac:rich-text-body>{inner}<p>panel {level} words</p></ac:rich-text-body></ac:structured-macro>"#
+        )
+    };
+    let columns = |inner: String, level: usize| {
+        format!(
+            r#"<ac:structured-macro ac:name="section"><ac:rich-text-body><ac:structured-macro ac:name="column"><ac:rich-text-body>{inner}</ac:rich-text-body></ac:structured-macro><ac:structured-macro ac:name="column"><ac:rich-text-body><p>column {level} words</p></ac:rich-text-body></ac:structured-macro></ac:rich-text-body></ac:structured-macro>"#
+        )
+    };
+    for (nest, name) in [
+        (&panel as &dyn Fn(String, usize) -> String, "panel"),
+        (&columns, "column"),
+    ] {
+        let mut content = "<p>innermost</p>".to_owned();
+        for level in 0..12 {
+            content = nest(content, level);
+        }
+        let page = format!(
+            "<table><tbody><tr><td>{content}</td><td><p>beside it</p></td></tr></tbody></table>"
+        );
+        let (_, report) = compile_pdf(page.as_bytes(), &Options::default());
+        // The innermost columns are so narrow that words break between any two letters.
+        let text: String = report.text.split_whitespace().collect();
+        for level in 0..12 {
+            assert!(
+                text.contains(&format!("{name}{level}words")),
+                "{name} {level}"
+            );
+        }
+        assert!(
+            text.contains("innermost") && text.contains("besideit"),
+            "{text}"
+        );
+    }
+}
+
 #[test]
 fn huge_code_blocks_keep_every_line_and_their_numbers() {
     let code: String = (1..=3000).map(|n| format!("let v{n} = {n};\n")).collect();
