@@ -593,6 +593,30 @@ fn panels_and_columns_twelve_deep_in_a_table_cell_typeset_with_their_text() {
     }
 }
 
+/// Each table of contents lists every heading: 200 `toc` macros over 100 headings (10 KB) took
+/// 21 s and 1.9 GB. Past `max_tocs` they are left out, once reported; the headings stay.
+#[test]
+fn tables_of_contents_past_max_tocs_are_left_out() {
+    let headings: String = (0..40)
+        .map(|i| format!("<h2>Heading {i}</h2><p>text {i}</p>"))
+        .collect();
+    let page = format!(
+        "{}{headings}",
+        r#"<ac:structured-macro ac:name="toc"/>"#.repeat(60)
+    );
+    let (diagnostics, report) = compile_pdf(page.as_bytes(), &Options::default());
+    let codes = codes(&diagnostics);
+    assert_eq!(
+        codes.iter().filter(|&&c| c == "too-many-tocs").count(),
+        1,
+        "{codes:?}"
+    );
+    let text = pdf::squash(&report.text);
+    assert!(text.contains("Heading 0") && text.contains("Heading 39"));
+    // Twenty tables of contents, then the headings themselves.
+    assert_eq!(text.matches("Heading 39").count(), 21);
+}
+
 #[test]
 fn huge_code_blocks_keep_every_line_and_their_numbers() {
     let code: String = (1..=3000).map(|n| format!("let v{n} = {n};\n")).collect();

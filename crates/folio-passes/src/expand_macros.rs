@@ -108,7 +108,7 @@ fn expand_block_macro(m: Macro, cx: &mut PassContext<'_>) -> Vec<Block> {
             }]
         }
         "toc" if !m.flag("printable", true) => vec![],
-        "toc" => vec![Block::Toc(toc(&m))],
+        "toc" => limited_toc(&m, cx).into_iter().collect(),
         "anchor" => match anchor_name(&m) {
             Some(id) => vec![Block::Div {
                 attr: Attr {
@@ -171,15 +171,17 @@ fn expand_block_macro(m: Macro, cx: &mut PassContext<'_>) -> Vec<Block> {
         "footnote" | "cfm-footnote" => vec![paragraph(apps::footnote(m))],
         "toc-zone" => {
             let location = m.param("location").unwrap_or("both").to_ascii_lowercase();
-            let toc = Block::Toc(toc(&m));
             let mut blocks = Vec::new();
             if location != "bottom" {
-                blocks.push(toc.clone());
+                blocks.extend(limited_toc(&m, cx));
             }
+            let after = if location != "top" {
+                limited_toc(&m, cx)
+            } else {
+                None
+            };
             blocks.extend(rich_body(m.body));
-            if location != "top" {
-                blocks.push(toc);
-            }
+            blocks.extend(after);
             blocks
         }
         name if MATH_BLOCK.contains(&name) => vec![Block::Math {
@@ -461,6 +463,25 @@ fn custom_panel(m: Macro) -> Panel {
     panel
 }
 
+/// The table of contents `m` asks for, unless the page has `max_tocs` already: each lists every
+/// heading of the page, so a page of little but `toc` macros multiplied its cost (200 of them over
+/// 100 headings, 10 KB of storage: 21 s and 1.9 GB). The first one left out is reported.
+fn limited_toc(m: &Macro, cx: &mut PassContext<'_>) -> Option<Block> {
+    cx.tocs += 1;
+    let limit = cx.options.max_tocs;
+    if cx.tocs == limit + 1 {
+        cx.report(
+            Diagnostic::warning(
+                "too-many-tocs",
+                format!("the page has more than {limit} tables of contents (limit `max_tocs`)"),
+            )
+            .at(m.span)
+            .with_hint("this and every further one is left out; the headings they list are not"),
+        );
+    }
+    (cx.tocs <= limit).then(|| Block::Toc(toc(m)))
+}
+
 fn toc(m: &Macro) -> Toc {
     let level = |name: &str, default: u8| {
         m.param(name)
@@ -643,6 +664,35 @@ mod tests {
         };
         expand_macros(&mut document, &mut cx);
         (document.blocks, cx.diagnostics)
+    }
+
+    #[test]
+    fn tables_of_contents_past_max_tocs_are_left_out_with_one_warning() {
+        let limit = PassOptions::default().max_tocs;
+        let toc = || Block::Macro(mac("toc", &[], MacroBody::None));
+        // A `toc-zone` places two, around its body.
+        let zone = Block::Macro(mac(
+            "toc-zone",
+            &[],
+            MacroBody::Rich {
+                blocks: vec![para("zoned")],
+            },
+        ));
+        let mut blocks: Vec<Block> = (0..limit - 1).map(|_| toc()).collect();
+        blocks.push(zone);
+        blocks.extend((0..5).map(|_| toc()));
+        blocks.push(para("after"));
+        let (blocks, diagnostics) = expand(blocks);
+        let tocs = blocks.iter().filter(|b| matches!(b, Block::Toc(_))).count();
+        assert_eq!(tocs, limit);
+        // The zone's body and the page's text stay.
+        assert!(
+            matches!(&blocks[limit], Block::Paragraph { .. }),
+            "{blocks:?}"
+        );
+        assert!(matches!(blocks.last(), Some(Block::Paragraph { .. })));
+        let codes: Vec<&str> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["too-many-tocs"]);
     }
 
     #[test]

@@ -38,6 +38,9 @@ pub struct PassOptions {
     /// past it an include is a placeholder. Without it, a few pages that each include the next
     /// several times multiply into an exponential document.
     pub max_includes: usize,
+    /// Most tables of contents (`toc`, and each one `toc-zone` places) one page lays out;
+    /// further ones are left out with a warning. Each lists every heading of the page.
+    pub max_tocs: usize,
 }
 
 impl Default for PassOptions {
@@ -50,6 +53,7 @@ impl Default for PassOptions {
             max_table_cells: 100_000,
             max_include_depth: 8,
             max_includes: 200,
+            max_tocs: 20,
         }
     }
 }
@@ -73,6 +77,8 @@ pub struct PassContext<'a> {
     pub(crate) table_cells: usize,
     /// Attachment images that will be embedded, for `max_images`.
     pub(crate) images: std::collections::BTreeSet<String>,
+    /// Tables of contents placed so far, for `max_tocs`.
+    pub(crate) tocs: usize,
     /// Id of the page being compiled, when it differs from `site.current_page` (exports compile
     /// many pages against one site).
     page_id: Option<String>,
@@ -91,6 +97,7 @@ impl<'a> PassContext<'a> {
             includes: 0,
             table_cells: 0,
             images: Default::default(),
+            tocs: 0,
             page_id: None,
         }
     }
