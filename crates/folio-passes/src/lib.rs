@@ -41,6 +41,10 @@ pub struct PassOptions {
     /// Most tables of contents (`toc`, and each one `toc-zone` places) one page lays out;
     /// further ones are left out with a warning. Each lists every heading of the page.
     pub max_tocs: usize,
+    /// Most pages the page-listing macros of one page list together (`children`, `pagetree`,
+    /// `contentbylabel`, `detailssummary`, `blog-posts`; each entry or row counts); the macros
+    /// after it are placeholders, with a warning. Each lists up to the whole site.
+    pub max_listed_pages: usize,
 }
 
 impl Default for PassOptions {
@@ -54,6 +58,7 @@ impl Default for PassOptions {
             max_include_depth: 8,
             max_includes: 200,
             max_tocs: 20,
+            max_listed_pages: 10_000,
         }
     }
 }
@@ -79,6 +84,9 @@ pub struct PassContext<'a> {
     pub(crate) images: std::collections::BTreeSet<String>,
     /// Tables of contents placed so far, for `max_tocs`.
     pub(crate) tocs: usize,
+    /// Pages listed so far, for `max_listed_pages`, and whether a list was left out for it.
+    pub(crate) listed_pages: usize,
+    pub(crate) listed_pages_over_limit: bool,
     /// Id of the page being compiled, when it differs from `site.current_page` (exports compile
     /// many pages against one site).
     page_id: Option<String>,
@@ -98,6 +106,8 @@ impl<'a> PassContext<'a> {
             table_cells: 0,
             images: Default::default(),
             tocs: 0,
+            listed_pages: 0,
+            listed_pages_over_limit: false,
             page_id: None,
         }
     }

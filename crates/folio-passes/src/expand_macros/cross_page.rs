@@ -756,6 +756,45 @@ mod tests {
     }
 
     #[test]
+    fn page_lists_past_max_listed_pages_are_placeholders() {
+        // A home page with 30 children, listed by `children` macros on it.
+        let mut pages = vec![page("home", None, vec![])];
+        pages.extend((0..30).map(|n| page(&format!("c{n}"), Some("home"), vec![])));
+        let site = Site {
+            pages,
+            current_page: Some("home".into()),
+            ..Site::default()
+        };
+        let options = PassOptions {
+            max_listed_pages: 50,
+            ..PassOptions::default()
+        };
+        let children = || {
+            Block::Macro(Macro {
+                name: "children".into(),
+                params: Default::default(),
+                body: MacroBody::None,
+                span: Span::new(0, 1),
+            })
+        };
+        let (document, diagnostics) = expand(vec![children(); 4], &site, &options);
+        // 30 listed, 60 listed, then past the limit.
+        let lists = document
+            .blocks
+            .iter()
+            .filter(|b| matches!(b, Block::List(l) if l.items.len() == 30))
+            .count();
+        assert_eq!(lists, 2, "{:?}", document.blocks);
+        assert!(
+            document.blocks[2..]
+                .iter()
+                .all(|b| matches!(b, Block::Panel(p) if p.title.as_deref() == Some("Child pages")))
+        );
+        let codes: Vec<_> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["too-many-listed-pages"]);
+    }
+
+    #[test]
     fn include_depth_is_an_option() {
         let pages = (0..5)
             .map(|n| {
