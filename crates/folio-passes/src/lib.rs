@@ -38,6 +38,10 @@ pub struct PassOptions {
     /// past it an include is a placeholder. Without it, a few pages that each include the next
     /// several times multiply into an exponential document.
     pub max_includes: usize,
+    /// Most text (bytes of text runs and code) `include` and `excerpt-include` bring into one
+    /// document, all levels counted; an include past it is a placeholder. `max_includes` bounds
+    /// the pages, this their size: 200 includes of one large page multiplied it 200 times.
+    pub max_included_bytes: usize,
     /// Most tables of contents (`toc`, and each one `toc-zone` places) one page lays out;
     /// further ones are left out with a warning. Each lists every heading of the page.
     pub max_tocs: usize,
@@ -57,6 +61,7 @@ impl Default for PassOptions {
             max_table_cells: 100_000,
             max_include_depth: 8,
             max_includes: 200,
+            max_included_bytes: 16 * 1024 * 1024,
             max_tocs: 20,
             max_listed_pages: 10_000,
         }
@@ -78,6 +83,9 @@ pub struct PassContext<'a> {
     pub(crate) include_stack: Vec<String>,
     /// Pages included so far, for `max_includes`.
     pub(crate) includes: usize,
+    /// Text included so far, for `max_included_bytes`, and whether an include was left out for it.
+    pub(crate) included_bytes: usize,
+    pub(crate) included_bytes_over_limit: bool,
     /// Table cells placed so far, for `max_table_cells`.
     pub(crate) table_cells: usize,
     /// Attachment images that will be embedded, for `max_images`.
@@ -103,6 +111,8 @@ impl<'a> PassContext<'a> {
             diagnostics: Vec::new(),
             include_stack: Vec::new(),
             includes: 0,
+            included_bytes: 0,
+            included_bytes_over_limit: false,
             table_cells: 0,
             images: Default::default(),
             tocs: 0,

@@ -136,6 +136,25 @@ fn spliced(
         cx.includes = limit + 1;
         return None;
     }
+    let limit = cx.options.max_included_bytes;
+    let size = text_bytes(&mut blocks);
+    if cx.included_bytes + size > limit {
+        // Once per document, like `max_includes`.
+        if !std::mem::replace(&mut cx.included_bytes_over_limit, true) {
+            cx.report(
+                folio_ir::Diagnostic::warning(
+                    "too-much-included",
+                    format!(
+                        "the document includes more than {limit} bytes of other pages' text (limit `max_included_bytes`)"
+                    ),
+                )
+                .at(m.span)
+                .with_hint("this include is a placeholder"),
+            );
+        }
+        return None;
+    }
+    cx.included_bytes += size;
     cx.includes += 1;
     walk_blocks_mut(&mut blocks, &mut |list: &mut Vec<Block>| {
         for block in list.iter_mut() {
@@ -152,6 +171,27 @@ fn spliced(
         diagnostic.span = Some(m.span);
     }
     Some(blocks)
+}
+
+/// The bytes of text in `blocks` (runs of text and code, nested ones included): what an include
+/// brings into the document, for `max_included_bytes`.
+fn text_bytes(blocks: &mut Vec<Block>) -> usize {
+    let mut bytes = 0;
+    folio_ir::walk_inlines_mut(blocks, &mut |list: &mut Vec<Inline>| {
+        for inline in list.iter() {
+            if let Inline::Text { text } = inline {
+                bytes += text.len();
+            }
+        }
+    });
+    walk_blocks_mut(blocks, &mut |list: &mut Vec<Block>| {
+        for block in list.iter() {
+            if let Block::Code(code) = block {
+                bytes += code.code.len();
+            }
+        }
+    });
+    bytes
 }
 
 /// The body of the page's `excerpt` macro (the one named `name`, when given).
@@ -792,6 +832,33 @@ mod tests {
         );
         let codes: Vec<_> = diagnostics.iter().map(|d| d.code.as_str()).collect();
         assert_eq!(codes, ["too-many-listed-pages"]);
+    }
+
+    #[test]
+    fn includes_past_max_included_bytes_are_placeholders() {
+        let text = "x".repeat(1_000);
+        let big = page(
+            "big",
+            None,
+            vec![Block::Paragraph {
+                attr: Default::default(),
+                content: vec![Inline::text(text.clone())],
+                span: Span::new(0, 1),
+            }],
+        );
+        let site = Site {
+            pages: vec![big],
+            ..Site::default()
+        };
+        let options = PassOptions {
+            max_included_bytes: 2_500,
+            ..PassOptions::default()
+        };
+        let (document, diagnostics) = expand(vec![include_of("big"); 5], &site, &options);
+        let included = format!("{:?}", document.blocks).matches(&text).count();
+        assert_eq!(included, 2);
+        let codes: Vec<_> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert_eq!(codes, ["too-much-included"]);
     }
 
     #[test]
