@@ -173,21 +173,30 @@ fn spliced(
     Some(blocks)
 }
 
-/// The bytes of text in `blocks` (runs of text and code, nested ones included): what an include
-/// brings into the document, for `max_included_bytes`.
+/// The bytes of text in `blocks` (runs of text, code, and the plain bodies of macros not yet
+/// expanded, such as `code`; nested ones included): what an include brings into the document,
+/// for `max_included_bytes`.
 fn text_bytes(blocks: &mut Vec<Block>) -> usize {
+    let plain = |m: &Macro| match &m.body {
+        MacroBody::Plain { text } => text.len(),
+        _ => 0,
+    };
     let mut bytes = 0;
     folio_ir::walk_inlines_mut(blocks, &mut |list: &mut Vec<Inline>| {
         for inline in list.iter() {
-            if let Inline::Text { text } = inline {
-                bytes += text.len();
+            match inline {
+                Inline::Text { text } => bytes += text.len(),
+                Inline::Macro(m) => bytes += plain(m),
+                _ => {}
             }
         }
     });
     walk_blocks_mut(blocks, &mut |list: &mut Vec<Block>| {
         for block in list.iter() {
-            if let Block::Code(code) = block {
-                bytes += code.code.len();
+            match block {
+                Block::Code(code) => bytes += code.code.len(),
+                Block::Macro(m) => bytes += plain(m),
+                _ => {}
             }
         }
     });
@@ -846,19 +855,32 @@ mod tests {
                 span: Span::new(0, 1),
             }],
         );
+        // The same size as a `code` macro, whose body is expanded only once it is included.
+        let code = page(
+            "code",
+            None,
+            vec![Block::Macro(Macro {
+                name: "code".into(),
+                params: Default::default(),
+                body: MacroBody::Plain { text: text.clone() },
+                span: Span::new(0, 1),
+            })],
+        );
         let site = Site {
-            pages: vec![big],
+            pages: vec![big, code],
             ..Site::default()
         };
         let options = PassOptions {
             max_included_bytes: 2_500,
             ..PassOptions::default()
         };
-        let (document, diagnostics) = expand(vec![include_of("big"); 5], &site, &options);
-        let included = format!("{:?}", document.blocks).matches(&text).count();
-        assert_eq!(included, 2);
-        let codes: Vec<_> = diagnostics.iter().map(|d| d.code.as_str()).collect();
-        assert_eq!(codes, ["too-much-included"]);
+        for title in ["big", "code"] {
+            let (document, diagnostics) = expand(vec![include_of(title); 5], &site, &options);
+            let included = format!("{:?}", document.blocks).matches(&text).count();
+            assert_eq!(included, 2, "{title}");
+            let codes: Vec<_> = diagnostics.iter().map(|d| d.code.as_str()).collect();
+            assert_eq!(codes, ["too-much-included"], "{title}");
+        }
     }
 
     #[test]
