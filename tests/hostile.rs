@@ -65,6 +65,17 @@ fn assert_all_in(text: &str, words: &[&str]) {
     }
 }
 
+/// The PDF's text without the footers' page numbers ("3 / 87"), which come between the
+/// text of one page and the next.
+fn without_page_numbers(report: &pdf::PdfReport) -> String {
+    // From the last: "1 / 87" is the end of "11 / 87".
+    (1..=report.pages)
+        .rev()
+        .fold(report.text.clone(), |text, page| {
+            text.replace(&format!("{page} / {}", report.pages), "")
+        })
+}
+
 fn codes(diagnostics: &[Diagnostic]) -> Vec<&str> {
     diagnostics.iter().map(|d| d.code.as_str()).collect()
 }
@@ -273,6 +284,65 @@ fn hundreds_of_words_in_a_cell_column_code_line_or_title_typeset() {
     );
 }
 
+/// Typst laid out a code line without spaces (minified JSON) in time growing with the square of
+/// its length: a 300 KB line took 21 s, 1.2 MB more than five minutes. Such a line is laid out in
+/// blocks of about 2,000 characters (a line that is mostly a base64 string cut by its text),
+/// numbered or not.
+#[test]
+fn a_code_line_of_300_kb_of_minified_json_typesets_with_its_text() {
+    let json = format!(
+        "[{}]",
+        (0..4_000)
+            .map(|i| format!(r#"{{"id":{i},"name":"item-{i}","tags":["a","b"],"value":0.{i}}}"#))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let blob: String = (0..60_000u32)
+        .map(|i| {
+            char::from(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                    [(i * 7 % 64) as usize],
+            )
+        })
+        .collect();
+    let numbered = format!("{{\n\"data\":\"{blob}\",\"last\":true\n}}");
+    let code = |numbers: bool, body: &str| {
+        format!(
+            r#"<ac:structured-macro ac:name="code"><ac:parameter ac:name="language">json</ac:parameter><ac:parameter ac:name="linenumbers">{numbers}</ac:parameter><ac:plain-text-body><![CDATA[{body}]]></ac:plain-text-body></ac:structured-macro>"#
+        )
+    };
+    let source = format!(
+        "{}{}<p>after the code</p>",
+        code(false, &json),
+        code(true, &numbered)
+    );
+    let (_, report) = compile_pdf(source.as_bytes(), &Options::default());
+    let text: String = without_page_numbers(&report).split_whitespace().collect();
+    assert!(
+        text.contains(&json),
+        "the JSON line is not whole in the PDF"
+    );
+    assert!(text.contains(&format!(r#""data":"{blob}","last":true"#)));
+    assert!(text.contains("afterthecode"));
+}
+
+/// Words joined by no-break spaces are one run with a break opportunity after each space, one
+/// piece of the paragraph each, which the lowering did not count (it took the no-break spaces
+/// for spaces) and so did not cut the paragraph: 50,000 of them took 7.7 s, 200,000 no-break
+/// spaces alone more than two minutes.
+#[test]
+fn a_paragraph_of_words_joined_by_no_break_spaces_typesets_with_its_text() {
+    let words: Vec<String> = (0..50_000).map(|i| format!("w{i}")).collect();
+    let source = format!("<p>{}</p><p>after it</p>", words.join("&nbsp;"));
+    let (_, report) = compile_pdf(source.as_bytes(), &Options::default());
+    let text = pdf::squash(&without_page_numbers(&report));
+    assert!(
+        text.contains(&words.join(" ")),
+        "the words are not all in the PDF"
+    );
+    assert!(text.contains("after it"));
+}
+
 #[test]
 fn nesting_100000_deep_is_an_error_naming_the_limit() {
     for (open, close) in [
@@ -461,6 +531,37 @@ fn nul_and_control_characters_are_dropped_with_a_warning() {
     let text = pdf::squash(&report.text);
     assert!(text.contains("nul[]") && text.contains("one[]"), "{text}");
     assert!(!text.contains('\0'));
+}
+
+/// Typst gives each combining mark it stacks on a letter a text item holding the whole
+/// cluster's text: a letter with 20,000 marks in a table cell took 3 GB, 40,000 more memory
+/// than the machine had. Marks past the 30 of Unicode's stream-safe format are removed.
+#[test]
+fn a_letter_with_forty_thousand_combining_marks_in_a_cell_typesets() {
+    let source = format!(
+        "<table><tbody><tr><td><p>zalgo{}</p></td><td><p>beside it</p></td></tr></tbody></table>\
+         <p>after it</p>",
+        "\u{301}\u{316}".repeat(20_000)
+    );
+    let mut compiled = compile_document(source.as_bytes(), &Options::default()).unwrap();
+    assert!(codes(&compiled.diagnostics).contains(&"combining-marks"));
+    let mut marks = 0;
+    walk_blocks_mut(&mut compiled.document.blocks, &mut |blocks: &mut Vec<
+        Block,
+    >| {
+        for block in blocks.iter() {
+            if let Block::Paragraph { content, .. } = block {
+                marks += folio::ir::plain_text(content)
+                    .chars()
+                    .filter(|&c| c == '\u{301}' || c == '\u{316}')
+                    .count();
+            }
+        }
+    });
+    assert_eq!(marks, 30);
+    let rendered = compiler().render_pdf(&compiled).unwrap();
+    let text = pdf::squash(&pdf::read_pdf(&rendered.bytes).text);
+    assert_all_in(&text, &["zalg", "beside it", "after it"]);
 }
 
 #[test]

@@ -30,9 +30,18 @@ use unicode_segmentation::UnicodeSegmentation;
 /// with ASCII punctuation becomes a string literal expression, `#"…"`: Typst evaluates each
 /// backslash escape to a symbol element of its own, and a paragraph of many of them lays out in
 /// quadratic time (80,000 escaped full stops took a minute), while a literal is one text element.
-/// Text without ASCII punctuation has no markup meaning and is written as it is.
+/// So does text of more than [`MARKUP_WORDS`] words: markup makes each word and each space an
+/// element, and a paragraph's layout costs its glyphs times its elements (see
+/// `lower::MAX_PARAGRAPH_COST`): one of 120,000 words took 3.5 s, four times one of 60,000.
+/// Other text has no markup meaning and is written as it is.
 pub fn push_markup_text(out: &mut String, text: &str) {
-    if text.chars().any(|c| c.is_ascii_punctuation()) {
+    if text.chars().any(|c| c.is_ascii_punctuation())
+        || text
+            .chars()
+            .filter(|&c| c == ' ')
+            .nth(MARKUP_WORDS - 1)
+            .is_some()
+    {
         let plain: String = text
             .chars()
             .filter(|&c| !is_bidi_control(c))
@@ -52,6 +61,11 @@ pub fn push_markup_text(out: &mut String, text: &str) {
         }
     }
 }
+
+/// Most words [`push_markup_text`] writes as markup; longer text becomes a string literal.
+/// Below the words between two [`TEXT_CUT`]s, so that the pieces of a long paragraph are
+/// literals.
+pub const MARKUP_WORDS: usize = 16;
 
 /// Appends `text` as markup like [`push_markup_text`], except that runs of `break_at` or more
 /// characters with no break opportunity (no space; CJK text breaks anywhere anyway) get break
@@ -123,7 +137,7 @@ pub const TEXT_CUT: &str = "#h(0pt)";
 /// matches a space or line break once (48 × 10 tables = 480), and a CJK character once, and the
 /// line break each puts after it once more for each (12 characters × (5 + 5²) = 360 for tables
 /// five deep).
-const MATCHES_PER_RUN: usize = 48;
+pub const MATCHES_PER_RUN: usize = 48;
 
 /// The regex matches the current run of text may give (see [`TEXT_CUT`]), counted over its
 /// text and line breaks in the order the lowering writes them; a new one for each paragraph.
@@ -470,6 +484,17 @@ mod tests {
     }
 
     #[test]
+    fn text_of_many_words_is_one_literal() {
+        // Markup would make each word and space an element of the paragraph.
+        let few = vec!["word"; MARKUP_WORDS].join(" ");
+        assert_eq!(markup_text(&few), few);
+        let many = vec!["word"; MARKUP_WORDS + 1].join(" ");
+        let markup = markup_text(&many);
+        assert_eq!(markup, format!("#\"{many}\""));
+        assert_eq!(parsed_text(&markup), many);
+    }
+
+    #[test]
     fn issue_hash_starts_no_code() {
         assert_literal("#read(\"/etc/passwd\")");
         assert_literal("#import \"x\": *");
@@ -668,7 +693,7 @@ mod tests {
         let cuts = TextualRun::default().cuts(&prose);
         push_breakable_text(&mut out, &prose, 20, &mut 100, &cuts);
         assert_eq!(out.matches(TEXT_CUT).count(), cuts.len());
-        assert_eq!(out.replace(TEXT_CUT, ""), prose);
+        assert_eq!(parsed_text(&out.replace(TEXT_CUT, "")), prose);
     }
 
     #[test]

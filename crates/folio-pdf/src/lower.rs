@@ -613,9 +613,10 @@ fn paragraph_chunks(content: &[Inline], break_at: usize) -> Vec<std::borrow::Cow
             while !rest.is_empty() {
                 let room = chunk_length.saturating_sub(length).max(1);
                 let cut = rest.char_indices().nth(room).map_or(rest.len(), |(i, _)| i);
-                // Prefer to cut after a space, so that no word is split needlessly.
-                let cut = match rest[..cut].rfind(' ') {
-                    Some(space) if cut < rest.len() && space > 0 => space + 1,
+                // Prefer to cut after a space (a no-break one too, which joins words only
+                // within a line), so that no word is split needlessly.
+                let cut = match rest[..cut].char_indices().rfind(|(_, c)| c.is_whitespace()) {
+                    Some((space, c)) if cut < rest.len() && space > 0 => space + c.len_utf8(),
                     _ => cut,
                 };
                 chunks
@@ -624,7 +625,9 @@ fn paragraph_chunks(content: &[Inline], break_at: usize) -> Vec<std::borrow::Cow
                     .push(Inline::text(&rest[..cut]));
                 length += rest[..cut].chars().count();
                 rest = &rest[cut..];
-                if length >= chunk_length {
+                // Cut inside the text (before the chunk was full, at a space): the rest starts
+                // the next chunk, not a few characters of the rest, cut inside a word.
+                if length >= chunk_length || !rest.is_empty() {
                     chunks.push(Vec::new());
                     length = 0;
                 }
@@ -652,14 +655,12 @@ fn inline_pieces(content: &[Inline], break_at: usize) -> usize {
         pieces += 1;
         match inline {
             Inline::Text { text } => {
-                // A break after every separator, and at least every `BREAK_EVERY` characters.
-                for word in text.split(char::is_whitespace) {
-                    let length = word.chars().count();
-                    if length >= break_at {
-                        pieces += length / crate::escape::BREAK_EVERY
-                            + word.chars().filter(|c| !c.is_alphanumeric()).count();
-                    }
-                }
+                // A box and the text after it per break opportunity in a long run (runs of
+                // words joined by no-break spaces included), and a `TEXT_CUT` and the text
+                // after it about every `MATCHES_PER_RUN` spaces.
+                let breaks = crate::escape::break_offsets(text, break_at).len();
+                let spaces = text.chars().filter(|c| c.is_whitespace()).count();
+                pieces += 2 * (breaks + spaces / crate::escape::MATCHES_PER_RUN);
             }
             other => {
                 if let Some(children) = other.content() {
@@ -2091,6 +2092,12 @@ fn highlighted_language(code: &CodeBlock) -> Option<&'static str> {
     code.language.as_deref().and_then(typst_language)
 }
 
+/// Bytes without a space past which a code line is laid out in pieces (the theme's
+/// `folio-code-line`). Typst lays out such a line (minified JSON) in time that grows with the
+/// square of its length: a line of 300 KB took 21 s. A long line with spaces is laid out in
+/// about linear time, and faster whole than in pieces.
+const LONG_CODE_RUN: usize = 2000;
+
 fn code_to_typst(code: &CodeBlock) -> String {
     let mut args = vec![string_literal(&code.code)];
     if let Some(lang) = highlighted_language(code) {
@@ -2107,6 +2114,13 @@ fn code_to_typst(code: &CodeBlock) -> String {
     }
     if code.plain {
         args.push("plain: true".to_owned());
+    }
+    if code
+        .code
+        .split(char::is_whitespace)
+        .any(|run| run.len() > LONG_CODE_RUN)
+    {
+        args.push("long-lines: true".to_owned());
     }
     format!("#folio-code({})", args.join(", "))
 }
@@ -2463,11 +2477,11 @@ mod tests {
 
     #[test]
     fn costly_paragraphs_are_cut_and_keep_their_text() {
-        let prose = vec![Inline::text("word ".repeat(20_000))];
+        let prose = vec![Inline::text("word ".repeat(5_000))];
         assert_eq!(
             paragraph_chunks(&prose, BREAK_AT).len(),
             1,
-            "prose is one piece"
+            "a paragraph of 5,000 words is one"
         );
         let word = vec![
             Inline::text("a".repeat(200_000)),
@@ -2482,6 +2496,13 @@ mod tests {
         for chunk in &chunks {
             let glyphs = folio_ir::plain_text(chunk).chars().count();
             assert!(glyphs * inline_pieces(chunk, BREAK_AT) <= MAX_PARAGRAPH_COST);
+        }
+        // Words joined by no-break spaces: a break box after each space, and no word cut.
+        let joined = vec![Inline::text(vec!["word"; 50_000].join("\u{a0}"))];
+        let chunks = paragraph_chunks(&joined, BREAK_AT);
+        assert!(chunks.len() > 10, "{}", chunks.len());
+        for chunk in &chunks[..chunks.len() - 1] {
+            assert!(folio_ir::plain_text(chunk).ends_with("word\u{a0}"));
         }
     }
 

@@ -3747,8 +3747,8 @@ mod fit {
         let markup = typeset(&titles);
         assert_eq!(markup.matches("sticky: false").count(), 1, "{markup}");
         let unstuck = markup.find("sticky: false").unwrap();
-        assert!(markup[..unstuck].contains("== word"), "{markup}");
-        assert!(markup[unstuck..].contains("== word"), "{markup}");
+        assert!(markup[..unstuck].contains("word word"), "{markup}");
+        assert!(markup[unstuck..].contains("word word"), "{markup}");
     }
 
     /// Lowered markup of a random document (reduced) on which Typst looped, adding pages until

@@ -6,6 +6,7 @@
 use std::borrow::Cow;
 
 use quick_xml::escape::resolve_html5_entity;
+use unicode_normalization::char::is_combining_mark;
 
 /// What the reference `&name;` stands for, or `None` when it is unknown or invalid.
 pub(crate) fn resolve_reference(name: &str) -> Option<Cow<'static, str>> {
@@ -114,6 +115,37 @@ pub(crate) fn strip_controls(text: &str) -> Option<String> {
         .then(|| text.chars().filter(|&c| !is_forbidden_control(c)).collect())
 }
 
+/// Most combining marks kept on one character: the limit of Unicode's stream-safe text format
+/// (UAX #15), which no script needs more than. Typst gives each mark it stacks a text item
+/// holding the whole cluster's text, so one letter with 20,000 marks took 3 GB in a table cell,
+/// and 40,000 would not fit in memory.
+pub(crate) const MAX_COMBINING_MARKS: usize = 30;
+
+/// How many combining marks end `text` (at most one more than [`MAX_COMBINING_MARKS`]).
+pub(crate) fn trailing_combining_marks(text: &str) -> usize {
+    text.chars()
+        .rev()
+        .take(MAX_COMBINING_MARKS + 1)
+        .take_while(|&c| is_combining_mark(c))
+        .count()
+}
+
+/// `text` with at most [`MAX_COMBINING_MARKS`] combining marks in a row, where `marks_before`
+/// marks end the text it continues; `None` when none are removed.
+pub(crate) fn cap_combining_marks(text: &str, marks_before: usize) -> Option<String> {
+    let keep = |c: char, run: &mut usize| {
+        *run = if is_combining_mark(c) { *run + 1 } else { 0 };
+        *run <= MAX_COMBINING_MARKS
+    };
+    // Nearly all text has nothing to remove, and is not copied.
+    let mut run = marks_before;
+    if text.chars().all(|c| keep(c, &mut run)) {
+        return None;
+    }
+    let mut run = marks_before;
+    Some(text.chars().filter(|&c| keep(c, &mut run)).collect())
+}
+
 /// The line separators that text may contain (U+2028, U+2029); they become line breaks.
 pub(crate) fn is_line_separator(c: char) -> bool {
     matches!(c, '\u{2028}' | '\u{2029}')
@@ -122,6 +154,18 @@ pub(crate) fn is_line_separator(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn combining_marks_past_the_stream_safe_limit_are_removed() {
+        let accents = |n: usize| "\u{301}".repeat(n);
+        let text = format!("a{}b{}c", accents(40), accents(30));
+        let capped = cap_combining_marks(&text, 0).unwrap();
+        assert_eq!(capped, format!("a{}b{}c", accents(30), accents(30)));
+        // A run continued from the text before.
+        assert_eq!(cap_combining_marks(&accents(10), 25).unwrap(), accents(5));
+        assert_eq!(cap_combining_marks(&format!("a{}", accents(30)), 0), None);
+        assert_eq!(trailing_combining_marks(&format!("a{}", accents(50))), 31);
+    }
 
     #[test]
     fn resolves_named_and_numeric_references() {

@@ -14,7 +14,10 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::ReadError;
 use crate::dom::{Element, Node, Text};
-use crate::entities::{resolve_reference, strip_controls, unescape_attribute};
+use crate::entities::{
+    MAX_COMBINING_MARKS, cap_combining_marks, resolve_reference, strip_controls,
+    trailing_combining_marks, unescape_attribute,
+};
 
 /// An element whose end tag has not been read yet.
 struct Open {
@@ -242,6 +245,25 @@ impl TreeBuilder<'_> {
             );
         }
         let text = cleaned.as_deref().unwrap_or(text);
+        let marks_before = match self.children().last() {
+            Some(Node::Text(last)) => trailing_combining_marks(&last.text),
+            _ => 0,
+        };
+        let capped = cap_combining_marks(text, marks_before);
+        if capped.is_some() {
+            self.warn_once(
+                "combining-marks",
+                Diagnostic::warning(
+                    "combining-marks",
+                    format!(
+                        "combining marks past {MAX_COMBINING_MARKS} on one character removed from text"
+                    ),
+                )
+                .at(span)
+                .with_hint("no script needs more, and laying out thousands of them on one letter takes gigabytes"),
+            );
+        }
+        let text = capped.as_deref().unwrap_or(text);
         let children = self.children();
         if let Some(Node::Text(last)) = children.last_mut() {
             last.text.push_str(text);
