@@ -2506,6 +2506,27 @@ mod tests {
         }
     }
 
+    #[test]
+    fn only_code_with_a_long_run_without_spaces_is_laid_out_in_pieces() {
+        let code = |code: String| {
+            code_to_typst(&CodeBlock {
+                language: Some("json".into()),
+                title: None,
+                line_numbers: false,
+                first_line: 1,
+                code,
+                plain: false,
+                span: Span::DETACHED,
+            })
+        };
+        let minified = format!("[{}]", r#"{"a":1},"#.repeat(400));
+        assert!(code(minified).contains("long-lines: true"));
+        // As long, with spaces: Typst lays it out whole in about linear time.
+        let spaced = format!("[{}]", r#"{"a": 1}, "#.repeat(400));
+        assert!(!code(spaced).contains("long-lines"));
+        assert!(!code("{\"a\": 1}\n".repeat(1_000)).contains("long-lines"));
+    }
+
     fn lower_blocks(blocks: Vec<Block>) -> String {
         let document = Document {
             title: None,

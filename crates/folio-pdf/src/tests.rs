@@ -3579,6 +3579,59 @@ mod fit {
         );
     }
 
+    /// A line of minified JSON is laid out in blocks (`folio-code-line`): every character of
+    /// it is still there, in order, and still highlighted.
+    #[test]
+    fn a_long_line_of_minified_json_keeps_its_text_and_its_colours() {
+        let json = format!(
+            "[{}]",
+            (0..400)
+                .map(|i| format!(r#"{{"id":{i},"name":"item-{i}","ok":true}}"#))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        assert!(json.len() > 10_000);
+        let document = document(vec![Block::Code(CodeBlock {
+            language: Some("json".into()),
+            title: None,
+            line_numbers: false,
+            first_line: 1,
+            code: json.clone(),
+            plain: false,
+            span: Span::DETACHED,
+        })]);
+        let (paged, _, markup) = ENGINE
+            .typeset(&document, &Attachments::new(), &RenderOptions::default())
+            .unwrap();
+        assert!(markup.contains("long-lines: true"), "{markup}");
+        fn walk(frame: &typst::layout::Frame, out: &mut Vec<(String, String)>) {
+            for (_, item) in frame.items() {
+                match item {
+                    FrameItem::Group(group) => walk(&group.frame, out),
+                    FrameItem::Text(text) => {
+                        out.push((text.text.to_string(), format!("{:?}", text.fill)))
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let mut items = Vec::new();
+        for page in paged.pages() {
+            walk(&page.frame, &mut items);
+        }
+        // The footers' page numbers ("1 / 3") come between one page's text and the next.
+        let pages = paged.pages().len();
+        let text = (1..=pages).rev().fold(
+            items.iter().map(|(t, _)| t.as_str()).collect::<String>(),
+            |text, page| text.replace(&format!("{page} / {pages}"), ""),
+        );
+        assert!(pages > 1);
+        assert!(text.contains(&json), "the line is not whole, in order");
+        let colours: std::collections::BTreeSet<&str> =
+            items.iter().map(|(_, fill)| fill.as_str()).collect();
+        assert!(colours.len() >= 3, "{colours:?}");
+    }
+
     #[test]
     fn words_of_thousands_of_characters_wrap_in_cells_and_code() {
         // A word with a break opportunity every few characters (600 `folio-wbr`s) in a table
