@@ -740,6 +740,50 @@ fn huge_code_blocks_keep_every_line_and_their_numbers() {
     }
 }
 
+/// A base64 string pasted into a table cell is a run with a break opportunity every few
+/// characters, each a piece of the cell's paragraph, which the lowering did not cut as it cuts
+/// the page's paragraphs, and each break box was located one by one while the table was
+/// measured: 100,000 characters took a minute, 200,000 more than two. So did a long `code`
+/// span in a paragraph (260 KB, 14 s), which the cutting went around.
+#[test]
+fn a_100_kb_base64_string_in_a_cell_and_a_long_code_span_keep_their_text() {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let blob: String = (0..100_000)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            char::from(
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+                    [(state % 64) as usize],
+            )
+        })
+        .collect();
+    let json: String = (0..2_500)
+        .map(|i| format!(r#"{{"id":{i},"name":"item-{i}","v":0.{i}}},"#))
+        .collect();
+    // Two documents: each has its own budget of break boxes (past it, break opportunities are
+    // U+200Bs, which a PDF's text keeps).
+    let text_of = |source: String| {
+        let (_, report) = compile_pdf(source.as_bytes(), &Options::default());
+        without_page_numbers(&report)
+            .split_whitespace()
+            .collect::<String>()
+    };
+    let text = text_of(format!(
+        "<table><tbody><tr><td>{blob}</td></tr></tbody></table>"
+    ));
+    assert!(
+        text.contains(&blob),
+        "the base64 string is not whole in the PDF"
+    );
+    let text = text_of(format!("<p>inline <code>{json}</code> end</p>"));
+    assert!(
+        text.contains(&format!("inline{json}end")),
+        "the code span is not whole in the PDF"
+    );
+}
+
 #[test]
 fn a_word_of_100_kb_keeps_every_character() {
     let page = format!(

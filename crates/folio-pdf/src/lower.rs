@@ -596,55 +596,110 @@ const MAX_PARAGRAPH_COST: usize = 50_000_000;
 const PIECES_PER_CHUNK: usize = 500;
 
 /// The inlines of a paragraph as Typst should get them: all in one, or cut into chunks (between
-/// its top-level inlines, and inside its top-level text) when it would cost more than
-/// [`MAX_PARAGRAPH_COST`].
+/// its inlines, inside text, and inside formatting, code spans and links, each piece wrapped
+/// alike) when it would cost more than [`MAX_PARAGRAPH_COST`].
 fn paragraph_chunks(content: &[Inline], break_at: usize) -> Vec<std::borrow::Cow<'_, [Inline]>> {
     let glyphs = folio_ir::plain_text(content).chars().count();
     let pieces = inline_pieces(content, break_at).max(1);
     if glyphs.saturating_mul(pieces) <= MAX_PARAGRAPH_COST {
         return vec![std::borrow::Cow::Borrowed(content)];
     }
-    let chunk_length = (glyphs / pieces * PIECES_PER_CHUNK).clamp(256, 16_384);
-    let mut chunks = vec![Vec::new()];
-    let mut length = 0;
+    let mut chunker = ParagraphChunker {
+        chunk_length: (glyphs / pieces * PIECES_PER_CHUNK).clamp(256, 16_384),
+        chunks: vec![Vec::new()],
+        length: 0,
+    };
     for inline in content {
+        chunker.push(inline);
+    }
+    let mut chunks = chunker.chunks;
+    chunks.retain(|chunk| !chunk.is_empty());
+    chunks.into_iter().map(std::borrow::Cow::Owned).collect()
+}
+
+/// Cuts inlines into chunks of about `chunk_length` characters (see [`paragraph_chunks`]).
+struct ParagraphChunker {
+    chunk_length: usize,
+    /// The chunks so far; the last is the one being filled.
+    chunks: Vec<Vec<Inline>>,
+    /// Characters in the last chunk.
+    length: usize,
+}
+
+impl ParagraphChunker {
+    fn push(&mut self, inline: &Inline) {
         if let Inline::Text { text } = inline {
-            let mut rest = text.as_str();
-            while !rest.is_empty() {
-                let room = chunk_length.saturating_sub(length).max(1);
-                let cut = rest.char_indices().nth(room).map_or(rest.len(), |(i, _)| i);
-                // Prefer to cut after a space (a no-break one too, which joins words only
-                // within a line), so that no word is split needlessly.
-                let cut = match rest[..cut].char_indices().rfind(|(_, c)| c.is_whitespace()) {
-                    Some((space, c)) if cut < rest.len() && space > 0 => space + c.len_utf8(),
-                    _ => cut,
+            self.push_text(text);
+            return;
+        }
+        let length = folio_ir::plain_text(std::slice::from_ref(inline))
+            .chars()
+            .count();
+        match inline.content() {
+            // A wrapper too long for the chunk (a long `code` span, a link around a long run):
+            // its content is cut, and each piece wrapped alike.
+            Some(children) if self.length + length > self.chunk_length => {
+                let mut inner = ParagraphChunker {
+                    chunk_length: self.chunk_length,
+                    chunks: vec![Vec::new()],
+                    length: self.length,
                 };
-                chunks
+                for child in children {
+                    inner.push(child);
+                }
+                let mut shell = inline.clone();
+                shell.content_mut().expect("a wrapper").clear();
+                for (i, piece) in inner.chunks.into_iter().enumerate() {
+                    if i > 0 {
+                        self.chunks.push(Vec::new());
+                    }
+                    if !piece.is_empty() {
+                        let mut wrapped = shell.clone();
+                        *wrapped.content_mut().expect("a wrapper") = piece;
+                        self.chunks.last_mut().expect("never empty").push(wrapped);
+                    }
+                }
+                self.length = inner.length;
+            }
+            _ => {
+                self.chunks
                     .last_mut()
                     .expect("never empty")
-                    .push(Inline::text(&rest[..cut]));
-                length += rest[..cut].chars().count();
-                rest = &rest[cut..];
-                // Cut inside the text (before the chunk was full, at a space): the rest starts
-                // the next chunk, not a few characters of the rest, cut inside a word.
-                if length >= chunk_length || !rest.is_empty() {
-                    chunks.push(Vec::new());
-                    length = 0;
+                    .push(inline.clone());
+                self.length += length;
+                if self.length >= self.chunk_length {
+                    self.chunks.push(Vec::new());
+                    self.length = 0;
                 }
-            }
-        } else {
-            chunks.last_mut().expect("never empty").push(inline.clone());
-            length += folio_ir::plain_text(std::slice::from_ref(inline))
-                .chars()
-                .count();
-            if length >= chunk_length {
-                chunks.push(Vec::new());
-                length = 0;
             }
         }
     }
-    chunks.retain(|chunk| !chunk.is_empty());
-    chunks.into_iter().map(std::borrow::Cow::Owned).collect()
+
+    fn push_text(&mut self, text: &str) {
+        let mut rest = text;
+        while !rest.is_empty() {
+            let room = self.chunk_length.saturating_sub(self.length).max(1);
+            let cut = rest.char_indices().nth(room).map_or(rest.len(), |(i, _)| i);
+            // Prefer to cut after a space (a no-break one too, which joins words only within a
+            // line), so that no word is split needlessly.
+            let cut = match rest[..cut].char_indices().rfind(|(_, c)| c.is_whitespace()) {
+                Some((space, c)) if cut < rest.len() && space > 0 => space + c.len_utf8(),
+                _ => cut,
+            };
+            self.chunks
+                .last_mut()
+                .expect("never empty")
+                .push(Inline::text(&rest[..cut]));
+            self.length += rest[..cut].chars().count();
+            rest = &rest[cut..];
+            // Cut inside the text (before the chunk was full, at a space): the rest starts the
+            // next chunk, not a few characters of the rest, cut inside a word.
+            if self.length >= self.chunk_length || !rest.is_empty() {
+                self.chunks.push(Vec::new());
+                self.length = 0;
+            }
+        }
+    }
 }
 
 /// About how many pieces Typst's paragraph holds for these inlines: one per inline, plus one
@@ -1356,7 +1411,13 @@ impl Writer<'_, '_> {
         let break_at = std::mem::replace(&mut self.break_at, BREAK_AT_IN_CELLS);
         let body = match cell.blocks.as_slice() {
             [Block::Paragraph { attr, content, .. }] if attr.is_empty() => {
-                format!("[{}]", trim_paragraph(&self.paragraph_to_typst(content)))
+                // Cut as in the flow (see `MAX_PARAGRAPH_COST`): a cell holding a 100,000
+                // character base64 string took nearly a minute as one paragraph.
+                let paragraphs: Vec<String> = paragraph_chunks(content, BREAK_AT_IN_CELLS)
+                    .iter()
+                    .map(|chunk| trim_paragraph(&self.paragraph_to_typst(chunk)).to_owned())
+                    .collect();
+                format!("[{}]", paragraphs.join("\n\n"))
             }
             blocks => self.content_block(blocks),
         };
@@ -2504,6 +2565,57 @@ mod tests {
         for chunk in &chunks[..chunks.len() - 1] {
             assert!(folio_ir::plain_text(chunk).ends_with("word\u{a0}"));
         }
+    }
+
+    #[test]
+    fn a_costly_code_span_is_cut_into_code_spans() {
+        let json = r#"{"id":1,"name":"item"},"#.repeat(8_000);
+        let paragraph = vec![
+            Inline::text("before "),
+            Inline::Code {
+                content: vec![Inline::text(&json)],
+            },
+            Inline::text(" after"),
+        ];
+        let chunks = paragraph_chunks(&paragraph, BREAK_AT);
+        assert!(chunks.len() > 10, "{}", chunks.len());
+        let text: String = chunks.iter().map(|c| folio_ir::plain_text(c)).collect();
+        assert_eq!(text, folio_ir::plain_text(&paragraph));
+        for chunk in &chunks {
+            let glyphs = folio_ir::plain_text(chunk).chars().count();
+            assert!(glyphs * inline_pieces(chunk, BREAK_AT) <= MAX_PARAGRAPH_COST);
+            // Every piece of the span is still code.
+            for inline in chunk.iter() {
+                if let Inline::Text { text } = inline {
+                    assert!(text == "before " || text == " after", "{text:?}");
+                } else {
+                    assert!(matches!(inline, Inline::Code { .. }), "{inline:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_costly_paragraph_in_a_cell_is_cut_into_paragraphs() {
+        let cell = |text: &str| {
+            lower_blocks(vec![Block::Table(Table {
+                rows: vec![Row {
+                    cells: vec![Cell {
+                        blocks: vec![p(text)],
+                        ..Cell::empty()
+                    }],
+                    in_head: false,
+                }],
+                ..table(vec![], 1, 0)
+            })])
+        };
+        let blob: String = (0..100_000u64)
+            .map(|i| char::from(b"aB0+/xY9"[(i * i % 7) as usize]))
+            .collect();
+        let markup = cell(&blob);
+        let body = markup.split_once("folio-td(").unwrap().1;
+        assert!(body.matches("\n\n").count() > 10, "{}", &body[..200]);
+        assert_eq!(cell("a short cell").matches("\n\n").count(), 0);
     }
 
     #[test]
