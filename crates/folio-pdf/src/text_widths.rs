@@ -77,7 +77,6 @@ fn as_written(widths: CellWidths) -> [f64; 3] {
 /// written, so that the theme's arithmetic on them is the arithmetic on the cells.
 fn summary(columns: usize, cells: &[TableCell]) -> String {
     let mut maxima = vec![[0.0f64; 3]; columns];
-    let mut widest = 0.0f64;
     let (mut spans, mut unknown) = (Vec::new(), Vec::new());
     for (i, cell) in cells.iter().enumerate() {
         if cell.span > 1 {
@@ -87,7 +86,6 @@ fn summary(columns: usize, cells: &[TableCell]) -> String {
             unknown.push(i);
             continue;
         };
-        widest = widest.max(widths[2]);
         if cell.span == 1
             && let Some(column) = maxima.get_mut(cell.x)
         {
@@ -99,7 +97,7 @@ fn summary(columns: usize, cells: &[TableCell]) -> String {
     let column = |k: usize| tuple(&maxima.iter().map(|m| m[k].to_string()).collect::<Vec<_>>());
     let indices = |of: &[usize]| tuple(&of.iter().map(usize::to_string).collect::<Vec<_>>());
     format!(
-        "(low: {}, whole: {}, high: {}, widest: {widest}, spans: {}, unknown: {})",
+        "(low: {}, whole: {}, high: {}, spans: {}, unknown: {})",
         column(0),
         column(1),
         column(2),
