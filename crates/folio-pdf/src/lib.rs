@@ -231,6 +231,18 @@ impl Engine {
             mut diagnostics,
             title,
         } = laid_out;
+        // PDF/A and PDF/UA forbid `.notdef`, which a character no font has is drawn with (the
+        // `missing-glyphs` warning): an emoji would stop the whole document.
+        let paged = if options.pdf_standard != PdfStandard::None
+            && paged
+                .pages()
+                .iter()
+                .any(|page| missing_glyphs(&page.frame) > 0)
+        {
+            with_missing_glyphs_as_rectangles(&paged)
+        } else {
+            paged
+        };
         let standards = match options.pdf_standard {
             PdfStandard::None => &[][..],
             PdfStandard::A2b => &[typst_pdf::PdfStandard::A_2b],
@@ -474,6 +486,57 @@ fn missing_glyphs(frame: &Frame) -> usize {
             _ => 0,
         })
         .sum()
+}
+
+/// `paged` with each glyph no font has (`.notdef`, glyph 0) drawn as its font's white rectangle
+/// (▯, else □, else `?`), as the notdef glyph of most fonts looks, its character
+/// kept in the text layer for copying and search; a missing glyph of no width (a joiner or a
+/// variation selector) as the font's space, which draws nothing.
+fn with_missing_glyphs_as_rectangles(paged: &PagedDocument) -> PagedDocument {
+    use typst::model::Document as _;
+    let pages = paged
+        .pages()
+        .iter()
+        .map(|page| {
+            let mut page = page.clone();
+            replace_missing_glyphs(&mut page.frame);
+            page
+        })
+        .collect();
+    PagedDocument::new(pages, paged.info().clone())
+}
+
+/// See [`with_missing_glyphs_as_rectangles`].
+fn replace_missing_glyphs(frame: &mut Frame) {
+    // `retain` is the frame's one way to change its items in place.
+    frame.retain(|item| {
+        match item {
+            FrameItem::Text(text) if text.glyphs.iter().any(|glyph| glyph.id == 0) => {
+                let face = text.font.ttf();
+                let glyph_of = |c: char| face.glyph_index(c).map(|id| id.0);
+                let rectangle = glyph_of('\u{25AF}')
+                    .or_else(|| glyph_of('\u{25A1}'))
+                    .or_else(|| glyph_of('?'));
+                let space = glyph_of(' ');
+                for glyph in text.glyphs.iter_mut().filter(|glyph| glyph.id == 0) {
+                    let substitute = if glyph.x_advance.get() == 0.0 {
+                        space
+                    } else {
+                        rectangle
+                    };
+                    let Some(id) = substitute else { continue };
+                    // Centred in the room laid out for the notdef glyph.
+                    if let Some(advance) = text.font.x_advance(id) {
+                        glyph.x_offset += (glyph.x_advance - advance) / 2.0;
+                    }
+                    glyph.id = id;
+                }
+            }
+            FrameItem::Group(group) => replace_missing_glyphs(&mut group.frame),
+            _ => {}
+        }
+        true
+    });
 }
 
 /// The format of an image as Typst detects it (from its first bytes).

@@ -1272,26 +1272,34 @@ fn pdf_a_2b_output_declares_the_standard() {
     );
 }
 
+/// A character no font has is drawn with the font's `.notdef` glyph, which PDF/A and PDF/UA
+/// forbid: folio draws a rectangle from the font in its place (as `.notdef` looks), keeps the
+/// character in the text layer and warns, so that one emoji does not stop an archival export.
 #[test]
-fn pdf_a_fails_with_a_clear_error_on_characters_no_font_has() {
+fn pdf_a_and_ua_keep_characters_no_font_has_as_rectangles_with_a_warning() {
     let document = Document {
         title: Some("Glyphs".into()),
         // Linear B: no embedded font has it, and system fonts are off.
-        blocks: vec![p("\u{10000} and \u{10001}")],
+        blocks: vec![p("\u{10000} and \u{10000}\u{10000} ok")],
     };
-    let options = RenderOptions {
-        pdf_standard: PdfStandard::A2b,
-        ..dated()
-    };
-    match ENGINE.render_pdf(&document, &Attachments::new(), &options) {
-        Err(error @ folio_pdf::RenderError::Standard { .. }) => {
-            let message = error.to_string();
-            assert!(message.contains("PDF/A-2b"), "{message}");
-            // One message, however many characters.
-            assert_eq!(message.matches("PDF/A-2b error").count(), 1, "{message}");
-            assert!(!message.contains('\u{10000}'), "{message}");
-        }
-        other => panic!("{other:?}"),
+    for pdf_standard in [PdfStandard::A2b, PdfStandard::Ua1] {
+        let options = RenderOptions {
+            pdf_standard,
+            ..dated()
+        };
+        let (rendered, pdf) = render_with(&document, &Attachments::new(), &options);
+        let warnings: Vec<&str> = rendered
+            .diagnostics
+            .iter()
+            .map(|d| d.code.as_str())
+            .collect();
+        assert_eq!(warnings, ["missing-glyphs"], "{pdf_standard:?}");
+        assert!(rendered.diagnostics[0].message.starts_with("3 characters"));
+        assert_eq!(
+            all_text(&pdf),
+            squeeze("Glyphs \u{10000} and \u{10000}\u{10000} ok 1 / 1"),
+            "{pdf_standard:?}"
+        );
     }
 }
 
