@@ -2126,12 +2126,7 @@ fn assert_laid_out_as_measured_by_the_theme_with(
     paged: &PagedDocument,
     markup: &str,
 ) {
-    let measured_by_theme: String = markup
-        .lines()
-        .filter(|line| !line.trim_start().starts_with("text-widths:"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let theirs = compile_markup_with(engine, &measured_by_theme).unwrap();
+    let theirs = compile_markup_with(engine, &without_text_widths(markup)).unwrap();
     let (ours, theirs) = (text_positions(paged), text_positions(&theirs));
     assert_eq!(ours.len(), theirs.len(), "{markup}");
     for (a, b) in ours.iter().zip(&theirs) {
@@ -2140,6 +2135,29 @@ fn assert_laid_out_as_measured_by_the_theme_with(
             "{a:?} vs {b:?}\n{markup}"
         );
     }
+}
+
+/// `markup` without its tables' `text-widths`: the theme then measures every cell itself.
+fn without_text_widths(markup: &str) -> String {
+    markup
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("text-widths:"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// `document` typeset with the default options: the pages, the markup and the `text-widths`
+/// line of its (first) table.
+fn typeset_with_text_widths(document: &Document) -> (PagedDocument, String, String) {
+    let (paged, _, markup) = ENGINE
+        .typeset(document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    let line = markup
+        .lines()
+        .find(|line| line.contains("text-widths:"))
+        .unwrap()
+        .to_owned();
+    (paged, markup, line)
 }
 
 /// `markup` without the `summary` of its tables' `text-widths`: the theme then goes through the
@@ -2290,23 +2308,12 @@ fn cells_of_text_wider_than_1500pt_want_about_what_the_theme_measures() {
             0,
         )],
     };
-    let (paged, _, markup) = ENGINE
-        .typeset(&document, &Attachments::new(), &RenderOptions::default())
-        .unwrap();
-    let line = markup
-        .lines()
-        .find(|line| line.contains("text-widths:"))
-        .unwrap();
+    let (paged, markup, line) = typeset_with_text_widths(&document);
     assert!(
         line.contains("unknown: ())"),
         "every cell measured by folio: {line}"
     );
-    let measured_by_theme: String = markup
-        .lines()
-        .filter(|line| !line.trim_start().starts_with("text-widths:"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let theirs = compile_markup(&measured_by_theme).unwrap();
+    let theirs = compile_markup(&without_text_widths(&markup)).unwrap();
     let x = |paged: &PagedDocument, word: &str| {
         text_positions(paged)
             .into_iter()
@@ -2367,13 +2374,7 @@ fn tables_of_mentions_and_dates_are_measured_in_rust_and_lay_out_the_same() {
             1,
         )],
     };
-    let (paged, _, markup) = ENGINE
-        .typeset(&document, &Attachments::new(), &RenderOptions::default())
-        .unwrap();
-    let line = markup
-        .lines()
-        .find(|line| line.contains("text-widths:"))
-        .unwrap();
+    let (paged, markup, line) = typeset_with_text_widths(&document);
     let (cells, summary) = line.split_once(", summary: ").unwrap();
     // Only the empty cell is left to the theme.
     let cells = cells.split_once("cells: (").unwrap().1;
