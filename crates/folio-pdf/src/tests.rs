@@ -1612,12 +1612,17 @@ fn typeset_one_row(cells: Vec<folio_ir::Cell>) -> (PagedDocument, String, String
         in_head: false,
     };
     let (paged, markup) = typeset_table(&ENGINE, vec![row], 0);
-    let line = markup
+    let line = text_widths_line(&markup);
+    (paged, markup, line)
+}
+
+/// The `text-widths` line of the (first) table in `markup`.
+fn text_widths_line(markup: &str) -> String {
+    markup
         .lines()
         .find(|line| line.contains("text-widths:"))
         .unwrap()
-        .to_owned();
-    (paged, markup, line)
+        .to_owned()
 }
 
 #[test]
@@ -2146,20 +2151,6 @@ fn without_text_widths(markup: &str) -> String {
         .join("\n")
 }
 
-/// `document` typeset with the default options: the pages, the markup and the `text-widths`
-/// line of its (first) table.
-fn typeset_with_text_widths(document: &Document) -> (PagedDocument, String, String) {
-    let (paged, _, markup) = ENGINE
-        .typeset(document, &Attachments::new(), &RenderOptions::default())
-        .unwrap();
-    let line = markup
-        .lines()
-        .find(|line| line.contains("text-widths:"))
-        .unwrap()
-        .to_owned();
-    (paged, markup, line)
-}
-
 /// `markup` without the `summary` of its tables' `text-widths`: the theme then goes through the
 /// widths cell by cell.
 fn without_text_width_summaries(markup: &str) -> String {
@@ -2293,22 +2284,12 @@ proptest! {
 /// per long cell.
 #[test]
 fn cells_of_text_wider_than_1500pt_want_about_what_the_theme_measures() {
-    use folio_ir::Row;
     let prose = "The quick brown fox jumps over the lazy dog. ".repeat(12);
-    let prose = prose.trim_end();
-    let document = Document {
-        title: None,
-        blocks: vec![four_column_table(
-            vec![Row {
-                cells: [prose, "second", "third", "fourth"]
-                    .map(|text| paragraph_cell(false, vec![Inline::text(text)]))
-                    .into(),
-                in_head: false,
-            }],
-            0,
-        )],
-    };
-    let (paged, markup, line) = typeset_with_text_widths(&document);
+    let (paged, markup, line) = typeset_one_row(
+        [prose.trim_end(), "second", "third", "fourth"]
+            .map(|text| paragraph_cell(false, vec![Inline::text(text)]))
+            .into(),
+    );
     assert!(
         line.contains("unknown: ())"),
         "every cell measured by folio: {line}"
@@ -2348,33 +2329,31 @@ fn tables_of_mentions_and_dates_are_measured_in_rust_and_lay_out_the_same() {
             .collect(),
         in_head: header,
     };
-    let document = Document {
-        title: None,
-        blocks: vec![four_column_table(
-            vec![
-                row(
-                    vec![
-                        mention("557058:1", Some("Owner")),
-                        date("2024-01-31"),
-                        vec![Inline::text("Due")],
-                        vec![],
-                    ],
-                    true,
-                ),
-                row(
-                    vec![
-                        mention("557058:2", Some("Ada Lovelace")),
-                        mention("ff8080815a0f3c21015a0f4b7c2e0002", None),
-                        mention("557058:3", Some("first.last@example.com")),
-                        date("2025-12-05"),
-                    ],
-                    false,
-                ),
-            ],
-            1,
-        )],
-    };
-    let (paged, markup, line) = typeset_with_text_widths(&document);
+    let (paged, markup) = typeset_table(
+        &ENGINE,
+        vec![
+            row(
+                vec![
+                    mention("557058:1", Some("Owner")),
+                    date("2024-01-31"),
+                    vec![Inline::text("Due")],
+                    vec![],
+                ],
+                true,
+            ),
+            row(
+                vec![
+                    mention("557058:2", Some("Ada Lovelace")),
+                    mention("ff8080815a0f3c21015a0f4b7c2e0002", None),
+                    mention("557058:3", Some("first.last@example.com")),
+                    date("2025-12-05"),
+                ],
+                false,
+            ),
+        ],
+        1,
+    );
+    let line = text_widths_line(&markup);
     let (cells, summary) = line.split_once(", summary: ").unwrap();
     // Only the empty cell is left to the theme.
     let cells = cells.split_once("cells: (").unwrap().1;
