@@ -1280,7 +1280,10 @@ fn pdf_a_and_ua_keep_characters_no_font_has_as_rectangles_with_a_warning() {
     let document = Document {
         title: Some("Glyphs".into()),
         // Linear B: no embedded font has it, and system fonts are off.
-        blocks: vec![p("\u{10000} and \u{10000}\u{10000} ok")],
+        blocks: vec![
+            heading(1, "Section"),
+            p("\u{10000} and \u{10000}\u{10000} ok"),
+        ],
     };
     for pdf_standard in [PdfStandard::A2b, PdfStandard::Ua1] {
         let options = RenderOptions {
@@ -1297,9 +1300,11 @@ fn pdf_a_and_ua_keep_characters_no_font_has_as_rectangles_with_a_warning() {
         assert!(rendered.diagnostics[0].message.starts_with("3 characters"));
         assert_eq!(
             all_text(&pdf),
-            squeeze("Glyphs \u{10000} and \u{10000}\u{10000} ok 1 / 1"),
+            squeeze("Glyphs Section \u{10000} and \u{10000}\u{10000} ok 1 / 1"),
             "{pdf_standard:?}"
         );
+        // The pages are put together again: the bookmarks stay.
+        assert_eq!(outline_titles(&pdf), ["Section"], "{pdf_standard:?}");
     }
 }
 
