@@ -2536,6 +2536,20 @@ mod tests {
 
     use super::*;
 
+    /// `paragraph`'s chunks, checked: more than ten, their text the paragraph's, in order, and
+    /// each within [`MAX_PARAGRAPH_COST`].
+    fn cut_into_affordable_chunks(paragraph: &[Inline]) -> Vec<std::borrow::Cow<'_, [Inline]>> {
+        let chunks = paragraph_chunks(paragraph, BREAK_AT);
+        assert!(chunks.len() > 10, "{}", chunks.len());
+        let text: String = chunks.iter().map(|c| folio_ir::plain_text(c)).collect();
+        assert_eq!(text, folio_ir::plain_text(paragraph));
+        for chunk in &chunks {
+            let glyphs = folio_ir::plain_text(chunk).chars().count();
+            assert!(glyphs * inline_pieces(chunk, BREAK_AT) <= MAX_PARAGRAPH_COST);
+        }
+        chunks
+    }
+
     #[test]
     fn costly_paragraphs_are_cut_and_keep_their_text() {
         let prose = vec![Inline::text("word ".repeat(5_000))];
@@ -2550,14 +2564,7 @@ mod tests {
                 content: vec![Inline::text("b")],
             },
         ];
-        let chunks = paragraph_chunks(&word, BREAK_AT);
-        assert!(chunks.len() > 10, "{}", chunks.len());
-        let text: String = chunks.iter().map(|c| folio_ir::plain_text(c)).collect();
-        assert_eq!(text, folio_ir::plain_text(&word));
-        for chunk in &chunks {
-            let glyphs = folio_ir::plain_text(chunk).chars().count();
-            assert!(glyphs * inline_pieces(chunk, BREAK_AT) <= MAX_PARAGRAPH_COST);
-        }
+        cut_into_affordable_chunks(&word);
         // Words joined by no-break spaces: a break box after each space, and no word cut.
         let joined = vec![Inline::text(vec!["word"; 50_000].join("\u{a0}"))];
         let chunks = paragraph_chunks(&joined, BREAK_AT);
@@ -2577,13 +2584,7 @@ mod tests {
             },
             Inline::text(" after"),
         ];
-        let chunks = paragraph_chunks(&paragraph, BREAK_AT);
-        assert!(chunks.len() > 10, "{}", chunks.len());
-        let text: String = chunks.iter().map(|c| folio_ir::plain_text(c)).collect();
-        assert_eq!(text, folio_ir::plain_text(&paragraph));
-        for chunk in &chunks {
-            let glyphs = folio_ir::plain_text(chunk).chars().count();
-            assert!(glyphs * inline_pieces(chunk, BREAK_AT) <= MAX_PARAGRAPH_COST);
+        for chunk in &cut_into_affordable_chunks(&paragraph) {
             // Every piece of the span is still code.
             for inline in chunk.iter() {
                 if let Inline::Text { text } = inline {
