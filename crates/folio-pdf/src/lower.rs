@@ -1058,17 +1058,33 @@ impl Writer<'_, '_> {
     fn tasks_to_typst(&mut self, tasks: &[Task]) -> String {
         let mut out = String::new();
         for task in tasks {
-            if !out.is_empty() {
-                out.push('\n');
-            }
-            let body = self.paragraph_to_typst(&task.content);
-            let _ = write!(out, "#folio-task(done: {})[{}]", task.done, body.trim());
-            if !task.children.is_empty() {
-                let children = self.tasks_to_typst(&task.children);
-                out.push_str(&bracket(&children));
-            }
+            self.push_task(task, &mut out);
         }
         out
+    }
+
+    /// Appends `task` and its nested tasks. Each level of nesting counts toward `max_depth`;
+    /// past it, the nested tasks follow their parent at its level.
+    fn push_task(&mut self, task: &Task, out: &mut String) {
+        if !out.is_empty() {
+            out.push('\n');
+        }
+        let body = self.paragraph_to_typst(&task.content);
+        let _ = write!(out, "#folio-task(done: {})[{}]", task.done, body.trim());
+        if task.children.is_empty() {
+            return;
+        }
+        if self.depth >= self.max_depth {
+            self.flattened = true;
+            for child in &task.children {
+                self.push_task(child, out);
+            }
+            return;
+        }
+        self.depth += 1;
+        let children = self.tasks_to_typst(&task.children);
+        self.depth -= 1;
+        out.push_str(&bracket(&children));
     }
 
     fn panel_to_typst(&mut self, panel: &Panel) -> String {

@@ -2724,6 +2724,56 @@ fn issue_deep_nesting_is_flattened_not_an_error() {
     );
 }
 
+/// Tasks nested in tasks count toward the nesting limit: past it, the nested tasks follow
+/// their parent, each still a task with its check box (forty deep failed to typeset: "maximum
+/// show rule depth exceeded").
+#[test]
+fn tasks_nested_past_the_limit_follow_their_parent() {
+    use folio_ir::Task;
+    let mut task = Task {
+        done: true,
+        content: vec![Inline::text("task 39.")],
+        children: vec![],
+    };
+    for level in (0..39).rev() {
+        task = Task {
+            done: false,
+            content: vec![Inline::text(format!("task {level}."))],
+            children: vec![task],
+        };
+    }
+    let document = Document {
+        title: None,
+        blocks: vec![Block::TaskList {
+            items: vec![task],
+            span: Span::DETACHED,
+        }],
+    };
+    let lowered = lower::lower(&document, &RenderOptions::default(), &|_| true, None, 6);
+    assert_eq!(lowered.markup.matches("#folio-task(").count(), 40);
+    let deepest = lowered
+        .markup
+        .lines()
+        .map(|line| line.len() - line.trim_start().len())
+        .max();
+    assert!(deepest < Some(2 * 8), "{}", lowered.markup);
+    assert!(
+        lowered
+            .diagnostics
+            .iter()
+            .any(|d| d.code == "nesting-too-deep")
+    );
+    let (paged, diagnostics, _) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    let text = frame_text(&paged);
+    assert!(
+        (0..40).all(|level| text.contains(&format!("task {level}."))),
+        "{text}"
+    );
+    assert!(diagnostics.iter().any(|d| d.code == "nesting-too-deep"));
+}
+
 /// Tables nested in tables past `MAX_TABLE_DEPTH` are flattened, their text kept, with a
 /// warning: measuring a cell that holds a table lays the table out several times, so each level
 /// multiplied the work (this chain, eight deep, took seconds and gigabytes).
