@@ -7,8 +7,11 @@
 //!
 //! System fonts, when enabled, come after them in the font book. They are scanned only for a
 //! document that may need them: one with a character some embedded text face lacks (a Korean or
-//! emoji character, say), formulas, SVG images (whose text names its own fonts) or a user theme
-//! (which may name system fonts). Scanning reads every installed font's character map: about
+//! emoji character, say) that some system face has, formulas, SVG images (whose text names its
+//! own fonts) or a user theme (which may name system fonts). Whether a system face has one of
+//! the document's missing characters is a look-up in each face's character map, without the
+//! scan: an emoji on a machine without an emoji font no longer costs one. Scanning reads every
+//! installed font's character map: about
 //! 7 ms on one core with a few dozen fonts (Noto CJK among them; 34 ms with Typst's own
 //! `FontInfo::new`, see [`font_info`](crate::font_info)), and more with hundreds, so it runs
 //! on every core (on threads of its own).
@@ -50,6 +53,9 @@ pub struct Fonts {
     /// The embedded faces, then the system's, scanned on first use; `None` when system fonts
     /// are off.
     with_system: Option<OnceLock<FontSet>>,
+    /// The system's faces, listed (not scanned) the first time a document has a character the
+    /// embedded faces lack.
+    system_faces: OnceLock<SystemFaces>,
 }
 
 /// The fonts of one render: all a [`SandboxWorld`](crate::world::SandboxWorld) needs.
@@ -224,19 +230,28 @@ impl Fonts {
             faces,
             embedded: FontSet::new(embedded),
             with_system: system.then(OnceLock::new),
+            system_faces: OnceLock::new(),
         }
     }
 
     /// The fonts for a document whose characters are `text`: the embedded ones if
     /// `may_need_system` is false and they cover every character, else (when system fonts are on)
     /// the embedded ones followed by the system's, scanned the first time.
+    ///
+    /// Where the embedded faces lack some of `text`'s characters but no system face has any of
+    /// them either, the embedded ones: Typst would find no fallback in the others, so the
+    /// document lays out the same.
     pub fn for_document(&self, text: &str, may_need_system: bool) -> &FontSet {
-        match &self.with_system {
-            Some(system) if may_need_system || !self.covers(text) => {
-                system.get_or_init(|| self.scan())
-            }
-            _ => &self.embedded,
+        let Some(system) = &self.with_system else {
+            return &self.embedded;
+        };
+        let missing = self.missing(text);
+        if !may_need_system
+            && (missing.is_empty() || system.get().is_none() && !self.system_has_any(&missing))
+        {
+            return &self.embedded;
         }
+        system.get_or_init(|| self.scan())
     }
 
     /// Scans the system's fonts now, not when the first document needs them: a service does it
@@ -247,19 +262,42 @@ impl Fonts {
         }
     }
 
-    /// Whether every embedded text face (each style of the body and code families) has a glyph
-    /// for every character of `text`, so that Typst never looks for a fallback.
-    pub fn covers(&self, text: &str) -> bool {
+    /// The characters of `text` that some embedded text face (a style of the body or code
+    /// family) lacks: none, and Typst never looks for a fallback.
+    fn missing(&self, text: &str) -> BTreeSet<char> {
         let unusual: BTreeSet<char> = text
             .chars()
             .filter(|c| !(c.is_ascii_graphic() || *c == ' '))
             .collect();
-        unusual.iter().all(|&c| {
-            // Line breaks and other control characters are never drawn.
-            c.is_control()
-                || self
-                    .text_faces()
-                    .all(|face| face.coverage.contains(c as u32))
+        unusual
+            .into_iter()
+            .filter(|&c| {
+                // Line breaks and other control characters are never drawn.
+                !c.is_control()
+                    && !self
+                        .text_faces()
+                        .all(|face| face.coverage.contains(c as u32))
+            })
+            .collect()
+    }
+
+    /// Whether a system face that the scan would add (see [`Fonts::scan`]) maps one of
+    /// `chars`. A look-up in each face's character map: a fraction of a scan, which builds
+    /// each face's whole coverage.
+    fn system_has_any(&self, chars: &BTreeSet<char>) -> bool {
+        let system = self.system_faces.get_or_init(SystemFaces::list);
+        system.faces.iter().any(|(id, ..)| {
+            system
+                .db
+                .with_face_data(*id, |data, index| {
+                    let face = rustybuzz::ttf_parser::Face::parse(data, index).ok()?;
+                    if !chars.iter().any(|&c| face.glyph_index(c).is_some()) {
+                        return Some(false);
+                    }
+                    Some(font_info(data, index).is_some_and(|info| !is_embedded_family(&info)))
+                })
+                .flatten()
+                .unwrap_or(false)
         })
     }
 
@@ -275,13 +313,46 @@ impl Fonts {
     fn scan(&self) -> FontSet {
         let mut store = FontStore::new();
         store.extend(self.faces.iter().cloned());
-        let embedded = [SANS, MONO, MATH].map(str::to_lowercase);
+        let system = self.system_faces.get_or_init(SystemFaces::list);
         store.extend(
-            scan_system_fonts()
+            scan_system_fonts(system)
                 .into_iter()
-                .filter(|(_, info)| !embedded.contains(&info.family.to_lowercase())),
+                .filter(|(_, info)| !is_embedded_family(info)),
         );
         FontSet::new(store)
+    }
+}
+
+/// Whether a face is of an embedded family: the system's copies are left out, so that they
+/// never replace the embedded ones.
+fn is_embedded_family(info: &FontInfo) -> bool {
+    [SANS, MONO, MATH]
+        .iter()
+        .any(|family| info.family.eq_ignore_ascii_case(family))
+}
+
+/// The system's font faces: each face's file and index in the font database's order, and the
+/// database that maps them, without what Typst needs to choose among them.
+struct SystemFaces {
+    db: fontdb::Database,
+    faces: Vec<(fontdb::ID, PathBuf, u32)>,
+}
+
+impl SystemFaces {
+    fn list() -> Self {
+        let mut db = fontdb::Database::new();
+        db.load_system_fonts();
+        let faces = db
+            .faces()
+            .filter_map(|face| match &face.source {
+                fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => {
+                    Some((face.id, path.clone(), face.index))
+                }
+                // Only files are loaded above.
+                fontdb::Source::Binary(_) => None,
+            })
+            .collect();
+        Self { db, faces }
     }
 }
 
@@ -343,19 +414,8 @@ pub fn code_faces() -> Vec<Font> {
 /// the database's. The scan has threads of its own rather than rayon's: the document's images
 /// are being decoded on rayon's threads meanwhile, and the layout waits for the scan, not for
 /// them.
-fn scan_system_fonts() -> Vec<(SystemFont, FontInfo)> {
-    let mut db = fontdb::Database::new();
-    db.load_system_fonts();
-    let faces: Vec<(fontdb::ID, PathBuf, u32)> = db
-        .faces()
-        .filter_map(|face| match &face.source {
-            fontdb::Source::File(path) | fontdb::Source::SharedFile(path, _) => {
-                Some((face.id, path.clone(), face.index))
-            }
-            // Only files are loaded above.
-            fontdb::Source::Binary(_) => None,
-        })
-        .collect();
+fn scan_system_fonts(system: &SystemFaces) -> Vec<(SystemFont, FontInfo)> {
+    let SystemFaces { db, faces } = system;
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Interleaved, so that each thread gets some of the large CJK faces.
     let share = |k: usize| {
@@ -500,7 +560,7 @@ mod tests {
 
     #[test]
     fn the_parallel_scan_finds_what_typst_finds_in_the_same_order() {
-        let ours: Vec<(PathBuf, u32, FontInfo)> = scan_system_fonts()
+        let ours: Vec<(PathBuf, u32, FontInfo)> = scan_system_fonts(&SystemFaces::list())
             .into_iter()
             .map(|(path, info)| (path.path, path.index, info))
             .collect();
@@ -513,7 +573,7 @@ mod tests {
     #[test]
     fn a_mapped_system_face_is_the_face_typst_would_read() {
         // The first face of each of a few files, and a face further into a collection.
-        let scanned = scan_system_fonts();
+        let scanned = scan_system_fonts(&SystemFaces::list());
         let mut chosen: Vec<&SystemFont> = Vec::new();
         for (font, _) in &scanned {
             let new_file = chosen.iter().all(|seen| seen.path != font.path);
@@ -548,12 +608,37 @@ mod tests {
     fn coverage_is_that_of_every_embedded_text_face() {
         let fonts = Fonts::load(false);
         assert_eq!(fonts.text_faces().count(), 8);
-        assert!(fonts.covers("Ünïcödé — “quotes”, €5, naïve Ωμέγα, Кириллица\n\t"));
+        assert!(
+            fonts
+                .missing("Ünïcödé — “quotes”, €5, naïve Ωμέγα, Кириллица\n\t")
+                .is_empty()
+        );
         // Korean and emoji are not in DejaVu; U+2713 (the theme's check mark) is not in its
         // monospaced face.
-        assert!(!fonts.covers("한국어"));
-        assert!(!fonts.covers("🙂"));
-        assert!(!fonts.covers("\u{2713}"));
+        assert_eq!(
+            fonts.missing("a 한국어 b"),
+            BTreeSet::from(['한', '국', '어'])
+        );
+        assert_eq!(fonts.missing("🙂"), BTreeSet::from(['🙂']));
+        assert_eq!(fonts.missing("\u{2713}"), BTreeSet::from(['\u{2713}']));
+    }
+
+    #[test]
+    fn characters_no_system_face_has_need_no_scan() {
+        let fonts = Fonts::load(true);
+        // A private-use character of plane 16, which no font gives a meaning to.
+        let text = "Plain text and \u{10FFFD}";
+        assert!(!fonts.missing(text).is_empty());
+        assert!(std::ptr::eq(
+            fonts.for_document(text, false),
+            &fonts.embedded
+        ));
+        assert!(fonts.with_system.as_ref().unwrap().get().is_none());
+        // Once the system is scanned (another document needed it), documents with missing
+        // characters take the scanned fonts.
+        fonts.scan_system_now();
+        let scanned: *const FontSet = fonts.with_system.as_ref().unwrap().get().unwrap();
+        assert!(std::ptr::eq(fonts.for_document(text, false), scanned));
     }
 
     #[test]
