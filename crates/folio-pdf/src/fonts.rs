@@ -26,7 +26,7 @@
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
-use std::sync::{Arc, LazyLock, OnceLock};
+use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
 use typst::foundations::Bytes;
 use typst::text::{Font, FontBook, FontFlags, FontInfo};
@@ -56,6 +56,9 @@ pub struct Fonts {
     /// The system's faces, listed (not scanned) the first time a document has a character the
     /// embedded faces lack.
     system_faces: OnceLock<SystemFaces>,
+    /// Characters the embedded faces lack that no system face has either, found so far: a
+    /// service renders many pages with the same emoji.
+    nowhere: Mutex<BTreeSet<char>>,
 }
 
 /// The fonts of one render: all a [`SandboxWorld`](crate::world::SandboxWorld) needs.
@@ -231,6 +234,7 @@ impl Fonts {
             embedded: FontSet::new(embedded),
             with_system: system.then(OnceLock::new),
             system_faces: OnceLock::new(),
+            nowhere: Mutex::new(BTreeSet::new()),
         }
     }
 
@@ -285,8 +289,13 @@ impl Fonts {
     /// `chars`. A look-up in each face's character map: a fraction of a scan, which builds
     /// each face's whole coverage.
     fn system_has_any(&self, chars: &BTreeSet<char>) -> bool {
+        let mut nowhere = self.nowhere.lock().unwrap_or_else(PoisonError::into_inner);
+        let chars: BTreeSet<char> = chars.difference(&nowhere).copied().collect();
+        if chars.is_empty() {
+            return false;
+        }
         let system = self.system_faces.get_or_init(SystemFaces::list);
-        system.faces.iter().any(|(id, ..)| {
+        let found = system.faces.iter().any(|(id, ..)| {
             system
                 .db
                 .with_face_data(*id, |data, index| {
@@ -298,7 +307,11 @@ impl Fonts {
                 })
                 .flatten()
                 .unwrap_or(false)
-        })
+        });
+        if !found {
+            nowhere.extend(chars);
+        }
+        found
     }
 
     /// The embedded text faces (body and code, every style): what [`Fonts::covers`] checks.
@@ -634,6 +647,7 @@ mod tests {
             &fonts.embedded
         ));
         assert!(fonts.with_system.as_ref().unwrap().get().is_none());
+        assert!(fonts.nowhere.lock().unwrap().contains(&'\u{10FFFD}'));
         // Once the system is scanned (another document needed it), documents with missing
         // characters take the scanned fonts.
         fonts.scan_system_now();
