@@ -661,9 +661,9 @@ fn tables_nested_in_tables_are_flattened_past_three_deep() {
 /// Measuring a table cell lays out what it holds at its natural width, where a panel's icon
 /// and body, a task's check box and body, and side-by-side columns, were grids of auto columns,
 /// which Typst lays out twice (measured, then placed): twice again at each level. Panels twelve
-/// deep in a cell took 35 s and 12 GB, thirteen deep 24 GB. Then measured at their widest, they
-/// still doubled: eight rows of such cells took 9 s and 3.5 GB, task lists ten deep 1.9 s and
-/// 1.3 GB a cell.
+/// deep in a cell took 35 s and 12 GB, thirteen deep 24 GB. Measured at their widest, panels
+/// and tasks still doubled: this test took 30 s and 12.5 GB (a task list ten deep, 1.9 s and
+/// 1.3 GB a cell), now under a second.
 #[test]
 fn panels_columns_and_tasks_nested_in_table_cells_typeset_with_their_text() {
     let panel = |inner: String, level: usize| {

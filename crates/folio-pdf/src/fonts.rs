@@ -11,10 +11,9 @@
 //! own fonts) or a user theme (which may name system fonts). Whether a system face has one of
 //! the document's missing characters is a look-up in each face's character map, without the
 //! scan: an emoji on a machine without an emoji font no longer costs one. Scanning reads every
-//! installed font's character map: about
-//! 7 ms on one core with a few dozen fonts (Noto CJK among them; 34 ms with Typst's own
-//! `FontInfo::new`, see [`font_info`](crate::font_info)), and more with hundreds, so it runs
-//! on every core (on threads of its own).
+//! installed font's character map: about 7 ms on one core with a few dozen fonts (Noto CJK
+//! among them; 34 ms with Typst's own `FontInfo::new`, see [`font_info`](crate::font_info)),
+//! and more with hundreds, so it runs on every core (on threads of its own).
 //! A document the embedded faces cover lays out the same either way: Typst looks for a
 //! fallback font only for characters the chosen font lacks. Their files are mapped into memory
 //! lazily, the first time Typst needs one ([`SystemFont`]). System faces of the embedded
