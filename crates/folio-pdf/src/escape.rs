@@ -331,6 +331,15 @@ fn run_breaks(run: &str) -> Vec<usize> {
 /// otherwise make one line running off the page, where Confluence's `overflow-wrap:
 /// break-word` wraps it on screen.
 fn is_run_char(c: char) -> bool {
+    // Most text is ASCII, where the rest comes to this, without the two script look-ups.
+    if c.is_ascii() {
+        return c.is_ascii_graphic();
+    }
+    is_run_char_by_its_properties(c)
+}
+
+/// [`is_run_char`] for any character.
+fn is_run_char_by_its_properties(c: char) -> bool {
     (!c.is_whitespace() || is_no_break_space(c))
         && !is_markup_space(c)
         && !is_bidi_control(c)
@@ -715,6 +724,13 @@ mod tests {
             TextualRun::default().breakable_cuts(&prose, 20),
             TextualRun::default().cuts(&prose)
         );
+    }
+
+    #[test]
+    fn ascii_run_characters_are_its_printable_characters() {
+        for c in (0..=0x7f_u8).map(char::from) {
+            assert_eq!(is_run_char(c), is_run_char_by_its_properties(c), "{c:?}");
+        }
     }
 
     #[test]
