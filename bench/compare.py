@@ -44,7 +44,9 @@ Warm (in-process) figures, when available: folio's own warm driver `target/relea
 (`--runs N --json FILE...`, built by the folio project), a persistent headless Chromium driven over the
 DevTools protocol (`Page.navigate` + `Page.printToPDF`; needs the `websocket-client` package), and
 WeasyPrint rendering repeatedly inside one Python process. They run after the cold measurements, each
-tool by itself.
+tool by itself. The warm table also divides Chromium's fresh-process median by folio's warm median: the
+single-page target as the issue words it (folio warm, as a service renders, against Chromium's HTML to
+PDF as a fresh process per page), and counts the single pages at 20x or more.
 
 Usage: bench/compare.py [--runs N] [--quick] [--out FILE]   (normally through bench/compare.sh)
 Writes a Markdown report to standard output and to FILE (default /tmp/folio-compare.md) and the raw
