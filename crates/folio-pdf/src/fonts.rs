@@ -23,7 +23,7 @@
 //! ([`KoreanFamilies`]): Typst's own fallback takes the first face that has the character,
 //! which with Noto CJK is the Japanese one.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::{Arc, LazyLock, Mutex, OnceLock, PoisonError};
 
@@ -440,19 +440,12 @@ fn scan_system_fonts(system: &SystemFaces) -> Vec<(SystemFont, FontInfo)> {
                 .filter(|(i, _)| i % threads == k)
                 .filter_map(|(i, (id, path, index))| {
                     let info = db.with_face_data(*id, font_info)??;
-                    Some((
-                        i,
-                        SystemFont {
-                            path: path.clone(),
-                            index: *index,
-                        },
-                        info,
-                    ))
+                    Some((i, (path, *index), info))
                 })
                 .collect::<Vec<_>>()
         }
     };
-    let mut scanned: Vec<(usize, SystemFont, FontInfo)> = std::thread::scope(|scope| {
+    let mut scanned: Vec<(usize, (&PathBuf, u32), FontInfo)> = std::thread::scope(|scope| {
         let others: Vec<_> = (1..threads).map(|k| scope.spawn(share(k))).collect();
         let mut all = share(0)();
         for other in others {
@@ -465,21 +458,56 @@ fn scan_system_fonts(system: &SystemFaces) -> Vec<(SystemFont, FontInfo)> {
         all
     });
     scanned.sort_unstable_by_key(|(i, ..)| *i);
+    // The faces of a collection share their file, loaded once for all of them.
+    let mut files: HashMap<&PathBuf, Arc<SystemFontFile>> = HashMap::new();
     scanned
         .into_iter()
-        .map(|(_, path, info)| (path, info))
+        .map(|(_, (path, index), info)| {
+            let file = files.entry(path).or_insert_with(|| {
+                Arc::new(SystemFontFile {
+                    path: path.clone(),
+                    bytes: OnceLock::new(),
+                })
+            });
+            let face = SystemFont {
+                file: Arc::clone(file),
+                index,
+            };
+            (face, info)
+        })
         .collect()
 }
 
 /// A face in a font file of the system, loaded the first time Typst needs it.
 #[derive(Debug)]
 struct SystemFont {
-    path: PathBuf,
+    file: Arc<SystemFontFile>,
     /// The face's index in a collection; 0 in a single-face file.
     index: u32,
 }
 
 impl FontSource for SystemFont {
+    fn load(&self) -> Option<Font> {
+        Font::new(self.file.bytes()?, self.index)
+    }
+}
+
+/// A font file of the system, shared by its faces: a Korean page may use more than one face of
+/// a Noto CJK collection (the Korean body face, its code face, a face Typst falls back to), and
+/// Typst hashes the bytes it is given, so each face with bytes of its own hashed the whole file
+/// again (about 8 ms for 20 MB).
+#[derive(Debug)]
+struct SystemFontFile {
+    path: PathBuf,
+    /// The file's bytes, hashed; `None` if it cannot be read.
+    bytes: OnceLock<Option<Bytes>>,
+}
+
+impl SystemFontFile {
+    fn bytes(&self) -> Option<Bytes> {
+        self.bytes.get_or_init(|| self.load()).clone()
+    }
+
     /// The file mapped into memory, not read whole as `typst_kit`'s `FontPath` does: a CJK
     /// collection is about 20 MB, and reading it into fresh memory (the kernel zeroing and
     /// copying every page) took about 7 ms a file, a tenth of a Korean page's `folio
@@ -491,7 +519,7 @@ impl FontSource for SystemFont {
     /// bring back the few they read (the character map, the outlines of the glyphs used). That
     /// keeps about 40 MB, the two Noto CJK files of a Korean page, out of the peak memory.
     #[allow(unsafe_code)]
-    fn load(&self) -> Option<Font> {
+    fn load(&self) -> Option<Bytes> {
         let file = std::fs::File::open(&self.path).ok()?;
         // SAFETY: the mapping is shared and read-only, and folio only reads it. What mapping
         // cannot rule out is another process changing the file in place while it is mapped:
@@ -501,16 +529,16 @@ impl FontSource for SystemFont {
         // of a kind the scan does not already take.
         let Ok(map) = (unsafe { memmap2::Mmap::map(&file) }) else {
             // A file system that cannot map files: read it whole.
-            return Font::new(Bytes::new(std::fs::read(&self.path).ok()?), self.index);
+            return Some(Bytes::new(std::fs::read(&self.path).ok()?));
         };
         let map = Arc::new(map);
-        let font = Font::new(Bytes::new(MappedFile(Arc::clone(&map))), self.index)?;
-        typst::utils::hash128(&font);
+        let bytes = Bytes::new(MappedFile(Arc::clone(&map)));
+        typst::utils::hash128(&bytes);
         // SAFETY: dropping the pages of a shared file mapping only unmaps them from this
         // process; the next read maps the file's bytes in again from the page cache. Nothing
-        // else holds the font yet, so no read is under way.
+        // else holds the bytes yet, so no read is under way.
         unsafe { map.unchecked_advise(memmap2::UncheckedAdvice::DontNeed) }.ok();
-        Some(font)
+        Some(bytes)
     }
 }
 
@@ -574,7 +602,7 @@ mod tests {
     fn the_parallel_scan_finds_what_typst_finds_in_the_same_order() {
         let ours: Vec<(PathBuf, u32, FontInfo)> = scan_system_fonts(&SystemFaces::list())
             .into_iter()
-            .map(|(path, info)| (path.path, path.index, info))
+            .map(|(face, info)| (face.file.path.clone(), face.index, info))
             .collect();
         let typst: Vec<(PathBuf, u32, FontInfo)> = typst_kit::fonts::system()
             .map(|(path, info)| (path.path, path.index, info))
@@ -583,12 +611,33 @@ mod tests {
     }
 
     #[test]
+    fn the_faces_of_a_collection_share_its_bytes() {
+        // Typst hashes a font's bytes: shared, a collection is hashed once for all its faces.
+        let scanned = scan_system_fonts(&SystemFaces::list());
+        let Some((first, second)) = scanned.iter().find_map(|(face, _)| {
+            let other = scanned.iter().find(|(other, _)| {
+                other.file.path == face.file.path && other.index != face.index
+            })?;
+            Some((face, &other.0))
+        }) else {
+            // No font collection on this system (`.ci/run` installs Noto CJK's).
+            return;
+        };
+        let (first, second) = (first.load().unwrap(), second.load().unwrap());
+        assert_ne!(first, second);
+        assert_eq!(
+            first.data().as_slice().as_ptr(),
+            second.data().as_slice().as_ptr()
+        );
+    }
+
+    #[test]
     fn a_mapped_system_face_is_the_face_typst_would_read() {
         // The first face of each of a few files, and a face further into a collection.
         let scanned = scan_system_fonts(&SystemFaces::list());
         let mut chosen: Vec<&SystemFont> = Vec::new();
         for (font, _) in &scanned {
-            let new_file = chosen.iter().all(|seen| seen.path != font.path);
+            let new_file = chosen.iter().all(|seen| seen.file.path != font.file.path);
             if (new_file && chosen.len() < 3)
                 || (font.index > 0 && chosen.iter().all(|seen| seen.index == 0))
             {
@@ -597,7 +646,7 @@ mod tests {
         }
         for font in chosen {
             let read = typst_kit::fonts::FontPath {
-                path: font.path.clone(),
+                path: font.file.path.clone(),
                 index: font.index,
             };
             let mapped = font.load().expect("a scanned face loads");
