@@ -856,7 +856,7 @@ impl Shaper {
 /// letters, digits, punctuation, currency, letterlike symbols, arrows and mathematical
 /// operators. All are written left to right or take the direction of the text around them;
 /// none is a space, a break or a control character, and none combines.
-fn is_plain(c: char) -> bool {
+pub(crate) fn is_plain(c: char) -> bool {
     matches!(c,
         '!'..='~'
         // Latin-1 without the soft hyphen, Latin Extended-A and -B. The no-break space is part

@@ -34,7 +34,31 @@ use unicode_segmentation::UnicodeSegmentation;
 /// element, and a paragraph's layout costs its glyphs times its elements (see
 /// `lower::MAX_PARAGRAPH_COST`): one of 120,000 words took 3.5 s, four times one of 60,000.
 /// Other text has no markup meaning and is written as it is.
+///
+/// Each emoji Twemoji draws becomes the theme's `folio-emoji` with the picture's path and the
+/// emoji's code points (numbers, so that the markup holds no character the fonts lack and
+/// the system's fonts are not scanned for it); see `crate::emoji`.
 pub fn push_markup_text(out: &mut String, text: &str) {
+    let mut from = 0;
+    for (range, path) in crate::emoji::pictures(text) {
+        push_text_piece(out, &text[from..range.start]);
+        push_emoji(out, &text[range.clone()], &path);
+        from = range.end;
+    }
+    push_text_piece(out, &text[from..]);
+}
+
+/// `emoji` drawn as the picture at `path`, its characters in the text layer.
+fn push_emoji(out: &mut String, emoji: &str, path: &str) {
+    let _ = write!(out, "#folio-emoji({}, (", string_literal(path));
+    for c in emoji.chars() {
+        let _ = write!(out, "{},", c as u32);
+    }
+    out.push_str("))");
+}
+
+/// Text without emoji as markup; see [`push_markup_text`].
+fn push_text_piece(out: &mut String, text: &str) {
     if text.chars().any(|c| c.is_ascii_punctuation())
         || text
             .chars()
@@ -391,6 +415,22 @@ pub fn markup_text(text: &str) -> String {
     out
 }
 
+/// `text` as a Typst value the theme shows as text (a title, a panel's icon, a status): a string
+/// literal, which the theme cuts where it must (`folio-cut`), or, when `text` has an emoji that
+/// Twemoji draws, markup in brackets, cut as running text is, so that the emoji is drawn as its
+/// picture (see [`push_markup_text`]).
+pub fn shown_text(text: &str) -> String {
+    if crate::emoji::pictures(text).is_empty() {
+        return string_literal(text);
+    }
+    let mut out = String::with_capacity(text.len() + 64);
+    out.push('[');
+    let cuts = TextualRun::default().cuts(text);
+    push_cut_text(&mut out, text, 0..text.len(), &cuts);
+    out.push(']');
+    out
+}
+
 /// A paragraph's `markup` without the spaces at its ends, or empty if it shows nothing but
 /// spaces (Confluence's `<p>&nbsp;</p>`, which folio leaves out). Only the spaces Typst's markup
 /// collapses are trimmed, not `str::trim`'s every Unicode space: a paragraph indented with no-break
@@ -641,7 +681,26 @@ mod tests {
 
     #[test]
     fn issue_non_ascii_passes_through() {
-        assert_eq!(markup_text("한국어 ✓ émoji 🎉"), "한국어 ✓ émoji 🎉");
+        assert_eq!(markup_text("한국어 ✓ émoji ❤"), "한국어 ✓ émoji ❤");
+    }
+
+    #[test]
+    fn emoji_become_pictures_with_their_code_points_and_the_text_around_stays_as_it_was() {
+        assert_eq!(
+            markup_text("Done 🎉 (finally)"),
+            "Done #folio-emoji(\"/emoji/1f389.svg\", (127881,))#\" (finally)\""
+        );
+        assert_eq!(
+            markup_text("❤️🇰🇷"),
+            "#folio-emoji(\"/emoji/2764.svg\", (10084,65039,))\
+             #folio-emoji(\"/emoji/1f1f0-1f1f7.svg\", (127472,127479,))"
+        );
+        // Titles: a string unless there is an emoji, then markup.
+        assert_eq!(shown_text("Plan (v2)"), "\"Plan (v2)\"");
+        assert_eq!(
+            shown_text("🚀 Plan"),
+            "[#folio-emoji(\"/emoji/1f680.svg\", (128640,)) Plan]"
+        );
     }
 
     #[test]

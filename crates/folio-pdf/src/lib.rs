@@ -17,6 +17,7 @@
 
 mod cell_widths;
 mod downsample;
+mod emoji;
 mod escape;
 mod font_info;
 mod fonts;
@@ -42,10 +43,11 @@ use folio_ir::{Attachments, Diagnostic, Document};
 use rayon::prelude::*;
 use typst::diag::{Severity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Smart};
-use typst::layout::{Frame, FrameItem};
+use typst::layout::{Em, Frame, FrameItem};
 use typst::syntax::Source;
+use typst::text::TextItem;
 use typst::utils::LazyHash;
-use typst::visualize::{ImageFormat, RasterFormat, RasterImage, SvgImage, VectorFormat};
+use typst::visualize::{ImageFormat, Paint, RasterFormat, RasterImage, SvgImage, VectorFormat};
 use typst::{Library, LibraryExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, Timestamp};
@@ -232,13 +234,13 @@ impl Engine {
             title,
         } = laid_out;
         // PDF/A and PDF/UA forbid `.notdef`, which a character no font has is drawn with (the
-        // `missing-glyphs` warning): an emoji would stop the whole document.
-        let paged = if options.pdf_standard != PdfStandard::None
-            && paged
-                .pages()
-                .iter()
-                .any(|page| missing_glyphs(&page.frame) > 0)
-        {
+        // `missing-glyphs` warning): an emoji would stop the whole document. And the invisible
+        // characters of an emoji picture (the theme's `folio-emoji`) are notdef glyphs, which
+        // the PDF writer would put into the text layer as U+FFFD.
+        let paged = if paged.pages().iter().any(|page| {
+            has_invisible_text(&page.frame)
+                || options.pdf_standard != PdfStandard::None && missing_glyphs(&page.frame) > 0
+        }) {
             with_missing_glyphs_as_rectangles(&paged)
         } else {
             paged
@@ -481,17 +483,65 @@ fn missing_glyphs(frame: &Frame) -> usize {
     frame
         .items()
         .map(|(_, item)| match item {
-            FrameItem::Text(text) => text.glyphs.iter().filter(|glyph| glyph.id == 0).count(),
+            FrameItem::Text(text) if !is_invisible(text) => {
+                text.glyphs.iter().filter(|glyph| glyph.id == 0).count()
+            }
             FrameItem::Group(group) => missing_glyphs(&group.frame),
             _ => 0,
         })
         .sum()
 }
 
+/// Whether `frame` has invisible text (see [`is_invisible`]).
+fn has_invisible_text(frame: &Frame) -> bool {
+    frame.items().any(|(_, item)| match item {
+        FrameItem::Text(text) => is_invisible(text),
+        FrameItem::Group(group) => has_invisible_text(&group.frame),
+        _ => false,
+    })
+}
+
+/// Whether `text` is there only for the text layer: the characters of an emoji picture, which
+/// the theme's `folio-emoji` sets in [`EMOJI_TEXT_FILL`]. Their missing glyphs are not missing
+/// to the reader.
+fn is_invisible(text: &TextItem) -> bool {
+    matches!(&text.fill, Paint::Solid(colour) if colour.to_vec4_u8() == EMOJI_TEXT_FILL)
+}
+
+/// The colour of an emoji's characters in the theme's `folio-emoji`: fully transparent, and a
+/// colour of its own, so that text a theme makes transparent is left as it is.
+const EMOJI_TEXT_FILL: [u8; 4] = [1, 2, 3, 0];
+
+/// The size of an emoji's characters in the theme's `folio-emoji` (right after its picture, one
+/// em of the text wide), as a share of the text's: small enough to take no room worth seeing.
+const EMOJI_TEXT_SCALE: f64 = 0.05;
+
+/// The characters of an emoji picture (see [`EMOJI_TEXT_SCALE`]) moved under the picture, at the
+/// text's size, and drawn as the font's space: text extraction and selection find them where
+/// the picture is, in a line of their size, and the PDF holds no `.notdef` (which the PDF
+/// writer would also put into the text layer as U+FFFD). They end at the picture's right edge,
+/// one against the next, as wide as a space each or narrower: text extraction reads a gap
+/// wider than that as a space, and an emoji is often followed by punctuation.
+fn put_under_emoji_picture(text: &mut TextItem) {
+    let Some(space) = text.font.ttf().glyph_index(' ') else {
+        return;
+    };
+    let space_width = text.font.x_advance(space.0).unwrap_or(Em::new(0.3));
+    text.size /= EMOJI_TEXT_SCALE;
+    let count = text.glyphs.len().max(1) as f64;
+    let advance = space_width.min(Em::new(1.0 / count));
+    for glyph in &mut text.glyphs {
+        glyph.id = space.0;
+        glyph.x_advance = advance;
+        glyph.x_offset = -advance * count;
+    }
+}
+
 /// `paged` with each glyph no font has (`.notdef`, glyph 0) drawn as its font's white rectangle
 /// (▯, else □, else `?`), as the notdef glyph of most fonts looks, its character
 /// kept in the text layer for copying and search; a missing glyph of no width (a joiner or a
-/// variation selector) as the font's space, which draws nothing.
+/// variation selector) as the font's space, which draws nothing. And the characters of each
+/// emoji picture under it ([`put_under_emoji_picture`]).
 fn with_missing_glyphs_as_rectangles(paged: &PagedDocument) -> PagedDocument {
     use typst::model::Document as _;
     let pages = paged
@@ -511,6 +561,7 @@ fn replace_missing_glyphs(frame: &mut Frame) {
     // `retain` is the frame's one way to change its items in place.
     frame.retain(|item| {
         match item {
+            FrameItem::Text(text) if is_invisible(text) => put_under_emoji_picture(text),
             FrameItem::Text(text) if text.glyphs.iter().any(|glyph| glyph.id == 0) => {
                 let face = text.font.ttf();
                 let glyph_of = |c: char| face.glyph_index(c).map(|id| id.0);

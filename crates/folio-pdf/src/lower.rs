@@ -22,7 +22,7 @@ use typst::text::ScriptKind;
 use crate::cell_widths::{CellStyle, CellWidths, Lozenge, PlainCellMeasure, RunKind, TextRun};
 use crate::escape::{
     BREAK_BOX_BUDGET, TEXT_CUT, TextualRun, WORD_BREAK, break_offsets, is_cjk, label_name,
-    markup_text, push_breakable_text, push_cut_text, string_literal, trim_paragraph,
+    markup_text, push_breakable_text, push_cut_text, shown_text, string_literal, trim_paragraph,
 };
 use crate::highlight_warmup;
 use crate::text_widths::{TableCell, text_widths_argument};
@@ -395,14 +395,15 @@ fn mm(value: f32) -> Option<String> {
 }
 
 /// A header or footer template as an array for the theme's `folio-running`: literal text as
-/// strings, placeholders as `(field: name)` dictionaries, with the `value` the lowering knows
-/// (the page-dependent ones are filled in by the theme).
+/// strings (markup where it has an emoji, see `shown_text`), placeholders as `(field: name)`
+/// dictionaries, with the `value` the lowering knows (the page-dependent ones are filled in by
+/// the theme).
 fn template_to_typst(template: &str, document: &Document, options: &RenderOptions) -> String {
     let title = document_title(document, options).unwrap_or_default();
     let mut items = Vec::new();
     for part in parse_template(template) {
         items.push(match part {
-            TemplatePart::Text(text) => string_literal(text),
+            TemplatePart::Text(text) => shown_text(text),
             TemplatePart::Field(name) => {
                 let value = match name {
                     "title" => Some(title.to_owned()),
@@ -416,7 +417,7 @@ fn template_to_typst(template: &str, document: &Document, options: &RenderOption
                     Some(value) => format!(
                         "(field: {}, value: {})",
                         string_literal(name),
-                        string_literal(&value)
+                        shown_text(&value)
                     ),
                     None => format!("(field: {})", string_literal(name)),
                 }
@@ -923,7 +924,7 @@ impl Writer<'_, '_> {
             Block::Expand { title, blocks, .. } => {
                 format!(
                     "#folio-expand({}){}",
-                    string_literal(title),
+                    shown_text(title),
                     self.content_block(blocks)
                 )
             }
@@ -1098,13 +1099,13 @@ impl Writer<'_, '_> {
         };
         let mut args = vec![format!("kind: {}", string_literal(kind))];
         if let Some(title) = &panel.title {
-            args.push(format!("title: {}", string_literal(title)));
+            args.push(format!("title: {}", shown_text(title)));
         }
         if !panel.show_icon {
             args.push("icon: false".to_owned());
         }
         if let Some(icon) = &panel.icon_text {
-            args.push(format!("icon-text: {}", string_literal(icon)));
+            args.push(format!("icon-text: {}", shown_text(icon)));
         }
         let colours = [
             ("background", panel.background),
@@ -1143,9 +1144,9 @@ impl Writer<'_, '_> {
 
     /// The cover page.
     fn cover(&mut self, cover: &crate::Cover, options: &RenderOptions) -> String {
-        let mut args = vec![format!("title: {}", string_literal(&cover.title))];
+        let mut args = vec![format!("title: {}", shown_text(&cover.title))];
         if let Some(subtitle) = cover.subtitle.as_deref().filter(|s| !s.trim().is_empty()) {
-            args.push(format!("subtitle: {}", string_literal(subtitle)));
+            args.push(format!("subtitle: {}", shown_text(subtitle)));
         }
         if let Some(space) = options
             .space_name
@@ -1186,7 +1187,7 @@ impl Writer<'_, '_> {
         self.parts += 1;
         let mut out = format!(
             "#folio-part({}, level: {}{})\n",
-            string_literal(&part.title),
+            shown_text(&part.title),
             part.level.max(1),
             if flow { "" } else { ", flow: false" }
         );
@@ -2181,7 +2182,7 @@ fn code_to_typst(code: &CodeBlock) -> String {
         args.push(format!("lang: {}", string_literal(lang)));
     }
     if let Some(title) = code.title.as_deref().filter(|t| !t.trim().is_empty()) {
-        args.push(format!("title: {}", string_literal(title)));
+        args.push(format!("title: {}", shown_text(title)));
     }
     if code.line_numbers {
         args.push("numbers: true".to_owned());

@@ -2,8 +2,9 @@
 //!
 //! It serves `/main.typ` (the lowered document), `/theme.typ` (the bundled theme),
 //! `/user-theme.typ` (the caller's theme, empty without one), `/fallback-fonts.typ` (the
-//! families the theme names for text its fonts lack, from the render's fonts), the fonts, and the
-//! attachment images the lowering referenced, as `/attachments/<n>`. Any other
+//! families the theme names for text its fonts lack, from the render's fonts), the fonts, the
+//! attachment images the lowering referenced, as `/attachments/<n>`, and the bundled emoji
+//! pictures, as `/emoji/<code points>.svg` (see `crate::emoji`). Any other
 //! path, every package (`@preview/…`) and the environment are out of reach: there is no file
 //! system, no network and no `sys.inputs`; `today()` is fixed by the render options.
 
@@ -117,6 +118,14 @@ impl<'a> SandboxWorld<'a> {
     }
 }
 
+/// The bundled emoji picture `id` names, if it names one.
+fn emoji_picture(id: FileId) -> Option<&'static str> {
+    if !matches!(id.root(), VirtualRoot::Project) {
+        return None;
+    }
+    crate::emoji::picture(id.vpath().get_with_slash())
+}
+
 fn not_available(id: FileId) -> FileError {
     match id.root() {
         VirtualRoot::Package(_) => FileError::Package(PackageError::Other(Some(
@@ -148,7 +157,7 @@ impl World for SandboxWorld<'_> {
             Ok(self.user_theme.clone())
         } else if id == *FALLBACK_FONTS_ID {
             Ok(self.fallback_fonts.clone())
-        } else if self.image(id).is_some() {
+        } else if self.image(id).is_some() || emoji_picture(id).is_some() {
             Err(FileError::NotSource)
         } else {
             Err(not_available(id))
@@ -176,6 +185,8 @@ impl World for SandboxWorld<'_> {
                 }
             }
             Ok(self.images[index].clone())
+        } else if let Some(svg) = emoji_picture(id) {
+            Ok(Bytes::new(svg.as_bytes()))
         } else {
             Err(not_available(id))
         }
