@@ -50,11 +50,76 @@ pub fn push_markup_text(out: &mut String, text: &str) {
 
 /// `emoji` drawn as the picture at `path`, its characters in the text layer.
 fn push_emoji(out: &mut String, emoji: &str, path: &str) {
-    let _ = write!(out, "#folio-emoji({}, (", string_literal(path));
-    for c in emoji.chars() {
+    let _ = write!(
+        out,
+        "#folio-emoji({}, {})",
+        string_literal(path),
+        code_points(emoji)
+    );
+}
+
+/// The code points of `text` as a Typst array of integers.
+fn code_points(text: &str) -> String {
+    let mut out = String::from("(");
+    for c in text.chars() {
         let _ = write!(out, "{},", c as u32);
     }
-    out.push_str("))");
+    out.push(')');
+    out
+}
+
+/// Most emoji a code block draws as pictures; with more, they stay text (boxes, without an
+/// emoji font). Each is a match of a regex show rule in its line's run of text, where Typst
+/// allows 512 (see [`MATCHES_PER_RUN`]), and code rarely holds more than a few.
+pub const CODE_EMOJI: usize = 32;
+
+/// The theme's `emoji` argument of `folio-code` for `code`, if it holds from one to
+/// [`CODE_EMOJI`] emoji that Twemoji draws: a regex matching each (the longest first, so that a
+/// sequence wins over the emoji it starts with), and each one's picture and code points. Code
+/// is verbatim text in a `raw` element, which holds no markup: the theme draws the pictures
+/// with that show rule.
+pub fn code_emoji(code: &str) -> Option<String> {
+    let pictures = crate::emoji::pictures(code);
+    if pictures.is_empty() || pictures.len() > CODE_EMOJI {
+        return None;
+    }
+    let distinct: std::collections::BTreeMap<&str, &str> = pictures
+        .iter()
+        .map(|(range, path)| (&code[range.clone()], path.as_str()))
+        .collect();
+    let mut longest_first: Vec<&str> = distinct.keys().copied().collect();
+    longest_first.sort_by_key(|emoji| std::cmp::Reverse(emoji.len()));
+    let pattern: Vec<String> = longest_first
+        .iter()
+        .map(|emoji| {
+            // A keycap starts with `#`, `*` or a digit.
+            emoji
+                .chars()
+                .flat_map(|c| {
+                    (c == '#' || c == '*')
+                        .then_some('\\')
+                        .into_iter()
+                        .chain([c])
+                })
+                .collect()
+        })
+        .collect();
+    let entries: Vec<String> = distinct
+        .iter()
+        .map(|(emoji, path)| {
+            format!(
+                "{}: ({}, {})",
+                string_literal(emoji),
+                string_literal(path),
+                code_points(emoji)
+            )
+        })
+        .collect();
+    Some(format!(
+        "(pattern: {}, pictures: ({},))",
+        string_literal(&pattern.join("|")),
+        entries.join(", ")
+    ))
 }
 
 /// Text without emoji as markup; see [`push_markup_text`].
@@ -695,6 +760,19 @@ mod tests {
             "#folio-emoji(\"/emoji/2764.svg\", (10084,65039,))\
              #folio-emoji(\"/emoji/1f1f0-1f1f7.svg\", (127472,127479,))"
         );
+        // Code: a show rule's pattern, the longest emoji first, and each one's picture.
+        assert_eq!(code_emoji("fn main() {}"), None);
+        assert_eq!(
+            code_emoji("👍 #️⃣ 👍🏽 👍"),
+            Some(
+                "(pattern: \"👍🏽|\\\\#️⃣|👍\", pictures: (\
+                 \"#️⃣\": (\"/emoji/23-20e3.svg\", (35,65039,8419,)), \
+                 \"👍\": (\"/emoji/1f44d.svg\", (128077,)), \
+                 \"👍🏽\": (\"/emoji/1f44d-1f3fd.svg\", (128077,127997,)),))"
+                    .to_owned()
+            )
+        );
+        assert_eq!(code_emoji(&"🎉".repeat(CODE_EMOJI + 1)), None);
         // Titles: a string unless there is an emoji, then markup.
         assert_eq!(shown_text("Plan (v2)"), "\"Plan (v2)\"");
         assert_eq!(

@@ -212,7 +212,7 @@ impl Engine {
                     "missing-glyphs",
                     format!("{missing} characters have no glyph in the available fonts and print as boxes"),
                 )
-                .with_hint("install a font that covers them (e.g. Noto Sans CJK, Noto Color Emoji) and keep system fonts on"),
+                .with_hint("install a font that covers them (e.g. Noto Sans CJK) and keep system fonts on"),
             );
         }
         Ok(LaidOut {

@@ -21,8 +21,9 @@ use typst::text::ScriptKind;
 
 use crate::cell_widths::{CellStyle, CellWidths, Lozenge, PlainCellMeasure, RunKind, TextRun};
 use crate::escape::{
-    BREAK_BOX_BUDGET, TEXT_CUT, TextualRun, WORD_BREAK, break_offsets, is_cjk, label_name,
-    markup_text, push_breakable_text, push_cut_text, shown_text, string_literal, trim_paragraph,
+    BREAK_BOX_BUDGET, TEXT_CUT, TextualRun, WORD_BREAK, break_offsets, code_emoji, is_cjk,
+    label_name, markup_text, push_breakable_text, push_cut_text, shown_text, string_literal,
+    trim_paragraph,
 };
 use crate::highlight_warmup;
 use crate::text_widths::{TableCell, text_widths_argument};
@@ -2199,6 +2200,9 @@ fn code_to_typst(code: &CodeBlock) -> String {
         .any(|run| run.len() > LONG_CODE_RUN)
     {
         args.push("long-lines: true".to_owned());
+    }
+    if let Some(emoji) = code_emoji(&code.code) {
+        args.push(format!("emoji: {emoji}"));
     }
     format!("#folio-code({})", args.join(", "))
 }

@@ -1650,7 +1650,7 @@ fn fill_colours(pdf: &lopdf::Document) -> std::collections::BTreeSet<[u8; 3]> {
 }
 
 /// Emoji print as Twemoji's pictures on every machine (here without system fonts, so without
-/// an emoji font): no box and no warning. Their characters stay in the text layer, in reading
+/// an emoji font), in text and in code: no box and no warning. Their characters stay in the text layer, in reading
 /// order, and in the bookmarks; a PDF/A-2b file with them conforms.
 #[test]
 fn emoji_print_as_pictures_with_their_characters_in_the_text_layer() {
@@ -1660,6 +1660,15 @@ fn emoji_print_as_pictures_with_their_characters_in_the_text_layer() {
             heading(1, "Release 🎉"),
             p("Done ✅, thumbs 👍🏽, a flag 🇰🇷 and a keycap 1️⃣."),
             p("Text glyphs stay text: ❤ © ™ ✔."),
+            Block::Code(folio_ir::CodeBlock {
+                language: Some("bash".into()),
+                title: None,
+                line_numbers: false,
+                first_line: 1,
+                code: "echo \"🚀 started\"".into(),
+                plain: false,
+                span: folio_ir::Span::DETACHED,
+            }),
         ],
     };
     let plain = RenderOptions {
@@ -1684,15 +1693,15 @@ fn emoji_print_as_pictures_with_their_characters_in_the_text_layer() {
             all_text(&pdf),
             squeeze(
                 "Emoji Release 🎉 Done ✅, thumbs 👍🏽, a flag 🇰🇷 and a keycap 1️⃣. \
-                 Text glyphs stay text: ❤ © ™ ✔. 1 / 1"
+                 Text glyphs stay text: ❤ © ™ ✔. echo \"🚀 started\" 1 / 1"
             ),
             "{pdf_standard:?}"
         );
         assert_eq!(outline_titles(&pdf), ["Release 🎉"], "{pdf_standard:?}");
-        // The pictures are drawn: the red of 🎉's cone and the green of ✅'s square, as
-        // Twemoji paints them.
+        // The pictures are drawn: the red of 🎉's cone, the green of ✅'s square and the blue
+        // of 🚀's window (in the code), as Twemoji paints them.
         let colours = fill_colours(&pdf);
-        for colour in [[0xdd, 0x2e, 0x44], [0x77, 0xb2, 0x55]] {
+        for colour in [[0xdd, 0x2e, 0x44], [0x77, 0xb2, 0x55], [0x55, 0xac, 0xee]] {
             assert!(colours.contains(&colour), "{pdf_standard:?}: {colours:?}");
         }
     }
