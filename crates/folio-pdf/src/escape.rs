@@ -79,8 +79,11 @@ pub const CODE_EMOJI: usize = 32;
 /// is verbatim text in a `raw` element, which holds no markup: the theme draws the pictures
 /// with that show rule.
 pub fn code_emoji(code: &str) -> Option<String> {
-    let pictures = crate::emoji::pictures(code);
-    if pictures.is_empty() || pictures.len() > CODE_EMOJI {
+    let pictures = crate::emoji::all_pictures(code);
+    if pictures.is_empty()
+        || pictures.len() > CODE_EMOJI
+        || !crate::emoji::take_budget(pictures.len())
+    {
         return None;
     }
     let distinct: std::collections::BTreeMap<&str, &str> = pictures
@@ -485,7 +488,7 @@ pub fn markup_text(text: &str) -> String {
 /// Twemoji draws, markup in brackets, cut as running text is, so that the emoji is drawn as its
 /// picture (see [`push_markup_text`]).
 pub fn shown_text(text: &str) -> String {
-    if crate::emoji::pictures(text).is_empty() {
+    if !crate::emoji::has_pictures(text) {
         return string_literal(text);
     }
     let mut out = String::with_capacity(text.len() + 64);

@@ -517,31 +517,45 @@ const EMOJI_TEXT_FILL: [u8; 4] = [1, 2, 3, 0];
 const EMOJI_TEXT_SCALE: f64 = 0.05;
 
 /// The characters of an emoji picture (see [`EMOJI_TEXT_SCALE`]) moved under the picture, at the
-/// text's size, and drawn as the font's space: text extraction and selection find them where
-/// the picture is, in a line of their size, and the PDF holds no `.notdef` (which the PDF
-/// writer would also put into the text layer as U+FFFD). They end at the picture's right edge,
-/// one against the next, as wide as a space each or narrower: text extraction reads a gap
-/// wider than that as a space, and an emoji is often followed by punctuation.
+/// text's size, and drawn as a glyph that draws nothing (see [`blank_glyph`]): text extraction
+/// and selection find them where the picture is, in a line of their size, and the PDF holds no
+/// `.notdef` (which the PDF writer would also put into the text layer as U+FFFD). They end at
+/// the picture's right edge, one against the next, each no wider than its glyph: text
+/// extraction reads a gap between glyphs as a space, and an emoji is often followed by
+/// punctuation.
 fn put_under_emoji_picture(text: &mut TextItem) {
-    let Some(space) = text.font.ttf().glyph_index(' ') else {
+    let Some(blank) = blank_glyph(text) else {
         return;
     };
-    let space_width = text.font.x_advance(space.0).unwrap_or(Em::new(0.3));
+    let width = text.font.x_advance(blank).unwrap_or(Em::new(0.3));
     text.size /= EMOJI_TEXT_SCALE;
     let count = text.glyphs.len().max(1) as f64;
-    let advance = space_width.min(Em::new(1.0 / count));
+    let advance = width.min(Em::new(1.0 / count));
     for glyph in &mut text.glyphs {
-        glyph.id = space.0;
+        glyph.id = blank;
         glyph.x_advance = advance;
         glyph.x_offset = -advance * count;
     }
 }
 
+/// A glyph of `text`'s font that draws nothing, has a width, and that page text hardly ever
+/// uses, to stand for characters the font has no glyph for: U+2008 PUNCTUATION SPACE (DejaVu
+/// Sans has it), else the space. The PDF writer maps a glyph to the first text it stands for
+/// (its `ToUnicode` entry) and marks each other use with an `ActualText`, which some text
+/// extractors ignore: drawn as the space, an emoji made every space of the document copy as
+/// that emoji there.
+fn blank_glyph(text: &TextItem) -> Option<u16> {
+    let face = text.font.ttf();
+    face.glyph_index('\u{2008}')
+        .or_else(|| face.glyph_index(' '))
+        .map(|id| id.0)
+}
+
 /// `paged` with each glyph no font has (`.notdef`, glyph 0) drawn as its font's white rectangle
 /// (▯, else □, else `?`), as the notdef glyph of most fonts looks, its character
 /// kept in the text layer for copying and search; a missing glyph of no width (a joiner or a
-/// variation selector) as the font's space, which draws nothing. And the characters of each
-/// emoji picture under it ([`put_under_emoji_picture`]).
+/// variation selector) as a glyph that draws nothing ([`blank_glyph`]). And the characters of
+/// each emoji picture under it ([`put_under_emoji_picture`]).
 fn with_missing_glyphs_as_rectangles(paged: &PagedDocument) -> PagedDocument {
     use typst::model::Document as _;
     let pages = paged
@@ -568,10 +582,10 @@ fn replace_missing_glyphs(frame: &mut Frame) {
                 let rectangle = glyph_of('\u{25AF}')
                     .or_else(|| glyph_of('\u{25A1}'))
                     .or_else(|| glyph_of('?'));
-                let space = glyph_of(' ');
+                let blank = blank_glyph(text);
                 for glyph in text.glyphs.iter_mut().filter(|glyph| glyph.id == 0) {
                     let substitute = if glyph.x_advance.get() == 0.0 {
-                        space
+                        blank
                     } else {
                         rectangle
                     };

@@ -78,6 +78,7 @@ pub fn lower(
     plain_cells: Option<&PlainCellMeasure<'_>>,
     max_depth: usize,
 ) -> Lowered {
+    crate::emoji::reset_budget();
     let mut anchors = BTreeSet::new();
     collect_anchors(&document.blocks, &mut anchors);
     let mut writer = Writer {
