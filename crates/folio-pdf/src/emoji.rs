@@ -85,11 +85,7 @@ pub fn take_budget(count: usize) -> bool {
 
 /// Whether `text` has an emoji [`pictures`] would draw, without counting it.
 pub fn has_pictures(text: &str) -> bool {
-    text.chars().any(may_start_emoji)
-        && PICTURES_LEFT.get() > 0
-        && text
-            .graphemes(true)
-            .any(|cluster| cluster.chars().any(may_start_emoji) && picture_path(cluster).is_some())
+    PICTURES_LEFT.get() > 0 && !all_pictures(text).is_empty()
 }
 
 /// The path of the picture for `cluster` (one grapheme cluster), if it is shown as an emoji and

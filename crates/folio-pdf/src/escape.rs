@@ -483,7 +483,7 @@ pub fn markup_text(text: &str) -> String {
     out
 }
 
-/// `text` as a Typst value the theme shows as text (a title, a panel's icon, a status): a string
+/// `text` as a Typst value the theme shows as text (a title, a panel's icon): a string
 /// literal, which the theme cuts where it must (`folio-cut`), or, when `text` has an emoji that
 /// Twemoji draws, markup in brackets, cut as running text is, so that the emoji is drawn as its
 /// picture (see [`push_markup_text`]).

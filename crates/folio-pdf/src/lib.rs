@@ -241,7 +241,7 @@ impl Engine {
             has_invisible_text(&page.frame)
                 || options.pdf_standard != PdfStandard::None && missing_glyphs(&page.frame) > 0
         }) {
-            with_missing_glyphs_as_rectangles(&paged)
+            with_missing_glyphs_replaced(&paged)
         } else {
             paged
         };
@@ -556,7 +556,7 @@ fn blank_glyph(text: &TextItem) -> Option<u16> {
 /// kept in the text layer for copying and search; a missing glyph of no width (a joiner or a
 /// variation selector) as a glyph that draws nothing ([`blank_glyph`]). And the characters of
 /// each emoji picture under it ([`put_under_emoji_picture`]).
-fn with_missing_glyphs_as_rectangles(paged: &PagedDocument) -> PagedDocument {
+fn with_missing_glyphs_replaced(paged: &PagedDocument) -> PagedDocument {
     use typst::model::Document as _;
     let pages = paged
         .pages()
@@ -570,7 +570,7 @@ fn with_missing_glyphs_as_rectangles(paged: &PagedDocument) -> PagedDocument {
     PagedDocument::new(pages, paged.info().clone())
 }
 
-/// See [`with_missing_glyphs_as_rectangles`].
+/// See [`with_missing_glyphs_replaced`].
 fn replace_missing_glyphs(frame: &mut Frame) {
     // `retain` is the frame's one way to change its items in place.
     frame.retain(|item| {
