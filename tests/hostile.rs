@@ -776,8 +776,9 @@ fn huge_code_blocks_keep_every_line_and_their_numbers() {
     let (_, report) = compile_pdf(page.as_bytes(), &Options::default());
     let text = pdf::squash(&report.text);
     let tokens: Vec<&str> = text.split(' ').collect();
-    // Lines on both sides of the theme's chunk boundaries. Each number appears twice, as the line
-    // number and as the value; numbering restarted at each chunk would repeat the small ones.
+    // Lines on both sides of where the theme once cut code into blocks of 250 lines. Each number
+    // appears twice, as the line number and as the value; numbering restarted at each cut would
+    // repeat the small ones.
     for n in [250, 251, 500, 501, 2999] {
         assert!(text.contains(&format!("let v{n} = {n}")), "line {n}");
         let number = n.to_string();

@@ -1754,3 +1754,64 @@ fn characters_no_font_has_print_as_boxes_in_a_korean_document() {
         as_boxes(&format!("{}{}1/1", texts[0], texts[1]))
     );
 }
+
+fn code_block(language: &str, code: String) -> Block {
+    Block::Code(folio_ir::CodeBlock {
+        language: Some(language.into()),
+        title: None,
+        line_numbers: false,
+        first_line: 1,
+        code,
+        plain: false,
+        span: folio_ir::Span::DETACHED,
+    })
+}
+
+/// A long code block is highlighted as one: a comment that opens before line 250 and closes
+/// after it is a comment throughout (Typst once laid out long blocks in pieces of 250 lines,
+/// each highlighted from its start, so the comment's second half came out as code). Every line
+/// is printed, in order.
+#[test]
+fn a_long_code_block_is_highlighted_as_one_with_every_line_in_order() {
+    let colours_of = |code: String| {
+        let document = Document {
+            title: None,
+            blocks: vec![code_block("java", code)],
+        };
+        let (rendered, pdf) = render(&document, &Attachments::new());
+        assert!(
+            rendered.diagnostics.is_empty(),
+            "{:?}",
+            rendered.diagnostics
+        );
+        (fill_colours(&pdf), all_text(&pdf))
+    };
+    let comments: String = (0..240).map(|i| format!("// note {i}\n")).collect();
+    let commented: String = (0..60)
+        .map(|i| format!("public static void commented{i}() {{}}\n"))
+        .collect();
+    // Comments and a statement without keywords: the colours of comments and of plain code.
+    let (plain, _) = colours_of(format!("{comments}end();"));
+    let (keywords, _) = colours_of(commented.clone());
+    let keyword_colours: Vec<_> = keywords.difference(&plain).collect();
+    assert!(!keyword_colours.is_empty(), "{keywords:?} {plain:?}");
+
+    let (colours, text) = colours_of(format!("{comments}/*\n{commented}*/\nend();"));
+    for colour in &keyword_colours {
+        assert!(!colours.contains(*colour), "{colour:?} in {colours:?}");
+    }
+    // In order, with the running footer's page numbers between pages.
+    let lines = (0..240)
+        .map(|i| format!("// note {i}"))
+        .chain(["/*".to_owned()])
+        .chain((0..60).map(|i| format!("public static void commented{i}() {{}}")))
+        .chain(["*/".to_owned(), "end();".to_owned()]);
+    let mut rest = text.as_str();
+    for line in lines {
+        let found = rest.find(&squeeze(&line));
+        let Some(at) = found else {
+            panic!("{line:?} is missing after the lines before it: {text}")
+        };
+        rest = &rest[at + squeeze(&line).len()..];
+    }
+}
