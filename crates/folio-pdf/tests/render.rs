@@ -1627,14 +1627,18 @@ fn a_pdf_ua_1_export_conforms_with_its_heading_levels_made_consecutive() {
     assert!(depths.windows(2).all(|w| w[1] <= w[0] + 1), "{depths:?}");
 }
 
-/// The RGB fill colours the pages' content sets (`rg`, `sc`, `scn` with three operands), in
-/// 8-bit components.
-fn fill_colours(pdf: &lopdf::Document) -> std::collections::BTreeSet<[u8; 3]> {
-    let number = |o: &Object| match o {
+/// A content stream operand as a number, if it is one.
+fn number(operand: &Object) -> Option<f32> {
+    match operand {
         Object::Real(r) => Some(*r),
         Object::Integer(i) => Some(*i as f32),
         _ => None,
-    };
+    }
+}
+
+/// The RGB fill colours the pages' content sets (`rg`, `sc`, `scn` with three operands), in
+/// 8-bit components.
+fn fill_colours(pdf: &lopdf::Document) -> std::collections::BTreeSet<[u8; 3]> {
     let mut colours = std::collections::BTreeSet::new();
     for page in pdf.get_pages().into_values() {
         let content =
@@ -1767,6 +1771,21 @@ fn code_block(language: &str, code: String) -> Block {
     })
 }
 
+/// The PDF of a document of one code block, which renders without diagnostics.
+fn render_code(language: &str, code: String) -> lopdf::Document {
+    let document = Document {
+        title: None,
+        blocks: vec![code_block(language, code)],
+    };
+    let (rendered, pdf) = render(&document, &Attachments::new());
+    assert!(
+        rendered.diagnostics.is_empty(),
+        "{:?}",
+        rendered.diagnostics
+    );
+    pdf
+}
+
 /// A long code block is highlighted as one: a comment that opens before line 250 and closes
 /// after it is a comment throughout (Typst once laid out long blocks in pieces of 250 lines,
 /// each highlighted from its start, so the comment's second half came out as code). Every line
@@ -1774,16 +1793,7 @@ fn code_block(language: &str, code: String) -> Block {
 #[test]
 fn a_long_code_block_is_highlighted_as_one_with_every_line_in_order() {
     let colours_of = |code: String| {
-        let document = Document {
-            title: None,
-            blocks: vec![code_block("java", code)],
-        };
-        let (rendered, pdf) = render(&document, &Attachments::new());
-        assert!(
-            rendered.diagnostics.is_empty(),
-            "{:?}",
-            rendered.diagnostics
-        );
+        let pdf = render_code("java", code);
         (fill_colours(&pdf), all_text(&pdf))
     };
     let comments: String = (0..240).map(|i| format!("// note {i}\n")).collect();
@@ -1814,4 +1824,46 @@ fn a_long_code_block_is_highlighted_as_one_with_every_line_in_order() {
         };
         rest = &rest[at + squeeze(&line).len()..];
     }
+}
+
+/// The heights at which each page's text runs are drawn, top first, each once: the `cm` that
+/// places a run (Typst's writer positions every run with one of its own).
+fn text_rows(pdf: &lopdf::Document) -> Vec<Vec<f32>> {
+    pdf.get_pages()
+        .into_values()
+        .map(|page| {
+            let content =
+                lopdf::content::Content::decode(&pdf.get_page_content(page).unwrap()).unwrap();
+            let mut y = f32::NAN;
+            let mut rows: Vec<f32> = Vec::new();
+            for op in content.operations {
+                match op.operator.as_str() {
+                    "cm" => y = op.operands.get(5).and_then(number).unwrap_or(f32::NAN),
+                    "Tj" | "TJ" if !rows.iter().any(|r| (r - y).abs() < 0.01) => rows.push(y),
+                    _ => {}
+                }
+            }
+            rows.sort_by(|a, b| b.total_cmp(a));
+            rows
+        })
+        .collect()
+}
+
+/// A code line of more than 2,000 characters without a space is laid out in pieces, each a
+/// block; the code's next line follows it at the line spacing, as every other line does (in a
+/// paragraph, the line break after the pieces made an empty line that is not in the code).
+#[test]
+fn a_code_line_cut_into_pieces_is_followed_by_the_next_line_without_a_gap() {
+    let code = format!("before\n{}\nafter\nlast", "x".repeat(2_100));
+    let pdf = render_code("text", code);
+    let mut rows = text_rows(&pdf).remove(0);
+    // The running footer's page number, at the foot of the page.
+    rows.pop();
+    assert!(rows.len() > 10, "{rows:?}");
+    let steps: Vec<f32> = rows.windows(2).map(|w| w[0] - w[1]).collect();
+    let pitch = steps[0];
+    assert!(
+        steps.iter().all(|step| (step - pitch).abs() < 0.05),
+        "{steps:?}"
+    );
 }
