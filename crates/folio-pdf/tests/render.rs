@@ -1664,15 +1664,7 @@ fn emoji_print_as_pictures_with_their_characters_in_the_text_layer() {
             heading(1, "Release 🎉"),
             p("Done ✅, thumbs 👍🏽, a flag 🇰🇷 and a keycap 1️⃣."),
             p("Text glyphs stay text: ❤ © ™ ✔."),
-            Block::Code(folio_ir::CodeBlock {
-                language: Some("bash".into()),
-                title: None,
-                line_numbers: false,
-                first_line: 1,
-                code: "echo \"🚀 started\"".into(),
-                plain: false,
-                span: folio_ir::Span::DETACHED,
-            }),
+            code_block("bash", "echo \"🚀 started\"".into()),
         ],
     };
     let plain = RenderOptions {
