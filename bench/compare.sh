@@ -3,15 +3,15 @@
 #
 #   bench/compare.sh [--runs N] [--quick] [--out FILE] [other bench/compare.py options]
 #
-# Installs what is missing (Debian packages chromium, wkhtmltopdf, poppler-utils, time; PyPI weasyprint
-# and websocket-client), builds folio (`cargo build --release -p folio-cli --bins -p folio
+# Installs what is missing (Debian packages chromium, wkhtmltopdf, poppler-utils, time, fonts-noto-cjk;
+# PyPI weasyprint and websocket-client), builds folio (`cargo build --release -p folio-cli --bins -p folio
 # --example warm`) and runs bench/compare.py,
 # which prints a Markdown report and writes it to FILE (default /tmp/folio-compare.md) with the raw runs
 # as JSON beside it. See bench/README.md.
 set -euo pipefail
 
 usage() {
-  sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
 }
 for arg in "$@"; do
   case "$arg" in
@@ -31,6 +31,9 @@ command -v chromium >/dev/null 2>&1 || apt_missing+=(chromium)
 command -v wkhtmltopdf >/dev/null 2>&1 || apt_missing+=(wkhtmltopdf)
 command -v pdfinfo >/dev/null 2>&1 || apt_missing+=(poppler-utils)
 [ -x /usr/bin/time ] || apt_missing+=(time)
+# The corpus has Korean pages; without a CJK face every tool prints their glyphs as boxes, faster and
+# not comparable with docs/performance.md, whose runs had Noto CJK installed.
+[ "$(fc-list :lang=ko 2>/dev/null | wc -l)" != 0 ] || apt_missing+=(fonts-noto-cjk)
 command -v python3 >/dev/null 2>&1 || apt_missing+=(python3)
 python3 -m pip --version >/dev/null 2>&1 || apt_missing+=(python3-pip)
 if [ ${#apt_missing[@]} -gt 0 ]; then
@@ -38,7 +41,7 @@ if [ ${#apt_missing[@]} -gt 0 ]; then
   $SUDO apt-get update
   $SUDO apt-get install -y "${apt_missing[@]}"
 else
-  say "Debian packages present: chromium, wkhtmltopdf, poppler-utils (pdfinfo), time, python3, pip"
+  say "Debian packages present: chromium, wkhtmltopdf, poppler-utils (pdfinfo), time, python3, pip, a Korean font"
 fi
 
 # PyPI packages, for the user (or system-wide when root). Debian's Python refuses `pip install` outside
@@ -61,8 +64,7 @@ if ! python3 -c 'import websocket' >/dev/null 2>&1; then
 fi
 
 if [ "$(fc-list :lang=ko 2>/dev/null | wc -l)" = 0 ]; then
-  say "note: no font covers Korean; the Korean pages render with missing glyphs in every tool"
-  say "      (apt-get install fonts-noto-cjk to measure them with a real CJK font)"
+  say "note: still no font covers Korean; the Korean pages render with missing glyphs in every tool"
 fi
 
 command -v cargo >/dev/null 2>&1 || { say "cargo not found: install Rust (https://rustup.rs), 1.92 or newer"; exit 2; }

@@ -7,8 +7,8 @@
 //!
 //! Here the image is decoded once, in the background (`image_decoding.rs`), and its pixels are
 //! compressed as Typst's PDF writer would compress them (the colour channels and, if any pixel
-//! is not opaque, the alpha channel as a soft mask; zlib at level 6, with no predictor: krilla's
-//! `deflate_encode`). A PNG is decoded a row at a time into the compressor, so its decoded
+//! is not opaque, the alpha channel as a soft mask; zlib with no predictor, as krilla's
+//! `deflate_encode`, at level 5 where krilla uses 6: see [`ZLIB_LEVEL`]). A PNG is decoded a row at a time into the compressor, so its decoded
 //! pixels are never held whole. A PNG without transparency (grey, RGB or a palette) needs no
 //! compressing at all: its own compressed rows are a PDF image stream as they are, read with
 //! PDF's PNG predictors, and its rows are decoded only to check them. A JPEG's pixels are only
@@ -40,12 +40,13 @@ use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref};
 use zune_jpeg::zune_core::colorspace::ColorSpace;
 
 use crate::downsample::decode;
-use crate::opaque_png::drop_alpha;
+use crate::opaque_png::{all_opaque, copy_colour, drop_alpha};
 
-/// The compression Typst's PDF writer uses for image streams (krilla's `deflate_encode`): the
-/// same bytes end up in the PDF as when Typst compresses the pixels itself (nearly the same for
-/// a PNG of more than [`SAMPLES_PER_WRITE`] samples, compressed in several writes).
-const ZLIB_LEVEL: u32 = 6;
+/// The compression of image streams: one level below what Typst's PDF writer uses (krilla's
+/// `deflate_encode`, level 6). On the corpus's screenshots zlib-rs compresses a fifth faster at
+/// level 5, into streams 1–4% larger (the 35-page export's PDF 0.7% larger); deflating is
+/// about a third of the time of a page of large screenshots (docs/performance.md).
+const ZLIB_LEVEL: u32 = 5;
 
 /// How many samples of a channel [`png_row_by_row`] gathers before it hands them to the
 /// compressor.
@@ -313,6 +314,17 @@ fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
         let start = colour_rows.len();
         colour_rows.resize(start + row_pixels * components as usize, 0);
         let colour_row = &mut colour_rows[start..];
+        // Until a pixel is not opaque, only the colour is kept, and the opaque pixels counted.
+        let opaque = alpha.is_none()
+            && if components == 3 {
+                copy_opaque_colour::<4>(row.data(), colour_row)
+            } else {
+                copy_opaque_colour::<2>(row.data(), colour_row)
+            };
+        if opaque {
+            opaque_before += row_pixels as u64;
+            continue;
+        }
         if components == 3 {
             split_row::<4>(row.data(), colour_row, &mut alpha_row);
         } else {
@@ -320,7 +332,6 @@ fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
         }
         match &mut alpha {
             Some(_) => alpha_rows.extend_from_slice(&alpha_row),
-            None if alpha_row.iter().all(|&a| a == u8::MAX) => opaque_before += row_pixels as u64,
             None => {
                 let mut encoder = ZlibEncoder::new(Vec::new(), Compression::new(ZLIB_LEVEL));
                 std::io::copy(
@@ -356,6 +367,15 @@ fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
         icc: icc.map(|profile| deflate(&profile)),
         ..Compressed::default()
     })
+}
+
+/// The colour bytes of a row of pixels of `N` bytes, alpha last, if every pixel is opaque;
+/// `false`, with nothing written, if one is not.
+fn copy_opaque_colour<const N: usize>(row: &[u8], colour: &mut [u8]) -> bool {
+    all_opaque::<N>(row) && {
+        copy_colour::<N>(row, colour);
+        true
+    }
 }
 
 /// A row of pixels of `N` bytes, alpha last, split into its colour bytes and its alpha bytes.
@@ -477,9 +497,7 @@ fn split_channels(pixels: DynamicImage) -> Option<(Vec<u8>, Option<Vec<u8>>, u8)
 /// Pixels of `N` bytes, alpha last, as their colour bytes (in the same buffer) and their alpha
 /// bytes unless every pixel is opaque.
 fn split_alpha<const N: usize>(mut samples: Vec<u8>) -> (Vec<u8>, Option<Vec<u8>>) {
-    let alpha = samples
-        .chunks_exact(N)
-        .any(|pixel| pixel[N - 1] != u8::MAX)
+    let alpha = (!all_opaque::<N>(&samples))
         .then(|| samples.chunks_exact(N).map(|pixel| pixel[N - 1]).collect());
     drop_alpha::<N>(&mut samples);
     (samples, alpha)
@@ -740,16 +758,16 @@ mod tests {
     }
 
     #[test]
-    fn pixels_decoded_for_the_pdf_are_compressed_as_typsts_pdf_writer_compresses_them() {
+    fn pixels_decoded_for_the_pdf_are_one_zlib_stream_at_folios_level() {
         // An opaque RGBA screenshot: its alpha channel goes, its colours are deflated anew.
         let rgb = colourful(64, 48);
         let rgba = DynamicImage::ImageRgb8(rgb.clone()).to_rgba8();
         let pdf = image_as_pdf(&png(&DynamicImage::ImageRgba8(rgba), None)).unwrap();
         let document = Document::load_mem(&pdf).unwrap();
         let written = only_image(&document);
-        let mut krilla = ZlibEncoder::new(Vec::new(), Compression::new(6));
-        krilla.write_all(rgb.as_raw()).unwrap();
-        assert_eq!(written.content, krilla.finish().unwrap());
+        let mut expected = ZlibEncoder::new(Vec::new(), Compression::new(ZLIB_LEVEL));
+        expected.write_all(rgb.as_raw()).unwrap();
+        assert_eq!(written.content, expected.finish().unwrap());
     }
 
     /// A PNG of `width` × `height` pixels of `colour` type and `depth`, its samples (packed
