@@ -8,8 +8,8 @@
 //! Here the image is decoded once, in the background (`image_decoding.rs`), and its pixels are
 //! compressed as Typst's PDF writer would compress them (the colour channels and, if any pixel
 //! is not opaque, the alpha channel as a soft mask; zlib with no predictor, as krilla's
-//! `deflate_encode`, at level 5 where krilla uses 6: see [`ZLIB_LEVEL`]). A PNG is decoded a row at a time into the compressor, so its decoded
-//! pixels are never held whole. A PNG without transparency (grey, RGB or a palette) needs no
+//! `deflate_encode`, at level 5 where krilla uses 6: see [`ZLIB_LEVEL`]). A PNG is decoded a
+//! row at a time into the compressor, so its decoded pixels are never held whole. A PNG without transparency (grey, RGB or a palette) needs no
 //! compressing at all: its own compressed rows are a PDF image stream as they are, read with
 //! PDF's PNG predictors, and its rows are decoded only to check them. A JPEG's pixels are only
 //! decoded to check them: its file is what the PDF shows, as Typst's writer embeds it. That goes into a PDF of one page whose only
@@ -315,20 +315,15 @@ fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
         colour_rows.resize(start + row_pixels * components as usize, 0);
         let colour_row = &mut colour_rows[start..];
         // Until a pixel is not opaque, only the colour is kept, and the opaque pixels counted.
-        let opaque = alpha.is_none()
-            && if components == 3 {
-                copy_opaque_colour::<4>(row.data(), colour_row)
-            } else {
-                copy_opaque_colour::<2>(row.data(), colour_row)
-            };
-        if opaque {
+        let opaque_so_far = alpha.is_none();
+        let colour_only = if components == 3 {
+            split_row_unless_opaque::<4>(row.data(), colour_row, &mut alpha_row, opaque_so_far)
+        } else {
+            split_row_unless_opaque::<2>(row.data(), colour_row, &mut alpha_row, opaque_so_far)
+        };
+        if colour_only {
             opaque_before += row_pixels as u64;
             continue;
-        }
-        if components == 3 {
-            split_row::<4>(row.data(), colour_row, &mut alpha_row);
-        } else {
-            split_row::<2>(row.data(), colour_row, &mut alpha_row);
         }
         match &mut alpha {
             Some(_) => alpha_rows.extend_from_slice(&alpha_row),
@@ -369,13 +364,21 @@ fn png_row_by_row(bytes: &[u8]) -> Option<Compressed> {
     })
 }
 
-/// The colour bytes of a row of pixels of `N` bytes, alpha last, if every pixel is opaque;
-/// `false`, with nothing written, if one is not.
-fn copy_opaque_colour<const N: usize>(row: &[u8], colour: &mut [u8]) -> bool {
-    all_opaque::<N>(row) && {
+/// A row of pixels of `N` bytes, alpha last, split into `colour` and `alpha` ([`split_row`]);
+/// but while `opaque_so_far`, a row whose every pixel is opaque has only its colour copied,
+/// which is several times cheaper, and `true` is returned.
+fn split_row_unless_opaque<const N: usize>(
+    row: &[u8],
+    colour: &mut [u8],
+    alpha: &mut [u8],
+    opaque_so_far: bool,
+) -> bool {
+    if opaque_so_far && all_opaque::<N>(row) {
         copy_colour::<N>(row, colour);
-        true
+        return true;
     }
+    split_row::<N>(row, colour, alpha);
+    false
 }
 
 /// A row of pixels of `N` bytes, alpha last, split into its colour bytes and its alpha bytes.
