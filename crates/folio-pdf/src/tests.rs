@@ -455,6 +455,15 @@ fn issue_heading_in_repeated_header_with_toc_inside_converges() {
 
 /// Each text item of the pages with its position, in frame order.
 fn text_positions(document: &PagedDocument) -> Vec<(String, f64, f64)> {
+    document
+        .pages()
+        .iter()
+        .flat_map(|page| text_positions_in(&page.frame))
+        .collect()
+}
+
+/// The text runs of one page, each with its position on the page.
+fn text_positions_in(page: &Frame) -> Vec<(String, f64, f64)> {
     fn walk(frame: &Frame, at: typst::layout::Point, out: &mut Vec<(String, f64, f64)>) {
         for (pos, item) in frame.items() {
             let pos = at + *pos;
@@ -468,9 +477,7 @@ fn text_positions(document: &PagedDocument) -> Vec<(String, f64, f64)> {
         }
     }
     let mut out = Vec::new();
-    for page in document.pages() {
-        walk(&page.frame, typst::layout::Point::zero(), &mut out);
-    }
+    walk(page, typst::layout::Point::zero(), &mut out);
     out
 }
 
@@ -505,6 +512,101 @@ fn a_paragraph_indented_wider_than_the_page_keeps_its_text_on_it() {
             *x < width * 0.75,
             "{text:?} at {x} pt on a page {width} pt wide"
         );
+    }
+}
+
+/// A panel's body and a task's text sit beside their icon or check box on every page they run
+/// over, not only on the first: laid out once beside the icon (not in a grid), they keep their
+/// indent after a page break. A panel whose first lines do not fit at the foot of a page moves
+/// to the next one with its icon, leaving no icon alone on the page before.
+#[test]
+fn panels_and_tasks_keep_their_indent_on_every_page() {
+    use folio_ir::{Panel, PanelKind, Task};
+    let words = |word: &str, n: usize| vec![word; n].join(" ");
+    let paragraph = |text: &str| Block::Paragraph {
+        attr: Attr::default(),
+        content: vec![Inline::text(text)],
+        span: Span::DETACHED,
+    };
+    let panel = |n| {
+        Block::Panel(Panel::new(
+            PanelKind::Info,
+            (0..n).map(|_| paragraph(&words("inpanel", 40))).collect(),
+            Span::DETACHED,
+        ))
+    };
+    let task = Block::TaskList {
+        items: vec![
+            Task {
+                done: false,
+                content: vec![Inline::text(words("intask", 1500))],
+                children: vec![],
+            },
+            // Nested tasks run over a page too, each a level further in.
+            Task {
+                done: true,
+                content: vec![Inline::text("parent")],
+                children: (0..30)
+                    .map(|_| Task {
+                        done: false,
+                        content: vec![Inline::text(words("nested", 60))],
+                        children: vec![],
+                    })
+                    .collect(),
+            },
+        ],
+        span: Span::DETACHED,
+    };
+    let document = Document {
+        title: None,
+        blocks: [paragraph("before")]
+            .into_iter()
+            .chain((0..20).map(|_| paragraph(&words("filler", 30))))
+            .chain([panel(4), panel(40), task])
+            // Panels of three lines after fillers of one to six lines, so that some start
+            // where only their icon would fit.
+            .chain((0..60).flat_map(|n| [paragraph(&words("filler", 5 + n * 37 % 60)), panel(1)]))
+            .collect(),
+    };
+    let (paged, diagnostics, _) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    assert!(paged.pages().len() >= 4, "{} pages", paged.pages().len());
+    let positions = text_positions(&paged);
+    let margin = positions
+        .iter()
+        .find(|(text, ..)| text == "before")
+        .unwrap()
+        .1;
+    for word in ["inpanel", "intask", "nested"] {
+        let starts: Vec<f64> = positions
+            .iter()
+            .filter(|(text, ..)| text.starts_with(word))
+            .map(|(_, x, _)| *x)
+            .collect();
+        let first = starts[0];
+        assert!(
+            first > margin + 10.0,
+            "{word} at {first} pt, the margin at {margin} pt"
+        );
+        assert!(
+            starts.iter().all(|x| (x - first).abs() < 0.01),
+            "{word}'s lines start at {starts:?}"
+        );
+    }
+    // The info icon's "i", and the first line of its panel beside it on the same page.
+    for (number, page) in paged.pages().iter().enumerate() {
+        let on_page = text_positions_in(&page.frame);
+        for (_, _, y) in on_page.iter().filter(|(text, ..)| text == "i") {
+            assert!(
+                on_page
+                    .iter()
+                    .any(|(text, _, line)| text.starts_with("inpanel") && (line - y).abs() < 12.0),
+                "an icon alone at {y} pt on page {}",
+                number + 1
+            );
+        }
     }
 }
 
