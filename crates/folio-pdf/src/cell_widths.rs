@@ -678,7 +678,7 @@ impl PlainCellMeasure<'_> {
         let fallback = self.fallback.as_ref()?;
         let set = *fallback
             .set
-            .get_or_init(|| fallback.fonts.for_document(text, false));
+            .get_or_init(|| fallback.fonts.for_document(text, text, false));
         let book = set.book();
         let variant = style.variant();
         let families = families.unwrap_or_else(|| &fallback.families(set)[usize::from(style.code)]);

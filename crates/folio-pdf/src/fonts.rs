@@ -237,24 +237,32 @@ impl Fonts {
         }
     }
 
-    /// The fonts for a document whose characters are `text`: the embedded ones if
-    /// `may_need_system` is false and they cover every character, else (when system fonts are on)
-    /// the embedded ones followed by the system's, scanned the first time.
+    /// The fonts for a document whose characters are `text`, of which those in `mono` (also in
+    /// `text`) are set in the monospaced face: the embedded ones if `may_need_system` is false
+    /// and they cover every character (the body faces `text`'s, the monospaced faces `mono`'s),
+    /// else (when system fonts are on) the embedded ones followed by the system's, scanned the
+    /// first time. `mono` may be all of `text`, which checks every character against every face.
     ///
     /// Where the embedded faces lack some of `text`'s characters but no system face has any of
     /// them either, the embedded ones: Typst would find no fallback in the others, so the
     /// document lays out the same.
-    pub fn for_document(&self, text: &str, may_need_system: bool) -> &FontSet {
+    pub fn for_document(&self, text: &str, mono: &str, may_need_system: bool) -> &FontSet {
         let Some(system) = &self.with_system else {
             return &self.embedded;
         };
-        let missing = self.missing(text);
+        let missing = self.missing(text, mono);
         if !may_need_system
             && (missing.is_empty() || system.get().is_none() && !self.system_has_any(&missing))
         {
             return &self.embedded;
         }
         system.get_or_init(|| self.scan())
+    }
+
+    /// Whether the system's fonts have been scanned.
+    #[cfg(test)]
+    pub(crate) fn system_scanned(&self) -> bool {
+        self.with_system.as_ref().is_some_and(|s| s.get().is_some())
     }
 
     /// Scans the system's fonts now, not when the first document needs them: a service does it
@@ -265,22 +273,27 @@ impl Fonts {
         }
     }
 
-    /// The characters of `text` that some embedded text face (a style of the body or code
-    /// family) lacks: none, and Typst never looks for a fallback.
-    fn missing(&self, text: &str) -> BTreeSet<char> {
-        let unusual: BTreeSet<char> = text
-            .chars()
-            .filter(|c| !(c.is_ascii_graphic() || *c == ' '))
-            .collect();
-        unusual
-            .into_iter()
-            .filter(|&c| {
+    /// The characters of `text` that some style of the body family lacks, and those of `mono`
+    /// that some style of the monospaced family lacks: none, and Typst never looks for a
+    /// fallback. (A check mark the monospaced oblique face lacks, in a paragraph, cost a fresh
+    /// process 5 ms of looking through the system's faces.)
+    fn missing(&self, text: &str, mono: &str) -> BTreeSet<char> {
+        let unusual = |text: &str| -> BTreeSet<char> {
+            text.chars()
                 // Line breaks and other control characters are never drawn.
-                !c.is_control()
-                    && !self
-                        .text_faces()
-                        .all(|face| face.coverage.contains(c as u32))
+                .filter(|c| !(c.is_ascii_graphic() || *c == ' ' || c.is_control()))
+                .collect()
+        };
+        let lacking = |chars: BTreeSet<char>, family: &'static str| {
+            chars.into_iter().filter(move |&c| {
+                !self
+                    .text_faces()
+                    .filter(|face| face.family == family)
+                    .all(|face| face.coverage.contains(c as u32))
             })
+        };
+        lacking(unusual(text), SANS)
+            .chain(lacking(unusual(mono), MONO))
             .collect()
     }
 
@@ -313,7 +326,25 @@ impl Fonts {
         found
     }
 
-    /// The embedded text faces (body and code, every style): what [`Fonts::covers`] checks.
+    /// Whether a system face that the scan would add is of one of `families` (as its name table
+    /// gives them; case does not matter, as for Typst). No scan: the font database lists the
+    /// families of every face.
+    pub fn system_has_family(&self, families: &[String]) -> bool {
+        if self.with_system.is_none() || families.is_empty() {
+            return false;
+        }
+        let system = self.system_faces.get_or_init(SystemFaces::list);
+        system.faces.iter().any(|(id, ..)| {
+            system.db.face(*id).is_some_and(|face| {
+                face.families.iter().any(|(name, _)| {
+                    !is_embedded_family_name(name)
+                        && families.iter().any(|f| f.eq_ignore_ascii_case(name))
+                })
+            })
+        })
+    }
+
+    /// The embedded text faces (body and code, every style): what [`Fonts::missing`] checks.
     fn text_faces(&self) -> impl Iterator<Item = &FontInfo> {
         self.faces
             .iter()
@@ -338,9 +369,14 @@ impl Fonts {
 /// Whether a face is of an embedded family: the system's copies are left out, so that they
 /// never replace the embedded ones.
 fn is_embedded_family(info: &FontInfo) -> bool {
+    is_embedded_family_name(&info.family)
+}
+
+/// Whether `family` names an embedded family (in any case, as Typst looks families up).
+pub fn is_embedded_family_name(family: &str) -> bool {
     [SANS, MONO, MATH]
         .iter()
-        .any(|family| info.family.eq_ignore_ascii_case(family))
+        .any(|embedded| family.eq_ignore_ascii_case(embedded))
 }
 
 /// The system's font faces: each face's file and index in the font database's order, and the
@@ -574,7 +610,7 @@ mod tests {
     #[test]
     fn embedded_families_are_in_the_book() {
         let fonts = Fonts::load(false);
-        let set = fonts.for_document("", true);
+        let set = fonts.for_document("", "", true);
         let families: Vec<&str> = book(set).families().map(|(name, _)| name).collect();
         assert!(families.contains(&SANS), "{families:?}");
         assert!(families.contains(&MONO), "{families:?}");
@@ -588,12 +624,15 @@ mod tests {
         let fonts = Fonts::load(true);
         fonts.scan_system_now();
         let scanned: *const FontSet = fonts.with_system.as_ref().unwrap().get().unwrap();
-        assert!(std::ptr::eq(fonts.for_document("한국어", false), scanned));
+        assert!(std::ptr::eq(
+            fonts.for_document("한국어", "", false),
+            scanned
+        ));
         // Without system fonts there is nothing to scan, and documents get the embedded ones.
         let embedded_only = Fonts::load(false);
         embedded_only.scan_system_now();
         assert!(std::ptr::eq(
-            embedded_only.for_document("한국어", true),
+            embedded_only.for_document("한국어", "", true),
             &embedded_only.embedded
         ));
     }
@@ -671,17 +710,26 @@ mod tests {
         assert_eq!(fonts.text_faces().count(), 8);
         assert!(
             fonts
-                .missing("Ünïcödé — “quotes”, €5, naïve Ωμέγα, Кириллица\n\t")
+                .missing(
+                    "Ünïcödé — “quotes”, €5, naïve Ωμέγα, Кириллица\n\t",
+                    "Ünïcödé €5"
+                )
                 .is_empty()
         );
-        // Korean and emoji are not in DejaVu; U+2713 (the theme's check mark) is not in its
-        // monospaced face.
+        // Korean and emoji are not in DejaVu.
         assert_eq!(
-            fonts.missing("a 한국어 b"),
+            fonts.missing("a 한국어 b", ""),
             BTreeSet::from(['한', '국', '어'])
         );
-        assert_eq!(fonts.missing("🙂"), BTreeSet::from(['🙂']));
-        assert_eq!(fonts.missing("\u{2713}"), BTreeSet::from(['\u{2713}']));
+        assert_eq!(fonts.missing("🙂", ""), BTreeSet::from(['🙂']));
+        assert_eq!(fonts.missing("🙂", "🙂"), BTreeSet::from(['🙂']));
+        // U+2713 (the theme's check mark) and U+2714 are in every body face; not in the
+        // monospaced oblique ones, so they count only in code.
+        for mark in ['\u{2713}', '\u{2714}'] {
+            let text = format!("done {mark}");
+            assert_eq!(fonts.missing(&text, ""), BTreeSet::new());
+            assert_eq!(fonts.missing(&text, &text), BTreeSet::from([mark]));
+        }
     }
 
     #[test]
@@ -689,9 +737,9 @@ mod tests {
         let fonts = Fonts::load(true);
         // A private-use character of plane 16, which no font gives a meaning to.
         let text = "Plain text and \u{10FFFD}";
-        assert!(!fonts.missing(text).is_empty());
+        assert!(!fonts.missing(text, "").is_empty());
         assert!(std::ptr::eq(
-            fonts.for_document(text, false),
+            fonts.for_document(text, "", false),
             &fonts.embedded
         ));
         assert!(fonts.with_system.as_ref().unwrap().get().is_none());
@@ -700,7 +748,7 @@ mod tests {
         // characters take the scanned fonts.
         fonts.scan_system_now();
         let scanned: *const FontSet = fonts.with_system.as_ref().unwrap().get().unwrap();
-        assert!(std::ptr::eq(fonts.for_document(text, false), scanned));
+        assert!(std::ptr::eq(fonts.for_document(text, "", false), scanned));
     }
 
     #[test]
@@ -850,12 +898,12 @@ mod tests {
         let fonts = Fonts::load(true);
         let embedded: *const FontSet = &fonts.embedded;
         assert!(std::ptr::eq(
-            fonts.for_document("Plain text, “quoted”.", false),
+            fonts.for_document("Plain text, “quoted”.", "", false),
             embedded
         ));
         assert!(fonts.with_system.as_ref().unwrap().get().is_none());
         for (text, may_need_system) in [("한국어", false), ("plain", true)] {
-            let set = fonts.for_document(text, may_need_system);
+            let set = fonts.for_document(text, "", may_need_system);
             assert!(!std::ptr::eq(set, embedded));
             // The embedded faces come first, with the same indices.
             assert_eq!(book(set).info(0), book(&fonts.embedded).info(0));

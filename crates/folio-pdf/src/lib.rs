@@ -428,10 +428,32 @@ impl Engine {
             })
             .collect();
         let user_theme = options.theme.as_deref().map(world::user_theme_source);
+        // An SVG's text is the document's too, set in the families it names or else the
+        // document's. One that names a family the system has before the embedded ones in its
+        // lists, or cannot be read, may need the system's.
+        let mut svg_text = String::new();
+        let mut svg_names_other_families = false;
+        for image in &images {
+            if matches!(
+                ImageFormat::detect(image),
+                Some(ImageFormat::Vector(VectorFormat::Svg))
+            ) {
+                match svg::text_and_families(image, &fonts::is_embedded_family_name) {
+                    Some(found) => {
+                        svg_names_other_families = svg_names_other_families
+                            || self
+                                .fonts
+                                .system_has_family(&found.families_before_embedded);
+                        svg_text.push_str(&found.text);
+                    }
+                    None => svg_names_other_families = true,
+                }
+            }
+        }
         // Only these may draw characters, or choose fonts, that the document's text does not
         // show: a user theme names families, formulas use the math font, Typst's words for a
         // language other than English (the table of contents' title, quotation marks) are its
-        // own, and an SVG's text names its fonts.
+        // own, and an SVG's text may name other families.
         let may_need_system_fonts = options.theme.is_some()
             || lowered.has_math
             || options
@@ -439,15 +461,16 @@ impl Engine {
                 .language
                 .as_deref()
                 .is_some_and(|lang| !lang.trim().to_ascii_lowercase().starts_with("en"))
-            || images.iter().any(|image| {
-                matches!(
-                    ImageFormat::detect(image),
-                    Some(ImageFormat::Vector(VectorFormat::Svg))
-                )
-            });
-        let fonts = self
-            .fonts
-            .for_document(&lowered.markup, may_need_system_fonts);
+            || svg_names_other_families;
+        let fonts = if svg_text.is_empty() {
+            self.fonts
+                .for_document(&lowered.markup, &lowered.mono_text, may_need_system_fonts)
+        } else {
+            // An SVG may set its text in any embedded face: it is checked against all of them.
+            let text = format!("{}{svg_text}", lowered.markup);
+            let mono = format!("{}{svg_text}", lowered.mono_text);
+            self.fonts.for_document(&text, &mono, may_need_system_fonts)
+        };
         let world = SandboxWorld::new(
             &self.library,
             fonts,

@@ -43,6 +43,10 @@ pub struct Lowered {
     pub diagnostics: Vec<Diagnostic>,
     /// Whether the markup typesets formulas (in the math font, which may lack a symbol).
     pub has_math: bool,
+    /// The text the theme sets in the monospaced face (code, verbatim text, the names of
+    /// macros it cannot render), also part of `markup`: the fonts check its characters against
+    /// the monospaced faces, and the rest of the markup's against the body faces only.
+    pub mono_text: String,
 }
 
 /// The longest heading (in characters of text) kept with what follows it: Confluence's titles
@@ -87,6 +91,7 @@ pub fn lower(
         images: Vec::new(),
         image_index: BTreeMap::new(),
         has_math: false,
+        mono_text: String::new(),
         image_available,
         plain_cells,
         diagnostics: Vec::new(),
@@ -192,6 +197,7 @@ pub fn lower(
         images: writer.images,
         diagnostics: writer.diagnostics,
         has_math: writer.has_math,
+        mono_text: writer.mono_text,
     }
 }
 
@@ -535,6 +541,8 @@ struct Writer<'a, 'f> {
     plain_cells: Option<&'a PlainCellMeasure<'f>>,
     diagnostics: Vec<Diagnostic>,
     has_math: bool,
+    /// See [`Lowered::mono_text`].
+    mono_text: String,
     /// Nesting depth of headings, links and table header rows being lowered. Anchors met there
     /// are `deferred` to before the outermost one: a heading's body is copied into the outline
     /// and header rows repeat on every page (and a label must be unique), and Typst cannot find a
@@ -920,7 +928,10 @@ impl Writer<'_, '_> {
                 format!("#folio-quote{}", self.content_block(blocks))
             }
             Block::Rule { .. } => "#folio-rule()".to_owned(),
-            Block::Code(code) => code_to_typst(code),
+            Block::Code(code) => {
+                self.mono_text.push_str(&code.code);
+                code_to_typst(code)
+            }
             Block::Table(table) => self.table_to_typst(table, in_flow),
             Block::Panel(panel) => self.panel_to_typst(panel),
             Block::Expand { title, blocks, .. } => {
@@ -942,7 +953,7 @@ impl Writer<'_, '_> {
                 }
                 Err(error) => {
                     self.math_not_typeset(&error, Some(*span));
-                    format!("#folio-plain({})", string_literal(tex))
+                    format!("#folio-plain({})", self.mono_literal(tex))
                 }
             },
             Block::Div { attr, blocks, .. } => {
@@ -965,7 +976,7 @@ impl Writer<'_, '_> {
             Block::Unsupported { name, blocks, .. } => {
                 format!(
                     "#folio-unsupported({}){}",
-                    string_literal(name),
+                    self.mono_literal(name),
                     self.content_block(blocks)
                 )
             }
@@ -989,11 +1000,11 @@ impl Writer<'_, '_> {
         let body = match &m.body {
             MacroBody::None => "[]".to_owned(),
             MacroBody::Plain { text } => {
-                bracket(&format!("#folio-plain({})", string_literal(text)))
+                bracket(&format!("#folio-plain({})", self.mono_literal(text)))
             }
             MacroBody::Rich { blocks } => self.content_block(blocks),
         };
-        format!("#folio-unsupported({}){body}", string_literal(&m.name))
+        format!("#folio-unsupported({}){body}", self.mono_literal(&m.name))
     }
 
     fn list_to_typst(&mut self, list: &List) -> String {
@@ -1644,6 +1655,12 @@ impl Writer<'_, '_> {
     }
 
     /// `#name[content]`.
+    /// `text` as a string literal for the theme to set in the monospaced face.
+    fn mono_literal(&mut self, text: &str) -> String {
+        self.mono_text.push_str(text);
+        string_literal(text)
+    }
+
     fn wrap(&mut self, out: &mut String, function: &str, content: &[Inline]) {
         let inner = self.inlines_to_typst(content);
         let _ = write!(out, "#{function}[{inner}]");
@@ -1676,7 +1693,13 @@ impl Writer<'_, '_> {
             Inline::Strike { content } => self.wrap(out, "strike", content),
             Inline::Sub { content } => self.wrap(out, "sub", content),
             Inline::Sup { content } => self.wrap(out, "super", content),
-            Inline::Code { content } => self.wrap(out, "folio-code-span", content),
+            Inline::Code { content } => {
+                let inner = self.inlines_to_typst(content);
+                // All of the span's text is in the monospaced face: its markup holds it all,
+                // and nothing else that is not ASCII.
+                self.mono_text.push_str(&inner);
+                let _ = write!(out, "#folio-code-span[{inner}]");
+            }
             Inline::Color { color, content } => {
                 let function = format!("folio-color(rgb(\"{}\"))", color.to_hex());
                 self.wrap(out, &function, content)
@@ -1732,26 +1755,26 @@ impl Writer<'_, '_> {
                 }
                 Err(error) => {
                     self.math_not_typeset(&error, None);
-                    let _ = write!(out, "#folio-plain-inline({})", string_literal(tex));
+                    let _ = write!(out, "#folio-plain-inline({})", self.mono_literal(tex));
                 }
             },
             Inline::Macro(m) => {
                 let body = match &m.body {
                     MacroBody::None => String::new(),
                     MacroBody::Plain { text } => {
-                        format!("#folio-plain-inline({})", string_literal(text))
+                        format!("#folio-plain-inline({})", self.mono_literal(text))
                     }
                     MacroBody::Rich { blocks } => self.blocks_to_typst(blocks),
                 };
                 let _ = write!(
                     out,
                     "#folio-unsupported-inline({}){}",
-                    string_literal(&m.name),
+                    self.mono_literal(&m.name),
                     bracket(&body)
                 );
             }
             Inline::Unsupported { name, content } => {
-                let function = format!("folio-unsupported-inline({})", string_literal(name));
+                let function = format!("folio-unsupported-inline({})", self.mono_literal(name));
                 self.wrap(out, &function, content)
             }
         }

@@ -5,6 +5,9 @@
 //! whole document. Images inlined as `data:` URLs are decoded when the PDF is written, where
 //! the pass's pixel limit never saw them. Both are checked here with usvg, the parser Typst
 //! itself uses, so that such an SVG becomes a placeholder instead.
+//!
+//! An SVG's text is set in the fonts it names. What it names, and the text itself, tell
+//! whether a document with that SVG needs the system's fonts (`text_and_families`).
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -36,6 +39,87 @@ pub fn is_self_contained(bytes: &[u8]) -> bool {
         ..usvg::Options::default()
     };
     usvg::Tree::from_data(bytes, &options).is_ok() && !refused.load(Ordering::Relaxed)
+}
+
+/// What an SVG's text asks of the fonts, as Typst would set it.
+#[derive(Debug, Default, PartialEq)]
+pub struct SvgText {
+    /// The text of its `<text>` elements (without the markup around it).
+    pub text: String,
+    /// Families its text names (`font-family`, inherited or from a style sheet) ahead of any
+    /// `is_embedded` one: Typst takes the first of a text's families it has, and would find
+    /// these only among the system's fonts. Generic families (`sans-serif`) do not count:
+    /// Typst passes them over for the document's own.
+    pub families_before_embedded: Vec<String>,
+}
+
+/// The text of the SVG `bytes` and the families it names (see [`SvgText`]); `None` where that
+/// cannot be told (the SVG does not parse). usvg, the parser Typst uses, resolves the families
+/// of each run of text (attributes, inheritance, CSS); the text itself is read from the XML.
+pub fn text_and_families(
+    bytes: &[u8],
+    is_embedded: &(dyn Fn(&str) -> bool + Sync),
+) -> Option<SvgText> {
+    let families = std::sync::Mutex::new(Vec::new());
+    let options = usvg::Options {
+        font_resolver: usvg::FontResolver {
+            select_font: Box::new(|font, _| {
+                let mut families = families.lock().unwrap_or_else(|e| e.into_inner());
+                for family in font.families() {
+                    // A text with no family names the empty one (`font_family` below).
+                    if let usvg::FontFamily::Named(name) = family
+                        && !name.is_empty()
+                    {
+                        if is_embedded(name) {
+                            break;
+                        }
+                        families.push(name.clone());
+                    }
+                }
+                // No font: usvg leaves the text out, having asked for every run's.
+                None
+            }),
+            select_fallback: Box::new(|_, _, _| None),
+        },
+        // Linked images are not loaded (see `is_self_contained` for what they may be).
+        image_href_resolver: usvg::ImageHrefResolver {
+            resolve_data: Box::new(|_, _, _| None),
+            resolve_string: Box::new(|_, _| None),
+        },
+        // Typst's: no default family of usvg's own (Typst sets the document's).
+        font_family: String::new(),
+        ..usvg::Options::default()
+    };
+    let parsed = usvg::Tree::from_data(bytes, &options);
+    drop(options);
+    parsed.ok()?;
+    let mut families_before_embedded = families.into_inner().unwrap_or_else(|e| e.into_inner());
+    families_before_embedded.sort();
+    families_before_embedded.dedup();
+
+    let xml = if bytes.starts_with(&[0x1f, 0x8b]) {
+        usvg::decompress_svgz(bytes).ok()?
+    } else {
+        bytes.to_vec()
+    };
+    let xml = std::str::from_utf8(&xml).ok()?;
+    let document = usvg::roxmltree::Document::parse_with_options(
+        xml,
+        usvg::roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .ok()?;
+    let text = document
+        .descendants()
+        .filter(|node| node.is_text() && node.ancestors().any(|a| a.tag_name().name() == "text"))
+        .filter_map(|node| node.text())
+        .collect();
+    Some(SvgText {
+        text,
+        families_before_embedded,
+    })
 }
 
 #[cfg(test)]
@@ -102,5 +186,47 @@ mod tests {
             out.push('=');
         }
         out
+    }
+
+    fn dejavu(family: &str) -> bool {
+        family.eq_ignore_ascii_case("DejaVu Sans")
+            || family.eq_ignore_ascii_case("DejaVu Sans Mono")
+    }
+
+    #[test]
+    fn the_text_and_the_families_named_before_an_embedded_one_are_found() {
+        // Attributes, inherited ones, a style attribute and a style sheet.
+        let bytes = svg(concat!(
+            r#"<style>.label { font-family: 'Fira Sans', DejaVu Sans }</style>"#,
+            r#"<text x="1" y="5" font-family="DejaVu Sans, Arial, sans-serif">a ✔ <tspan>b</tspan></text>"#,
+            r#"<g font-family="Helvetica"><text x="1" y="5">c</text></g>"#,
+            r#"<text x="1" y="5" style="font-family: monospace, Courier New">d</text>"#,
+            r#"<text x="1" y="5" class="label">é</text>"#,
+            r#"<text x="1" y="5">f</text>"#,
+            r#"<desc>not drawn: 한</desc>"#,
+        ));
+        let found = text_and_families(&bytes, &dejavu).unwrap();
+        assert_eq!(found.text, "a ✔ bcdéf");
+        assert_eq!(
+            found.families_before_embedded,
+            ["Courier New", "Fira Sans", "Helvetica"]
+        );
+    }
+
+    #[test]
+    fn text_in_dejavu_or_the_documents_family_names_nothing_else() {
+        let bytes = svg(concat!(
+            r#"<text x="1" y="5" font-family="DejaVu Sans, Arial, sans-serif">a</text>"#,
+            r#"<text x="1" y="5" font-family="sans-serif">b</text>"#,
+            r#"<text x="1" y="5">c</text>"#,
+        ));
+        let found = text_and_families(&bytes, &dejavu).unwrap();
+        assert_eq!(found.text, "abc");
+        assert!(found.families_before_embedded.is_empty());
+        assert_eq!(
+            text_and_families(&svg(r#"<rect width="5" height="5"/>"#), &dejavu),
+            Some(SvgText::default())
+        );
+        assert_eq!(text_and_families(b"<svg", &dejavu), None);
     }
 }

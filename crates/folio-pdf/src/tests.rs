@@ -49,7 +49,7 @@ pub(crate) fn compile_markup_with_images(
 ) -> Result<PagedDocument, String> {
     let world = SandboxWorld::new(
         &engine.library,
-        engine.fonts.for_document(markup, false),
+        engine.fonts.for_document(markup, markup, false),
         &engine.theme,
         &engine.no_user_theme,
         markup.to_owned(),
@@ -119,7 +119,7 @@ fn comparable(text: &str) -> String {
 
 /// Whether a font of the test engine has a glyph for `c`.
 fn has_glyph(c: char) -> bool {
-    let book = ENGINE.fonts.for_document("", false).book();
+    let book = ENGINE.fonts.for_document("", "", false).book();
     (0..)
         .map_while(|i| book.info(i))
         .any(|info| info.coverage.contains(c as u32))
@@ -606,6 +606,113 @@ fn panels_and_tasks_keep_their_indent_on_every_page() {
                 "an icon alone at {y} pt on page {}",
                 number + 1
             );
+        }
+    }
+}
+
+/// The fonts check the characters of code against the monospaced faces and the rest of the
+/// text against the body faces only (`Fonts::for_document`), so every character the theme sets
+/// in the monospaced face must be in what the lowering records as such. Each construct's text
+/// is marked with a character of its own that both families have (`ß` where it is not code).
+#[test]
+fn text_set_in_the_monospaced_face_is_recorded_as_such() {
+    use folio_ir::{CodeBlock, Macro, MacroBody};
+    let body = "ß";
+    let paragraph = |content: Vec<Inline>| Block::Paragraph {
+        attr: Attr::default(),
+        content,
+        span: Span::DETACHED,
+    };
+    let plain_macro = |name: &str, verbatim: &str| Macro {
+        name: name.to_owned(),
+        params: Default::default(),
+        body: MacroBody::Plain {
+            text: format!("verbatim {verbatim}"),
+        },
+        span: Span::DETACHED,
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![
+            paragraph(vec![
+                Inline::text(format!("text {body} ")),
+                Inline::Code {
+                    content: vec![
+                        Inline::text("span á "),
+                        Inline::Emphasis {
+                            content: vec![Inline::text("in à")],
+                        },
+                    ],
+                },
+                Inline::Macro(Box::new(plain_macro("inlineâ", "ä"))),
+                Inline::Unsupported {
+                    name: "unknownã".to_owned(),
+                    content: vec![Inline::text(format!("kept {body}"))],
+                },
+                Inline::Math {
+                    tex: "\\notacommand{å}".to_owned(),
+                },
+            ]),
+            Block::Code(CodeBlock {
+                language: Some("java".to_owned()),
+                title: Some(format!("title {body}")),
+                line_numbers: true,
+                first_line: 1,
+                code: "int a; // é".to_owned(),
+                plain: false,
+                span: Span::DETACHED,
+            }),
+            Block::Macro(plain_macro("blockè", "ê")),
+            Block::Unsupported {
+                name: "unknownë".to_owned(),
+                blocks: vec![paragraph(vec![Inline::text(format!("kept {body}"))])],
+                span: Span::DETACHED,
+            },
+            Block::Math {
+                tex: "\\notacommand{ì}".to_owned(),
+                span: Span::DETACHED,
+            },
+        ],
+    };
+    let lowered = lower::lower(
+        &document,
+        &RenderOptions::default(),
+        &|_| true,
+        None,
+        lower::MAX_DEPTH,
+    );
+    assert!(!lowered.mono_text.contains(body), "{}", lowered.mono_text);
+    let (paged, _, _) = ENGINE
+        .typeset(&document, &Attachments::new(), &RenderOptions::default())
+        .unwrap();
+    fn walk(frame: &Frame, out: &mut Vec<(String, String)>) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Group(group) => walk(&group.frame, out),
+                FrameItem::Text(text) => {
+                    out.push((text.font.info().family.clone(), text.text.to_string()))
+                }
+                _ => {}
+            }
+        }
+    }
+    let mut runs = Vec::new();
+    for page in paged.pages() {
+        walk(&page.frame, &mut runs);
+    }
+    let mono: Vec<&String> = runs
+        .iter()
+        .filter(|(family, _)| family == fonts::MONO)
+        .map(|(_, text)| text)
+        .collect();
+    // Each construct above sets its marked text in the monospaced face.
+    let shown: String = mono.iter().map(|text| text.as_str()).collect();
+    for marker in "áàâäãåéèêëì".chars() {
+        assert!(shown.contains(marker), "{marker:?} in {runs:?}");
+    }
+    for text in mono {
+        for c in text.chars().filter(|c| !c.is_ascii()) {
+            assert!(lowered.mono_text.contains(c), "{c:?} of {text:?}");
         }
     }
 }
@@ -1437,7 +1544,7 @@ fn text_fonts(frame: &Frame, out: &mut Vec<(String, String)>) {
 fn korean_text_is_set_in_a_korean_face_and_the_rest_in_the_embedded_ones() {
     let korean = SYSTEM_ENGINE
         .fonts
-        .for_document("한", false)
+        .for_document("한", "한", false)
         .korean()
         .clone();
     let (Some(body), Some(mono)) = (korean.body, korean.mono) else {
@@ -3029,7 +3136,7 @@ fn debug_markup() {
         .unwrap_or_default();
     let world = SandboxWorld::new(
         &ENGINE.library,
-        ENGINE.fonts.for_document(&markup, false),
+        ENGINE.fonts.for_document(&markup, &markup, false),
         &ENGINE.theme,
         &ENGINE.no_user_theme,
         markup.clone(),
@@ -3550,6 +3657,74 @@ mod fit {
 
     fn text(s: &str) -> Inline {
         Inline::text(s)
+    }
+
+    /// A fresh process pays about 10 ms to scan the system's fonts. A document needs them only
+    /// where its text, or an SVG's, has characters the embedded faces lack, or an SVG names a
+    /// family the system has before DejaVu: its text would be set in that family.
+    #[test]
+    fn svgs_in_dejavu_and_check_marks_in_paragraphs_need_no_system_fonts() {
+        let svg = |family: &str| {
+            format!(
+                r#"<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20"><text x="2" y="12" font-family="{family}">Label ✔ é</text></svg>"#
+            )
+            .into_bytes()
+        };
+        let mut attachments = Attachments::new();
+        attachments.insert("dejavu.svg", svg("DejaVu Sans, Arial, sans-serif"));
+        attachments.insert("unnamed.svg", svg("sans-serif"));
+        attachments.insert("helvetica.svg", svg("Helvetica, DejaVu Sans"));
+        let page = |images: &[&str]| {
+            let mut blocks = vec![para(vec![
+                text("Done ✔ — "),
+                Inline::Code {
+                    content: vec![text("ok")],
+                },
+            ])];
+            for name in images {
+                blocks.push(Block::Image(attachment_image(name, 40.0, (40, 20))));
+            }
+            document(blocks)
+        };
+        // A family the system has (none on a machine without fonts).
+        let mut system = fontdb::Database::new();
+        system.load_system_fonts();
+        let installed = system
+            .faces()
+            .flat_map(|face| face.families.iter().map(|(name, _)| name.clone()))
+            .find(|name| !crate::fonts::is_embedded_family_name(name));
+        if let Some(family) = &installed {
+            attachments.insert("installed.svg", svg(&format!("{family}, DejaVu Sans")));
+        }
+        let engine = crate::Engine::new(&crate::EngineOptions { system_fonts: true });
+        let options = RenderOptions::default();
+        let (paged, diagnostics, _) = engine
+            .typeset(
+                &page(&["dejavu.svg", "unnamed.svg"]),
+                &attachments,
+                &options,
+            )
+            .unwrap();
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
+        assert!(super::frame_text(&paged).contains("Done"));
+        assert!(!engine.fonts.system_scanned());
+        // Helvetica first: only where the system has it would it set the text.
+        let helvetica = system.faces().any(|face| {
+            face.families
+                .iter()
+                .any(|(name, _)| name.eq_ignore_ascii_case("Helvetica"))
+        });
+        engine
+            .typeset(&page(&["helvetica.svg"]), &attachments, &options)
+            .unwrap();
+        assert_eq!(engine.fonts.system_scanned(), helvetica);
+        // A family the system has, first: its text is set in that family.
+        if installed.is_some() {
+            engine
+                .typeset(&page(&["installed.svg"]), &attachments, &options)
+                .unwrap();
+            assert!(engine.fonts.system_scanned());
+        }
     }
 
     fn para(content: Vec<Inline>) -> Block {
