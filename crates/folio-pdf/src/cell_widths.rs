@@ -45,7 +45,7 @@ use typst::text::{
 };
 use unicode_script::{Script as CharScript, UnicodeScript};
 
-use crate::fonts::{self, FontSet, Fonts, has_hangul};
+use crate::fonts::{self, FontSet, Fonts, ShownText, has_hangul};
 
 /// A plain-text cell's widths in em of the text size, as the theme would measure them.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -676,9 +676,11 @@ impl PlainCellMeasure<'_> {
             return None;
         }
         let fallback = self.fallback.as_ref()?;
-        let set = *fallback
-            .set
-            .get_or_init(|| fallback.fonts.for_document(text, text, false));
+        let set = *fallback.set.get_or_init(|| {
+            fallback
+                .fonts
+                .for_document(&ShownText::body_or_mono(text), false)
+        });
         let book = set.book();
         let variant = style.variant();
         let families = families.unwrap_or_else(|| &fallback.families(set)[usize::from(style.code)]);

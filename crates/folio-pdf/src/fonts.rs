@@ -237,20 +237,18 @@ impl Fonts {
         }
     }
 
-    /// The fonts for a document whose characters are `text`, of which those in `mono` (also in
-    /// `text`) are set in the monospaced face: the embedded ones if `may_need_system` is false
-    /// and they cover every character (the body faces `text`'s, the monospaced faces `mono`'s),
-    /// else (when system fonts are on) the embedded ones followed by the system's, scanned the
-    /// first time. `mono` may be all of `text`, which checks every character against every face.
+    /// The fonts for a document that shows `text`: the embedded ones if `may_need_system` is
+    /// false and they cover every character (see [`ShownText`]), else (when system fonts are
+    /// on) the embedded ones followed by the system's, scanned the first time.
     ///
-    /// Where the embedded faces lack some of `text`'s characters but no system face has any of
-    /// them either, the embedded ones: Typst would find no fallback in the others, so the
-    /// document lays out the same.
-    pub fn for_document(&self, text: &str, mono: &str, may_need_system: bool) -> &FontSet {
+    /// Where the embedded faces lack some of the characters but no system face has any of them
+    /// either, the embedded ones: Typst would find no fallback in the others, so the document
+    /// lays out the same.
+    pub fn for_document(&self, text: &ShownText, may_need_system: bool) -> &FontSet {
         let Some(system) = &self.with_system else {
             return &self.embedded;
         };
-        let missing = self.missing(text, mono);
+        let missing = self.missing(text);
         if !may_need_system
             && (missing.is_empty() || system.get().is_none() && !self.system_has_any(&missing))
         {
@@ -273,11 +271,10 @@ impl Fonts {
         }
     }
 
-    /// The characters of `text` that some style of the body family lacks, and those of `mono`
-    /// that some style of the monospaced family lacks: none, and Typst never looks for a
-    /// fallback. (A check mark the monospaced oblique face lacks, in a paragraph, cost a fresh
-    /// process 5 ms of looking through the system's faces.)
-    fn missing(&self, text: &str, mono: &str) -> BTreeSet<char> {
+    /// The characters of `text` that some face it is set in lacks (see [`ShownText`]): none,
+    /// and Typst never looks for a fallback. (A check mark the monospaced oblique face lacks, in
+    /// a paragraph, cost a fresh process 5 ms of looking through the system's faces.)
+    fn missing(&self, text: &ShownText) -> BTreeSet<char> {
         let unusual = |text: &str| -> BTreeSet<char> {
             text.chars()
                 // Line breaks and other control characters are never drawn.
@@ -287,13 +284,15 @@ impl Fonts {
         let lacking = |chars: BTreeSet<char>, family: &'static str| {
             chars.into_iter().filter(move |&c| {
                 !self
-                    .text_faces()
-                    .filter(|face| face.family == family)
-                    .all(|face| face.coverage.contains(c as u32))
+                    .faces
+                    .iter()
+                    .filter(|(_, face)| face.family == family)
+                    .all(|(_, face)| face.coverage.contains(c as u32))
             })
         };
-        lacking(unusual(text), SANS)
-            .chain(lacking(unusual(mono), MONO))
+        lacking(unusual(text.all), SANS)
+            .chain(lacking(unusual(text.mono), MONO))
+            .chain(lacking(unusual(text.math), MATH))
             .collect()
     }
 
@@ -344,7 +343,8 @@ impl Fonts {
         })
     }
 
-    /// The embedded text faces (body and code, every style): what [`Fonts::missing`] checks.
+    /// The embedded text faces (body and code, every style).
+    #[cfg(test)]
     fn text_faces(&self) -> impl Iterator<Item = &FontInfo> {
         self.faces
             .iter()
@@ -363,6 +363,37 @@ impl Fonts {
                 .filter(|(_, info)| !is_embedded_family(info)),
         );
         FontSet::new(store)
+    }
+}
+
+/// A document's text as the fonts check it, each part against the faces it is set in.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ShownText<'a> {
+    /// All of it (the markup: its own syntax is ASCII), set in the body faces where not below.
+    pub all: &'a str,
+    /// What the theme sets in the monospaced faces (code), also in `all`.
+    pub mono: &'a str,
+    /// The formulas' markup, set in the math face, also in `all`.
+    pub math: &'a str,
+}
+
+impl<'a> ShownText<'a> {
+    /// `text` set in the body faces.
+    #[cfg(test)]
+    pub fn body(text: &'a str) -> Self {
+        ShownText {
+            all: text,
+            ..ShownText::default()
+        }
+    }
+
+    /// `text` that may be set in any style of the body or monospaced faces.
+    pub fn body_or_mono(text: &'a str) -> Self {
+        ShownText {
+            all: text,
+            mono: text,
+            math: "",
+        }
     }
 }
 
@@ -610,7 +641,7 @@ mod tests {
     #[test]
     fn embedded_families_are_in_the_book() {
         let fonts = Fonts::load(false);
-        let set = fonts.for_document("", "", true);
+        let set = fonts.for_document(&ShownText::body(""), true);
         let families: Vec<&str> = book(set).families().map(|(name, _)| name).collect();
         assert!(families.contains(&SANS), "{families:?}");
         assert!(families.contains(&MONO), "{families:?}");
@@ -625,14 +656,14 @@ mod tests {
         fonts.scan_system_now();
         let scanned: *const FontSet = fonts.with_system.as_ref().unwrap().get().unwrap();
         assert!(std::ptr::eq(
-            fonts.for_document("한국어", "", false),
+            fonts.for_document(&ShownText::body("한국어"), false),
             scanned
         ));
         // Without system fonts there is nothing to scan, and documents get the embedded ones.
         let embedded_only = Fonts::load(false);
         embedded_only.scan_system_now();
         assert!(std::ptr::eq(
-            embedded_only.for_document("한국어", "", true),
+            embedded_only.for_document(&ShownText::body("한국어"), true),
             &embedded_only.embedded
         ));
     }
@@ -710,25 +741,43 @@ mod tests {
         assert_eq!(fonts.text_faces().count(), 8);
         assert!(
             fonts
-                .missing(
-                    "Ünïcödé — “quotes”, €5, naïve Ωμέγα, Кириллица\n\t",
-                    "Ünïcödé €5"
-                )
+                .missing(&ShownText {
+                    all: "Ünïcödé — “quotes”, €5, naïve Ωμέγα, Кириллица\n\t",
+                    mono: "Ünïcödé €5",
+                    math: "∑ α ≤ β",
+                })
                 .is_empty()
+        );
+        // Nor in the math face: Korean text in a formula is looked for elsewhere.
+        assert_eq!(
+            fonts.missing(&ShownText {
+                math: "x_한",
+                ..ShownText::default()
+            }),
+            BTreeSet::from(['한'])
         );
         // Korean and emoji are not in DejaVu.
         assert_eq!(
-            fonts.missing("a 한국어 b", ""),
+            fonts.missing(&ShownText::body("a 한국어 b")),
             BTreeSet::from(['한', '국', '어'])
         );
-        assert_eq!(fonts.missing("🙂", ""), BTreeSet::from(['🙂']));
-        assert_eq!(fonts.missing("🙂", "🙂"), BTreeSet::from(['🙂']));
+        assert_eq!(
+            fonts.missing(&ShownText::body("🙂")),
+            BTreeSet::from(['🙂'])
+        );
+        assert_eq!(
+            fonts.missing(&ShownText::body_or_mono("🙂")),
+            BTreeSet::from(['🙂'])
+        );
         // U+2713 (the theme's check mark) and U+2714 are in every body face; not in the
         // monospaced oblique ones, so they count only in code.
         for mark in ['\u{2713}', '\u{2714}'] {
             let text = format!("done {mark}");
-            assert_eq!(fonts.missing(&text, ""), BTreeSet::new());
-            assert_eq!(fonts.missing(&text, &text), BTreeSet::from([mark]));
+            assert_eq!(fonts.missing(&ShownText::body(&text)), BTreeSet::new());
+            assert_eq!(
+                fonts.missing(&ShownText::body_or_mono(&text)),
+                BTreeSet::from([mark])
+            );
         }
     }
 
@@ -737,9 +786,9 @@ mod tests {
         let fonts = Fonts::load(true);
         // A private-use character of plane 16, which no font gives a meaning to.
         let text = "Plain text and \u{10FFFD}";
-        assert!(!fonts.missing(text, "").is_empty());
+        assert!(!fonts.missing(&ShownText::body(text)).is_empty());
         assert!(std::ptr::eq(
-            fonts.for_document(text, "", false),
+            fonts.for_document(&ShownText::body(text), false),
             &fonts.embedded
         ));
         assert!(fonts.with_system.as_ref().unwrap().get().is_none());
@@ -748,7 +797,10 @@ mod tests {
         // characters take the scanned fonts.
         fonts.scan_system_now();
         let scanned: *const FontSet = fonts.with_system.as_ref().unwrap().get().unwrap();
-        assert!(std::ptr::eq(fonts.for_document(text, "", false), scanned));
+        assert!(std::ptr::eq(
+            fonts.for_document(&ShownText::body(text), false),
+            scanned
+        ));
     }
 
     #[test]
@@ -898,12 +950,12 @@ mod tests {
         let fonts = Fonts::load(true);
         let embedded: *const FontSet = &fonts.embedded;
         assert!(std::ptr::eq(
-            fonts.for_document("Plain text, “quoted”.", "", false),
+            fonts.for_document(&ShownText::body("Plain text, “quoted”."), false),
             embedded
         ));
         assert!(fonts.with_system.as_ref().unwrap().get().is_none());
         for (text, may_need_system) in [("한국어", false), ("plain", true)] {
-            let set = fonts.for_document(text, "", may_need_system);
+            let set = fonts.for_document(&ShownText::body(text), may_need_system);
             assert!(!std::ptr::eq(set, embedded));
             // The embedded faces come first, with the same indices.
             assert_eq!(book(set).info(0), book(&fonts.embedded).info(0));

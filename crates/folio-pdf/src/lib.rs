@@ -59,7 +59,7 @@ pub use crate::options::{
 pub(crate) use crate::options::{TemplatePart, language_tag, parse_template};
 
 use crate::cell_widths::PlainCellMeasure;
-use crate::fonts::Fonts;
+use crate::fonts::{Fonts, ShownText};
 use crate::image_decoding::ImageDecoding;
 use crate::world::SandboxWorld;
 
@@ -451,25 +451,33 @@ impl Engine {
             }
         }
         // Only these may draw characters, or choose fonts, that the document's text does not
-        // show: a user theme names families, formulas use the math font, Typst's words for a
-        // language other than English (the table of contents' title, quotation marks) are its
-        // own, and an SVG's text may name other families.
+        // show: a user theme names families, Typst's words for a language other than English
+        // (the table of contents' title, quotation marks) are its own, and an SVG's text may
+        // name other families. (Formulas' characters are checked against the math face.)
         let may_need_system_fonts = options.theme.is_some()
-            || lowered.has_math
             || options
                 .metadata
                 .language
                 .as_deref()
                 .is_some_and(|lang| !lang.trim().to_ascii_lowercase().starts_with("en"))
             || svg_names_other_families;
+        let shown = ShownText {
+            all: &lowered.markup,
+            mono: &lowered.mono_text,
+            math: &lowered.math_text,
+        };
         let fonts = if svg_text.is_empty() {
-            self.fonts
-                .for_document(&lowered.markup, &lowered.mono_text, may_need_system_fonts)
+            self.fonts.for_document(&shown, may_need_system_fonts)
         } else {
             // An SVG may set its text in any embedded face: it is checked against all of them.
-            let text = format!("{}{svg_text}", lowered.markup);
+            let all = format!("{}{svg_text}", lowered.markup);
             let mono = format!("{}{svg_text}", lowered.mono_text);
-            self.fonts.for_document(&text, &mono, may_need_system_fonts)
+            let shown = ShownText {
+                all: &all,
+                mono: &mono,
+                ..shown
+            };
+            self.fonts.for_document(&shown, may_need_system_fonts)
         };
         let world = SandboxWorld::new(
             &self.library,

@@ -41,8 +41,9 @@ pub struct Lowered {
     pub images: Vec<String>,
     /// What the lowering had to replace (images it could not show, nesting it flattened).
     pub diagnostics: Vec<Diagnostic>,
-    /// Whether the markup typesets formulas (in the math font, which may lack a symbol).
-    pub has_math: bool,
+    /// The formulas' markup (Typst math), set in the math face: the fonts check the characters
+    /// it holds as they are (symbols it names, the math face has).
+    pub math_text: String,
     /// The text the theme sets in the monospaced face (code, verbatim text, the names of
     /// macros it cannot render), also part of `markup`: the fonts check its characters against
     /// the monospaced faces, and the rest of the markup's against the body faces only.
@@ -90,7 +91,7 @@ pub fn lower(
         emitted: BTreeSet::new(),
         images: Vec::new(),
         image_index: BTreeMap::new(),
-        has_math: false,
+        math_text: String::new(),
         mono_text: String::new(),
         image_available,
         plain_cells,
@@ -196,7 +197,7 @@ pub fn lower(
         markup: out,
         images: writer.images,
         diagnostics: writer.diagnostics,
-        has_math: writer.has_math,
+        math_text: writer.math_text,
         mono_text: writer.mono_text,
     }
 }
@@ -540,7 +541,8 @@ struct Writer<'a, 'f> {
     /// Measures plain-text table cells; see `crate::cell_widths`.
     plain_cells: Option<&'a PlainCellMeasure<'f>>,
     diagnostics: Vec<Diagnostic>,
-    has_math: bool,
+    /// See [`Lowered::math_text`].
+    math_text: String,
     /// See [`Lowered::mono_text`].
     mono_text: String,
     /// Nesting depth of headings, links and table header rows being lowered. Anchors met there
@@ -948,7 +950,7 @@ impl Writer<'_, '_> {
             Block::Math { tex, span } => match crate::math::tex_to_typst(tex) {
                 Ok(body) if body.trim().is_empty() => String::new(),
                 Ok(body) => {
-                    self.has_math = true;
+                    self.math_text.push_str(&body);
                     format!("#folio-math-block($ {} $)", body.trim())
                 }
                 Err(error) => {
@@ -1750,7 +1752,7 @@ impl Writer<'_, '_> {
             Inline::Math { tex } => match crate::math::tex_to_typst(tex) {
                 Ok(body) if body.trim().is_empty() => {}
                 Ok(body) => {
-                    self.has_math = true;
+                    self.math_text.push_str(&body);
                     let _ = write!(out, "#folio-math-inline(${}$)", body.trim());
                 }
                 Err(error) => {
