@@ -9,10 +9,11 @@
 //! compressed as Typst's PDF writer would compress them (the colour channels and, if any pixel
 //! is not opaque, the alpha channel as a soft mask; zlib with no predictor, as krilla's
 //! `deflate_encode`, at level 5 where krilla uses 6: see [`ZLIB_LEVEL`]). A PNG is decoded a
-//! row at a time into the compressor, so its decoded pixels are never held whole. A PNG without transparency (grey, RGB or a palette) needs no
-//! compressing at all: its own compressed rows are a PDF image stream as they are, read with
-//! PDF's PNG predictors, and its rows are decoded only to check them. A JPEG's pixels are only
-//! decoded to check them: its file is what the PDF shows, as Typst's writer embeds it. That goes into a PDF of one page whose only
+//! row at a time into the compressor, so its decoded pixels are never held whole. A PNG without
+//! transparency (grey, RGB or a palette) needs no compressing at all: its own compressed rows
+//! are a PDF image stream as they are, read with PDF's PNG predictors, and its rows are decoded
+//! only to check them. A JPEG's pixels are only decoded to check them: its file is what the PDF
+//! shows, as Typst's writer embeds it. That goes into a PDF of one page whose only
 //! content is the image, at the size Typst gives the raster (its pixels at 72 dpi, or at the
 //! density the file states, read as Typst reads it: EXIF data first, where macOS screenshots
 //! state 144 dpi, then a JPEG's JFIF header or a PNG's). Typst reads that as a PDF image, which

@@ -1656,13 +1656,13 @@ impl Writer<'_, '_> {
         out
     }
 
-    /// `#name[content]`.
     /// `text` as a string literal for the theme to set in the monospaced face.
     fn mono_literal(&mut self, text: &str) -> String {
         self.mono_text.push_str(text);
         string_literal(text)
     }
 
+    /// `#name[content]`.
     fn wrap(&mut self, out: &mut String, function: &str, content: &[Inline]) {
         let inner = self.inlines_to_typst(content);
         let _ = write!(out, "#{function}[{inner}]");
