@@ -24,6 +24,7 @@ mod fonts;
 mod highlight_warmup;
 mod image_as_pdf;
 mod image_decoding;
+mod layout_passes;
 mod lower;
 mod math;
 mod opaque_png;
@@ -489,7 +490,7 @@ impl Engine {
             today(options),
         )
         .with_decoding(&lowered.images, decoding);
-        let warned = catch_unwind(AssertUnwindSafe(|| typst::compile::<PagedDocument>(&world)));
+        let warned = catch_unwind(AssertUnwindSafe(|| layout_passes::compile(&world)));
         let warned = warned.map_err(|_| RenderError::Panic)?;
         // Bound the memory Typst's caches keep between renders.
         typst::comemo::evict(10);

@@ -47,7 +47,20 @@ pub(crate) fn compile_markup_with_images(
     markup: &str,
     images: Vec<Bytes>,
 ) -> Result<PagedDocument, String> {
-    let world = SandboxWorld::new(
+    crate::layout_passes::compile(&markup_world(engine, markup, images))
+        .output
+        .map_err(|errors| {
+            errors
+                .iter()
+                .map(|e| e.message.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
+}
+
+/// A sandbox whose main file is `markup`, with `images` served at `/attachments/<index>`.
+fn markup_world<'a>(engine: &'a Engine, markup: &str, images: Vec<Bytes>) -> SandboxWorld<'a> {
+    SandboxWorld::new(
         &engine.library,
         engine
             .fonts
@@ -57,16 +70,44 @@ pub(crate) fn compile_markup_with_images(
         markup.to_owned(),
         images,
         today(&RenderOptions::default()),
+    )
+}
+
+/// Measuring costs no second layout. Typst's own loop matches every paragraph, link or strong
+/// text laid out to be measured to the laid-out document's, which the first layout does not
+/// have, so any measurement of them took a second layout that measured everything again
+/// (`layout_passes`). Page numbers still take two, and the measured table still its width.
+#[test]
+fn measured_content_is_laid_out_in_one_pass() {
+    let layouts =
+        |markup: &str| crate::layout_passes::layouts(&markup_world(&ENGINE, markup, Vec::new()));
+    let table = r#"table(columns: 2, [A *strong* cell], [a #link("https://example.com")[link]])"#;
+    // The same content measured and placed, as the theme measures a cell and then places it.
+    let measured = format!("#let t = {table}\n#context [#measure(t).width]\n\n#t");
+    assert_eq!(layouts(&measured), 1);
+    let document = compile_markup(&measured).unwrap();
+    let text = frame_text(&document);
+    let width: f64 = text.split("pt").next().unwrap().trim().parse().unwrap();
+    assert!(width > 50.0, "{text}");
+    assert!(text.contains("A strong cell"), "{text}");
+
+    let numbered = "#set page(footer: context [#counter(page).final().first()])\nText";
+    assert_eq!(layouts(numbered), 2);
+
+    // A document that never settles stops after Typst's five layouts, with Typst's warning.
+    let growing = "#context for _ in range(query(<x>).len() + 1) [#metadata(none)<x>]";
+    assert_eq!(layouts(growing), 5);
+    let compiled = crate::layout_passes::compile(&markup_world(&ENGINE, growing, Vec::new()));
+    assert!(compiled.output.is_ok());
+    let warnings: Vec<String> = compiled
+        .warnings
+        .iter()
+        .map(|w| w.message.to_string())
+        .collect();
+    assert!(
+        warnings.iter().any(|w| w.contains("converge")),
+        "{warnings:?}"
     );
-    typst::compile::<PagedDocument>(&world)
-        .output
-        .map_err(|errors| {
-            errors
-                .iter()
-                .map(|e| e.message.to_string())
-                .collect::<Vec<_>>()
-                .join("; ")
-        })
 }
 
 /// The text of all pages, in frame order (visual order within a line).
@@ -3139,18 +3180,7 @@ fn debug_markup() {
         .ok()
         .map(|p| vec![typst::foundations::Bytes::new(std::fs::read(p).unwrap())])
         .unwrap_or_default();
-    let world = SandboxWorld::new(
-        &ENGINE.library,
-        ENGINE
-            .fonts
-            .for_document(&fonts::ShownText::body_or_mono(&markup), false),
-        &ENGINE.theme,
-        &ENGINE.no_user_theme,
-        markup.clone(),
-        images,
-        today(&RenderOptions::default()),
-    );
-    let compiled = typst::compile::<PagedDocument>(&world);
+    let compiled = crate::layout_passes::compile(&markup_world(&ENGINE, &markup, images));
     for warning in &compiled.warnings {
         eprintln!("warning: {}", warning.message);
     }
