@@ -7,7 +7,7 @@
 //! as it will where the content is placed. The first layout has no document to match against,
 //! so every one of those answers changes in the second, and the second layout measures
 //! everything again: the theme measures every table cell, panel and column, each answer the
-//! same size as before. On table-heavy pages that was a tenth of a warm render.
+//! same size as before. On table-heavy pages that was up to a tenth of a warm render.
 //!
 //! Here a measured element's location is always the location of the `measure` call (where
 //! Typst puts it when it finds no match). Nothing folio measures counts anything: its numbered
