@@ -3696,6 +3696,66 @@ mod fit {
         Inline::text(s)
     }
 
+    /// folio's layout loop (`layout_passes`) prints what Typst's own prints: measured content
+    /// matched to nothing changes no measurement. Cells the theme measures (a panel, a nested
+    /// table, strong text and links beside them), a panel and tasks, on numbered pages.
+    #[test]
+    fn the_layout_loop_prints_what_typsts_prints() {
+        use folio_ir::{Panel, PanelKind, Task};
+        let rich = || {
+            vec![para(vec![
+                Inline::Strong {
+                    content: vec![text("Strong")],
+                },
+                text(" and "),
+                Inline::Link {
+                    target: folio_ir::LinkTarget::Url {
+                        url: "https://example.com/a/long/path".to_owned(),
+                    },
+                    content: vec![text("a link")],
+                },
+            ])]
+        };
+        let panel = || Block::Panel(Panel::new(PanelKind::Note, rich(), Span::DETACHED));
+        let inner = table(vec![None], vec![vec![cell(false, rich())]], 0);
+        let document = document(vec![
+            table(
+                vec![None, None, None],
+                (0..12)
+                    .map(|_| {
+                        vec![
+                            cell(false, vec![panel()]),
+                            cell(false, vec![inner.clone()]),
+                            cell(false, rich()),
+                        ]
+                    })
+                    .collect(),
+                0,
+            ),
+            panel(),
+            Block::TaskList {
+                items: vec![Task {
+                    done: true,
+                    content: vec![text("A task")],
+                    children: vec![],
+                }],
+                span: Span::DETACHED,
+            },
+        ]);
+        let (_, _, markup) = ENGINE
+            .typeset(&document, &Attachments::new(), &RenderOptions::default())
+            .unwrap();
+        let world = super::markup_world(&ENGINE, &markup, Vec::new());
+        let pdf = |document: typst::diag::SourceResult<typst_layout::PagedDocument>| {
+            typst_pdf::pdf(&document.unwrap(), &typst_pdf::PdfOptions::default()).unwrap()
+        };
+        let ours = pdf(crate::layout_passes::compile(&world).output);
+        let typsts = pdf(typst::compile::<typst_layout::PagedDocument>(&world).output);
+        assert!(ours == typsts, "the PDFs differ");
+        // One layout less than Typst's loop takes: the page numbers' second.
+        assert_eq!(crate::layout_passes::layouts(&world), 2);
+    }
+
     /// A fresh process pays about 10 ms to scan the system's fonts. A document needs them only
     /// where its text, a formula's or an SVG's has characters the faces it is set in lack, or
     /// an SVG names a family the system has before DejaVu: its text would be set in that family.
