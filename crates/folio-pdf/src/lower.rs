@@ -1423,7 +1423,12 @@ impl Writer<'_, '_> {
         in_header: bool,
     ) -> (String, Option<CellWidths>) {
         let Some(cell) = placed.cell else {
-            return (format!("folio-td(x: {}, y: {y})[]", placed.x), None);
+            let function = if self.bundled_theme {
+                "table.cell"
+            } else {
+                "folio-td"
+            };
+            return (format!("{function}(x: {}, y: {y})[]", placed.x), None);
         };
         let mut args = vec![format!("x: {}", placed.x), format!("y: {y}")];
         if placed.colspan > 1 {
@@ -1432,14 +1437,15 @@ impl Writer<'_, '_> {
         if placed.rowspan > 1 {
             args.push(format!("rowspan: {}", placed.rowspan));
         }
+        let bold = cell.header || in_header;
         if let Some(colour) = cell.background {
             args.push(format!("fill: rgb(\"{}\")", colour.to_hex()));
+        } else if bold && self.bundled_theme {
+            args.push("fill: folio-palette.header-fill".to_owned());
         }
         if let Some(align) = cell.align {
             args.push(format!("align: {}", align_value(align)));
         }
-        let bold = cell.header || in_header;
-        let function = if bold { "folio-th" } else { "folio-td" };
         let break_at = std::mem::replace(&mut self.break_at, BREAK_AT_IN_CELLS);
         let body = match cell.blocks.as_slice() {
             [Block::Paragraph { attr, content, .. }] if attr.is_empty() => {
@@ -1457,11 +1463,15 @@ impl Writer<'_, '_> {
         // Only cells with break opportunities in long runs are measured with the runs whole
         // (which costs a second measurement); a cell of one word is measured once.
         let runs = body.contains(WORD_BREAK);
-        if runs {
-            args.push("runs: true".to_owned());
+        // The theme's mark for it: the label `<folio-runs>` or `<folio-word>` on its body, the
+        // argument `runs: true` or `word: true` of `folio-td` and `folio-th`.
+        let mark = if runs {
+            Some("runs")
         } else if is_one_word(&cell.blocks) {
-            args.push("word: true".to_owned());
-        }
+            Some("word")
+        } else {
+            None
+        };
         // Past the document's budget of break boxes, long runs break at U+200Bs instead, which
         // the widths do not model.
         let widths = match self.plain_cells {
@@ -1470,7 +1480,29 @@ impl Writer<'_, '_> {
             }
             _ => None,
         };
-        (format!("{function}({}){body}", args.join(", ")), widths)
+        let markup = if self.bundled_theme {
+            // The bundled `folio-th` and `folio-td` written out: Typst memoises every call of a
+            // theme function (hashing its arguments, storing its result), and tables have
+            // thousands of cells. A user theme's versions are called.
+            let expression = if bold {
+                format!("#text(weight: \"bold\"){body}")
+            } else {
+                format!("#{body}")
+            };
+            let body = match mark {
+                Some(mark) => format!("[{expression}<folio-{mark}>]"),
+                None if bold => format!("[{expression}]"),
+                None => body,
+            };
+            format!("table.cell({}){body}", args.join(", "))
+        } else {
+            let function = if bold { "folio-th" } else { "folio-td" };
+            if let Some(mark) = mark {
+                args.push(format!("{mark}: true"));
+            }
+            format!("{function}({}){body}", args.join(", "))
+        };
+        (markup, widths)
     }
 
     /// The widths of a cell of `blocks` (a header cell if `bold`) if it is paragraphs of plain
@@ -2661,7 +2693,7 @@ mod tests {
             .map(|i| char::from(b"aB0+/xY9"[(i * i % 7) as usize]))
             .collect();
         let markup = cell(&blob);
-        let body = markup.split_once("folio-td(").unwrap().1;
+        let body = markup.split_once("table.cell(").unwrap().1;
         assert!(body.matches("\n\n").count() > 10, "{}", &body[..200]);
         assert_eq!(cell("a short cell").matches("\n\n").count(), 0);
     }

@@ -815,9 +815,9 @@ fn one_word_cells_are_measured_once_and_laid_out_the_same() {
         .typeset(&document, &Attachments::new(), &RenderOptions::default())
         .unwrap();
     // 42, v1.2.3, x⏎yz, "end"; not the phrase, the CJK cell, the long run or the no-break space.
-    assert_eq!(markup.matches("word: true").count(), 4, "{markup}");
-    assert_eq!(markup.matches("runs: true").count(), 1, "{markup}");
-    let measured_fully = compile_markup(&markup.replace(", word: true", "")).unwrap();
+    assert_eq!(markup.matches("<folio-word>").count(), 4, "{markup}");
+    assert_eq!(markup.matches("<folio-runs>").count(), 1, "{markup}");
+    let measured_fully = compile_markup(&markup.replace("<folio-word>", "")).unwrap();
     assert_eq!(text_positions(&paged), text_positions(&measured_fully));
 }
 
@@ -1415,7 +1415,7 @@ fn tables_lay_out_the_same_with_their_plain_cells_measured_in_rust() {
         .unwrap();
     assert_eq!(markup.matches("text-widths:").count(), 3, "{markup}");
     // Every cell is measured by folio, the long word with its break opportunities too.
-    assert!(markup.contains("runs: true"), "{markup}");
+    assert!(markup.contains("<folio-runs>"), "{markup}");
     for line in markup.lines().filter(|line| line.contains("text-widths:")) {
         let cells = line.split_once("cells: (").unwrap().1;
         assert!(!cells.contains("none"), "{line}");
@@ -2024,7 +2024,7 @@ fn cells_of_runs_wider_than_1500pt_are_measured_as_the_theme_measures_them() {
         .and_then(|(_, rest)| rest.split_once(')'))
         .unwrap_or_else(|| panic!("not measured: {line}"))
         .0;
-    let start = markup.find("folio-td(x: 0, y: 0").unwrap();
+    let start = markup.find("table.cell(x: 0, y: 0").unwrap();
     let cell = markup[start..].split_once(",\n").unwrap().0;
     let probe = format!(
         "#import {}: *\n#show: folio-document\n#set page(width: auto, height: auto, footer: none)\n\
@@ -2175,31 +2175,20 @@ fn assert_cell_measured_as_the_theme_measures(markup: &str, line: &str, x: usize
         _ => panic!("{line}"),
     };
     // The cell's lines, up to the next cell's (or the table's end).
-    let (start, header) = ["td", "th"]
-        .iter()
-        .find_map(|kind| {
-            Some((
-                markup.find(&format!("folio-{kind}(x: {x}, y: 0"))?,
-                *kind == "th",
-            ))
-        })
+    let start = markup
+        .find(&format!("table.cell(x: {x}, y: 0"))
         .unwrap_or_else(|| panic!("{markup}"));
     let rest = &markup[start..];
     let end = rest[1..]
-        .find("\n  folio-t")
+        .find("\n  table.cell")
         .or_else(|| rest.find("\n)"))
         .unwrap_or(rest.len());
     let cell = rest[..end + 1].trim_end().trim_end_matches(',');
-    let (arguments, body) = cell.split_at(cell.find(")[").unwrap() + 1);
-    // A header cell's text is bold (`folio-th`).
-    let body = if header {
-        format!("text(weight: \"bold\", {body})")
-    } else {
-        body.to_owned()
-    };
+    // Its body as laid out: a header cell's text bold.
+    let body = cell[cell.find(")[").unwrap() + 1..].to_owned();
     let mut theirs = theme_cell_widths(&ENGINE, std::slice::from_ref(&body), false)[0];
     // The theme keeps long runs whole only in cells marked as holding them.
-    if !arguments.contains("runs: true") {
+    if !body.ends_with("<folio-runs>]") {
         theirs[1] = theirs[0];
     }
     // The markup has the widths to 6 places, in em (at 10 pt).
@@ -3754,6 +3743,76 @@ mod fit {
         assert!(ours == typsts, "the PDFs differ");
         // One layout less than Typst's loop takes: the page numbers' second.
         assert_eq!(crate::layout_passes::layouts(&world), 2);
+    }
+
+    /// For the bundled theme, cells are written as `table.cell` calls, not as calls of its
+    /// `folio-th` and `folio-td`; they print the same. Compared with the markup lowered for a
+    /// user theme (which calls them) with the user theme left out: there the theme also
+    /// measures every cell itself.
+    #[test]
+    fn cells_written_out_print_as_the_themes_cell_functions() {
+        let words = |s: &str| vec![para(vec![text(s)])];
+        let styled = |header, blocks, colour: Option<(u8, u8, u8)>, align| Cell {
+            background: colour.map(|(r, g, b)| folio_ir::Color::rgb(r, g, b)),
+            align,
+            ..cell(header, blocks)
+        };
+        let long_run = "org.example.platform.configuration.RepositoryConnectionPoolSettings";
+        let document = document(vec![table(
+            vec![None, None, None],
+            vec![
+                vec![
+                    cell(true, words("Name")),
+                    cell(true, words("Default value")),
+                    styled(true, words("Notes"), Some((222, 235, 255)), None),
+                ],
+                vec![
+                    cell(false, words("timeout")),
+                    styled(false, words(long_run), None, Some(folio_ir::Align::Right)),
+                    styled(false, words("Seconds to wait"), Some((227, 252, 239)), None),
+                ],
+                vec![
+                    cell(true, words("Row header")),
+                    Cell {
+                        colspan: 2,
+                        ..styled(
+                            false,
+                            words("Spans two"),
+                            None,
+                            Some(folio_ir::Align::Center),
+                        )
+                    },
+                ],
+                // Ragged: padded with an empty cell.
+                vec![cell(false, words("short"))],
+            ],
+            1,
+        )]);
+        let lower = |options: &RenderOptions| {
+            crate::lower::lower(&document, options, &|_| true, None, crate::lower::MAX_DEPTH).markup
+        };
+        let written_out = lower(&RenderOptions::default());
+        assert!(!written_out.contains("folio-td(") && !written_out.contains("folio-th("));
+        assert_eq!(
+            written_out.matches("table.cell(").count(),
+            11,
+            "{written_out}"
+        );
+        let called = lower(&RenderOptions {
+            theme: Some(String::new()),
+            ..RenderOptions::default()
+        })
+        .replace("#import \"/user-theme.typ\": *\n", "");
+        assert!(
+            called.contains("folio-th(") && called.contains("folio-td("),
+            "{called}"
+        );
+        let pdf = |markup: &str| {
+            let world = super::markup_world(&ENGINE, markup, Vec::new());
+            let document = crate::layout_passes::compile(&world).output.unwrap();
+            typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default()).unwrap()
+        };
+        assert!(pdf(&written_out) == pdf(&called), "the PDFs differ");
     }
 
     /// A fresh process pays about 10 ms to scan the system's fonts. A document needs them only
