@@ -25,6 +25,7 @@ mod highlight_warmup;
 mod image_as_pdf;
 mod image_decoding;
 mod layout_passes;
+mod link_pieces;
 mod lower;
 mod math;
 mod opaque_png;
@@ -238,11 +239,25 @@ impl Engine {
         // `missing-glyphs` warning): an emoji would stop the whole document. And the invisible
         // characters of an emoji picture (the theme's `folio-emoji`) are notdef glyphs, which
         // the PDF writer would put into the text layer as U+FFFD.
-        let paged = if paged.pages().iter().any(|page| {
+        let replace_glyphs = paged.pages().iter().any(|page| {
             has_invisible_text(&page.frame)
                 || options.pdf_standard != PdfStandard::None && missing_glyphs(&page.frame) > 0
-        }) {
-            with_missing_glyphs_replaced(&paged)
+        });
+        // And a link's pieces on a line are one link area, not one each (`link_pieces.rs`).
+        let join_links = paged
+            .pages()
+            .iter()
+            .any(|page| link_pieces::has_link_pieces(&page.frame));
+        // Both at once: the document's index of its elements is built again after.
+        let paged = if replace_glyphs || join_links {
+            with_frames_rewritten(&paged, |frame| {
+                if replace_glyphs {
+                    replace_missing_glyphs(frame);
+                }
+                if join_links && link_pieces::has_link_pieces(frame) {
+                    link_pieces::join_link_pieces(frame);
+                }
+            })
         } else {
             paged
         };
@@ -583,26 +598,26 @@ fn blank_glyph(text: &TextItem) -> Option<u16> {
         .map(|id| id.0)
 }
 
-/// `paged` with each glyph no font has (`.notdef`, glyph 0) drawn as its font's white rectangle
-/// (▯, else □, else `?`), as the notdef glyph of most fonts looks, its character
-/// kept in the text layer for copying and search; a missing glyph of no width (a joiner or a
-/// variation selector) as a glyph that draws nothing ([`blank_glyph`]). And the characters of
-/// each emoji picture under it ([`put_under_emoji_picture`]).
-fn with_missing_glyphs_replaced(paged: &PagedDocument) -> PagedDocument {
+/// `paged` with `rewrite` applied to the frame of each page.
+fn with_frames_rewritten(paged: &PagedDocument, rewrite: impl Fn(&mut Frame)) -> PagedDocument {
     use typst::model::Document as _;
     let pages = paged
         .pages()
         .iter()
         .map(|page| {
             let mut page = page.clone();
-            replace_missing_glyphs(&mut page.frame);
+            rewrite(&mut page.frame);
             page
         })
         .collect();
     PagedDocument::new(pages, paged.info().clone())
 }
 
-/// See [`with_missing_glyphs_replaced`].
+/// Draws each glyph no font has (`.notdef`, glyph 0) in `frame` as its font's white rectangle
+/// (▯, else □, else `?`), as the notdef glyph of most fonts looks, its character kept in the
+/// text layer for copying and search; a missing glyph of no width (a joiner or a variation
+/// selector) as a glyph that draws nothing ([`blank_glyph`]). And puts the characters of each
+/// emoji picture under it ([`put_under_emoji_picture`]).
 fn replace_missing_glyphs(frame: &mut Frame) {
     // `retain` is the frame's one way to change its items in place.
     frame.retain(|item| {

@@ -1859,3 +1859,58 @@ fn a_code_line_cut_into_pieces_is_followed_by_the_next_line_without_a_gap() {
         "{steps:?}"
     );
 }
+
+/// The link annotations to URLs: each URI with its rectangle's bottom edge, to the point.
+fn uri_lines(pdf: &lopdf::Document) -> Vec<(String, i64)> {
+    annotations(pdf)
+        .into_iter()
+        .filter_map(|annot| {
+            let action = dict(pdf, annot.get(b"A").ok()?)?;
+            let uri = resolve(pdf, action.get(b"URI").ok()?).as_str().ok()?;
+            let rect = resolve(pdf, annot.get(b"Rect").ok()?).as_array().ok()?;
+            let bottom = resolve(pdf, &rect[1]).as_float().ok()?;
+            Some((
+                String::from_utf8_lossy(uri).into_owned(),
+                bottom.round() as i64,
+            ))
+        })
+        .collect()
+}
+
+/// The lowering lets a long run of text (a URL printed as itself) break after its separators,
+/// which splits it into pieces Typst gives a link area each: one URL made tens of annotations
+/// side by side. A link is one annotation per line it is on.
+#[test]
+fn a_long_link_is_one_annotation_per_line() {
+    let long = "https://api.example.com/v2/organisations/acme-corporation/projects/\
+                platform-infrastructure/deployments/2024-07-30/logs?status=active&region=eu-west-1";
+    let short = "https://example.com/a/b/c";
+    let document = Document {
+        title: None,
+        blocks: vec![para(vec![
+            text("See "),
+            url_link(short, short),
+            text(" and "),
+            url_link(long, long),
+            text(" for the logs."),
+        ])],
+    };
+    let (_, pdf) = render(&document, &Attachments::new());
+    let lines = uri_lines(&pdf);
+    let of = |uri: &str| -> Vec<i64> {
+        lines
+            .iter()
+            .filter(|(u, _)| u == uri)
+            .map(|&(_, y)| y)
+            .collect()
+    };
+    assert_eq!(of(short).len(), 1, "{lines:?}");
+    let mut long_lines = of(long);
+    assert!(long_lines.len() >= 2, "the long link wraps: {lines:?}");
+    long_lines.dedup();
+    assert_eq!(
+        long_lines.len(),
+        of(long).len(),
+        "two areas on a line: {lines:?}"
+    );
+}
