@@ -161,6 +161,11 @@ pub fn normalize_table(table: &mut Table, cx: &mut PassContext<'_>) {
     table.columns.resize_with(columns, Default::default);
     table.header_rows = header_rows(table);
     if let Some(cut) = kept_rows {
+        if columns == 0 {
+            // The rows kept have no cells (no row of the table has one): beside the note's cell
+            // they would make the table ragged.
+            table.rows.clear();
+        }
         let note = format!(
             "{cut} more rows of this table are not shown: the document's tables exceed folio's limit of {} cells.",
             cx.options.max_table_cells
@@ -454,6 +459,18 @@ mod tests {
         assert_eq!(second.rows.len(), 2, "one row of 2 cells, then the note");
         assert_eq!(cx.diagnostics.len(), 1);
         assert!(is_rectangular(&second));
+    }
+
+    #[test]
+    fn a_table_of_rows_without_cells_cut_by_the_budget_is_its_note() {
+        let options = PassOptions {
+            max_table_cells: 2,
+            ..PassOptions::default()
+        };
+        let mut t = table(vec![vec![]; 3]);
+        normalize_with(&mut t, &options);
+        assert!(is_rectangular(&t), "{:?}", shape(&t));
+        assert_eq!(shape(&t), vec![vec![(1, 1)]]);
     }
 
     fn arbitrary_table() -> impl Strategy<Value = Table> {
