@@ -1490,6 +1490,8 @@ impl Writer<'_, '_> {
                 format!("#{body}")
             };
             let body = match mark {
+                // An empty cell stays `[]`, which the theme does not measure.
+                _ if body == "[]" => body,
                 Some(mark) => format!("[{expression}<folio-{mark}>]"),
                 None if bold => format!("[{expression}]"),
                 None => body,

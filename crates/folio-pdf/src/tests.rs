@@ -3785,6 +3785,12 @@ mod fit {
                 ],
                 // Ragged: padded with an empty cell.
                 vec![cell(false, words("short"))],
+                // Empty: written as `[]`, header or not.
+                vec![
+                    cell(true, vec![]),
+                    cell(false, vec![]),
+                    cell(false, words("last")),
+                ],
             ],
             1,
         )]);
@@ -3795,9 +3801,11 @@ mod fit {
         assert!(!written_out.contains("folio-td(") && !written_out.contains("folio-th("));
         assert_eq!(
             written_out.matches("table.cell(").count(),
-            11,
+            14,
             "{written_out}"
         );
+        // The two missing cells and the two empty ones.
+        assert_eq!(written_out.matches(")[],").count(), 4, "{written_out}");
         let called = lower(&RenderOptions {
             theme: Some(String::new()),
             ..RenderOptions::default()
