@@ -6,9 +6,9 @@
 //! of text per piece with an empty box between two: one 200-character URL made 55 annotations
 //! side by side, a page of API endpoints 120 for 2 URLs. Viewers show a link that flickers piece
 //! by piece under the pointer, and screen readers are handed every piece. Here the pieces of a
-//! link that touch on the same line are one area, and the empty boxes' areas are dropped; a link
-//! that wraps keeps an area per line, as Typst means it to (one box around both lines would
-//! cover text that is not the link).
+//! link that touch on the same line (in any face) are one area, and the empty boxes' areas are
+//! dropped; a link that wraps keeps an area per line, as Typst means it to (one box around both
+//! lines would cover text that is not the link).
 
 use typst::introspection::Tag;
 use typst::layout::{Frame, FrameItem, Point, Size};
@@ -25,7 +25,9 @@ pub(crate) fn has_link_pieces(frame: &Frame) -> bool {
     for (pos, item) in frame.items() {
         match item {
             FrameItem::Link(dest, size) if !is_empty(*size) => {
-                if open.is_some_and(|(at, extent, last)| continues(at, extent, last, *pos, dest)) {
+                if open.is_some_and(|(at, extent, last)| {
+                    continues(at, extent, last, *pos, *size, dest)
+                }) {
                     return true;
                 }
                 open = Some((*pos, *size, dest));
@@ -56,10 +58,14 @@ pub(crate) fn join_link_pieces(frame: &mut Frame) {
             FrameItem::Link(dest, size) if !is_empty(*size) => {
                 if let Some(i) = open
                     && let (at, FrameItem::Link(last, extent)) = &mut joined[i]
-                    && continues(*at, *extent, last, pos, dest)
+                    && continues(*at, *extent, last, pos, *size, dest)
                 {
+                    // The union of the two: pieces in another face sit higher or lower.
+                    let top = at.y.min(pos.y);
+                    let bottom = (at.y + extent.y).max(pos.y + size.y);
                     extent.x = pos.x + size.x - at.x;
-                    extent.y = extent.y.max(size.y);
+                    extent.y = bottom - top;
+                    at.y = top;
                     continue;
                 }
                 open = Some(joined.len());
@@ -108,10 +114,20 @@ fn is_empty(size: Size) -> bool {
     size.x.to_pt() <= 0.0 || size.y.to_pt() <= 0.0
 }
 
-/// Whether a piece of a link to `dest` at `pos` continues the area of a link to `last` at `at`,
-/// `extent` large: the same destination, on the same line, touching its right edge.
-fn continues(at: Point, extent: Size, last: &Destination, pos: Point, dest: &Destination) -> bool {
+/// Whether a piece of a link to `dest` at `pos`, `size` large, continues the area of a link to
+/// `last` at `at`, `extent` large: the same destination, touching its right edge, on the same
+/// line (overlapping it by at least half the lower one's height: a piece in another face sits a
+/// little higher or lower; the next line's overlaps by its leading at most).
+fn continues(
+    at: Point,
+    extent: Size,
+    last: &Destination,
+    pos: Point,
+    size: Size,
+    dest: &Destination,
+) -> bool {
+    let overlap = (at.y + extent.y).min(pos.y + size.y) - at.y.max(pos.y);
     last == dest
-        && (pos.y - at.y).abs().to_pt() < 0.01
         && (pos.x - (at.x + extent.x)).abs().to_pt() < TOUCHING_PT
+        && overlap.to_pt() >= 0.5 * extent.y.min(size.y).to_pt()
 }

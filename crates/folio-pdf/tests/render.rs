@@ -1914,3 +1914,30 @@ fn a_long_link_is_one_annotation_per_line() {
         "two areas on a line: {lines:?}"
     );
 }
+
+/// A link of text and inline code, on one line, is one annotation, though the code's face
+/// sets its pieces at another height.
+#[test]
+fn a_link_of_text_and_code_is_one_annotation() {
+    let url = "https://example.com/docs/configuration";
+    let document = Document {
+        title: None,
+        blocks: vec![para(vec![
+            text("Read "),
+            folio_ir::Inline::Link {
+                target: folio_ir::LinkTarget::Url { url: url.into() },
+                content: vec![
+                    text("the "),
+                    folio_ir::Inline::Code {
+                        content: vec![text("config.yaml")],
+                    },
+                    text(" reference"),
+                ],
+            },
+            text(" first."),
+        ])],
+    };
+    let (_, pdf) = render(&document, &Attachments::new());
+    let lines = uri_lines(&pdf);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+}
