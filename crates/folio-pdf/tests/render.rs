@@ -1860,18 +1860,20 @@ fn a_code_line_cut_into_pieces_is_followed_by_the_next_line_without_a_gap() {
     );
 }
 
-/// The link annotations to URLs: each URI with its rectangle's bottom edge, to the point.
-fn uri_lines(pdf: &lopdf::Document) -> Vec<(String, i64)> {
+/// The link annotations to URLs: each URI with its rectangle's bottom edge and width, to the
+/// point.
+fn uri_lines(pdf: &lopdf::Document) -> Vec<(String, i64, i64)> {
     annotations(pdf)
         .into_iter()
         .filter_map(|annot| {
             let action = dict(pdf, annot.get(b"A").ok()?)?;
             let uri = resolve(pdf, action.get(b"URI").ok()?).as_str().ok()?;
             let rect = resolve(pdf, annot.get(b"Rect").ok()?).as_array().ok()?;
-            let bottom = resolve(pdf, &rect[1]).as_float().ok()?;
+            let edge = |i: usize| resolve(pdf, &rect[i]).as_float().ok();
             Some((
                 String::from_utf8_lossy(uri).into_owned(),
-                bottom.round() as i64,
+                edge(1)?.round() as i64,
+                (edge(2)? - edge(0)?).round() as i64,
             ))
         })
         .collect()
@@ -1900,13 +1902,14 @@ fn a_long_link_is_one_annotation_per_line() {
     let of = |uri: &str| -> Vec<i64> {
         lines
             .iter()
-            .filter(|(u, _)| u == uri)
-            .map(|&(_, y)| y)
+            .filter(|(u, _, _)| u == uri)
+            .map(|&(_, y, _)| y)
             .collect()
     };
     assert_eq!(of(short).len(), 1, "{lines:?}");
     let mut long_lines = of(long);
     assert!(long_lines.len() >= 2, "the long link wraps: {lines:?}");
+    long_lines.sort();
     long_lines.dedup();
     assert_eq!(
         long_lines.len(),
@@ -1940,4 +1943,8 @@ fn a_link_of_text_and_code_is_one_annotation() {
     let (_, pdf) = render(&document, &Attachments::new());
     let lines = uri_lines(&pdf);
     assert_eq!(lines.len(), 1, "{lines:?}");
+    // It spans the whole link, "the config.yaml reference": about 130 pt at 10 pt, where
+    // "config.yaml" alone is about 60.
+    let (_, _, width) = lines[0];
+    assert!(width > 110, "{lines:?}");
 }
