@@ -21,10 +21,12 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("folio-cli-test-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
+/// A scratch folder, removed with what is in it when the test ends (passed or failed).
+fn temp_dir(name: &str) -> tempfile::TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("folio-cli-test-{name}-"))
+        .tempdir()
+        .unwrap()
 }
 
 #[test]
@@ -65,7 +67,8 @@ fn help_describes_every_command_and_option() {
 #[test]
 fn compile_writes_a_pdf() {
     let page = &common::corpus_pages()[0];
-    let out = temp_dir("compile").join("out.pdf");
+    let dir = temp_dir("compile");
+    let out = dir.path().join("out.pdf");
     let output = folio(&[
         "compile",
         page.to_str().unwrap(),
@@ -103,7 +106,7 @@ fn emit_ir_and_typst_go_to_stdout() {
 #[test]
 fn malformed_input_exits_2_naming_file_line_and_column() {
     let dir = temp_dir("malformed");
-    let page = dir.join("bad.xhtml");
+    let page = dir.path().join("bad.xhtml");
     std::fs::write(&page, "<p>one</p>\n<p>two <strong>three</p>\n").unwrap();
     let output = folio(&[
         "compile",
@@ -115,7 +118,10 @@ fn malformed_input_exits_2_naming_file_line_and_column() {
     let message = stderr(&output);
     assert!(message.contains("bad.xhtml:2:"), "{message}");
     assert!(message.contains("error"), "{message}");
-    assert!(!dir.join("bad.pdf").exists(), "no PDF for a malformed page");
+    assert!(
+        !dir.path().join("bad.pdf").exists(),
+        "no PDF for a malformed page"
+    );
 
     // The human format shows the source line.
     let output = folio(&["compile", page.to_str().unwrap()]);
@@ -130,7 +136,7 @@ fn malformed_input_exits_2_naming_file_line_and_column() {
 #[test]
 fn a_space_export_is_refused_with_a_clear_error() {
     let dir = temp_dir("space-export");
-    let export = dir.join("entities.xml");
+    let export = dir.path().join("entities.xml");
     std::fs::write(
         &export,
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<hibernate-generic datetime=\"2024-01-01\">\n  <object class=\"Page\" package=\"com.atlassian.confluence.pages\">\n    <property name=\"title\"><![CDATA[Home]]></property>\n  </object>\n</hibernate-generic>\n",
@@ -142,7 +148,7 @@ fn a_space_export_is_refused_with_a_clear_error() {
     assert!(message.contains("entities.xml"), "{message}");
     assert!(message.contains("space export"), "{message}");
     assert!(
-        !dir.join("entities.pdf").exists(),
+        !dir.path().join("entities.pdf").exists(),
         "no PDF for a space export"
     );
 }
@@ -188,7 +194,7 @@ fn check_passes_on_the_corpus() {
 #[test]
 fn a_long_one_line_body_shows_a_window_of_its_line() {
     let dir = temp_dir("long-line");
-    let page = dir.join("cloud.xhtml");
+    let page = dir.path().join("cloud.xhtml");
     let filler = "<p>Cloud bodies are one long line.</p>".repeat(200);
     std::fs::write(&page, format!("{filler}<p>broken <em>here</p>{filler}")).unwrap();
     let output = folio(&["compile", page.to_str().unwrap()]);
@@ -218,7 +224,7 @@ fn check_coverage(page: &std::path::Path, extra: &[&str]) -> Output {
 #[test]
 fn check_coverage_counts_every_word_of_the_page_text() {
     let dir = temp_dir("coverage-full");
-    let page = dir.join("page.xhtml");
+    let page = dir.path().join("page.xhtml");
     std::fs::write(
         &page,
         "<h1>Release plan</h1><p>Ship <strong>bold</strong>ly, then r&eacute;st.</p>\
@@ -238,7 +244,7 @@ fn check_coverage_counts_every_word_of_the_page_text() {
 #[test]
 fn check_min_coverage_fails_when_words_are_lost() {
     let dir = temp_dir("coverage-lost");
-    let page = dir.join("page.xhtml");
+    let page = dir.path().join("page.xhtml");
     // The embedded fonts have no Hangul: those words print as boxes, which is content lost.
     std::fs::write(&page, "<p>English words here.</p><p>설치 가이드</p>").unwrap();
     let output = check_coverage(&page, &["--min-coverage", "90", "--verbose"]);
@@ -289,7 +295,7 @@ fn check_finds_rest_page_json_in_folders() {
 #[test]
 fn export_writes_one_pdf_and_a_json_summary() {
     let dir = temp_dir("export");
-    let out = dir.join("handbook.pdf");
+    let out = dir.path().join("handbook.pdf");
     let output = folio(&[
         "export",
         "corpus/bundle-handbook",
@@ -323,5 +329,4 @@ fn export_writes_one_pdf_and_a_json_summary() {
     ]);
     assert_eq!(bad_root.status.code(), Some(2));
     assert!(stderr(&bad_root).contains("page 999"));
-    std::fs::remove_dir_all(&dir).ok();
 }

@@ -93,12 +93,16 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-fn temp_file(name: &str, bytes: &[u8]) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("folio-hostile-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
+/// A file named `name` holding `bytes`, in a scratch folder removed when the first of the pair
+/// is dropped (so the name, which errors quote, stays the test's own).
+fn temp_file(name: &str, bytes: &[u8]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::Builder::new()
+        .prefix("folio-hostile-")
+        .tempdir()
+        .unwrap();
+    let path = dir.path().join(name);
     std::fs::write(&path, bytes).unwrap();
-    path
+    (dir, path)
 }
 
 /// No passwd-like content ever reaches a PDF.
@@ -520,7 +524,7 @@ fn svgs_that_reach_outside_are_placeholders_and_the_page_still_renders() {
 fn a_50_mb_page_is_too_large() {
     let mut page = b"<p>".to_vec();
     page.resize(50 << 20, b'a');
-    let path = temp_file("50mb.xhtml", &page);
+    let (_dir, path) = temp_file("50mb.xhtml", &page);
     let output = folio(&["compile", path.to_str().unwrap(), "-o", "-"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(
@@ -533,7 +537,7 @@ fn a_50_mb_page_is_too_large() {
 
 #[test]
 fn invalid_utf8_is_an_error_with_line_and_column() {
-    let path = temp_file("latin1.xhtml", b"<p>ok</p>\n<p>caf\xe9 au lait</p>\n");
+    let (_dir, path) = temp_file("latin1.xhtml", b"<p>ok</p>\n<p>caf\xe9 au lait</p>\n");
     let output = folio(&[
         "compile",
         path.to_str().unwrap(),
