@@ -1282,7 +1282,13 @@ impl Writer<'_, '_> {
                             format!("attachment image `{filename}` could not be loaded"),
                         )
                         .at(image.span)
-                        .with_hint("supply the attachment as a PNG, JPEG, GIF, WebP or SVG image"),
+                        // The passes turned away files missing or in other formats; a
+                        // caller that skips them gets here for those too.
+                        .with_hint(
+                            "the file is missing, damaged or cut short, or is an SVG that links \
+                             images outside itself: supply a complete PNG, JPEG, GIF or WebP \
+                             image, or an SVG with its images inlined",
+                        ),
                     );
                 }
                 args.push(string_literal(filename));

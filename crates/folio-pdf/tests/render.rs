@@ -593,6 +593,9 @@ fn an_image_that_does_not_decode_renders_a_placeholder_beside_the_others() {
     assert_eq!(rendered.diagnostics.len(), 1, "{:?}", rendered.diagnostics);
     assert_eq!(rendered.diagnostics[0].code, "image-unavailable");
     assert!(rendered.diagnostics[0].message.contains("broken.png"));
+    // The hint says why an image in a known format may not load.
+    let hints = rendered.diagnostics[0].hints.join(" ");
+    assert!(hints.contains("damaged or cut short"), "{hints}");
 }
 
 #[test]
