@@ -45,7 +45,7 @@ use typst::text::{
 };
 use unicode_script::{Script as CharScript, UnicodeScript};
 
-use crate::fonts::{self, FontSet, Fonts, ShownText, has_hangul};
+use crate::fonts::{self, EmbeddedFace, FontSet, Fonts, ShownText, has_hangul};
 
 /// A plain-text cell's widths in em of the text size, as the theme would measure them.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -247,8 +247,8 @@ pub(crate) struct PlainCellMeasure<'a> {
     lang: String,
     region: Option<String>,
     language: Language,
-    /// Indexed by [`shaper_index`].
-    shapers: [Shaper; 8],
+    /// Indexed by [`shaper_index`]: each face, shaped with from the first cell in its style.
+    shapers: [LazyShaper; 8],
     /// The fonts to fall back to: the engine's, whose system fonts are scanned when a cell first
     /// needs one; `None` to measure no text the embedded faces lack.
     fallback: Option<Fallback<'a>>,
@@ -266,6 +266,28 @@ struct Fallback<'a> {
     /// The font `FontBook::select_fallback` picked for text starting with a character in a
     /// style: it looks at the first character only, and goes through every face's coverage.
     picked: RefCell<HashMap<(char, CellStyle), Option<usize>>>,
+}
+
+/// An embedded face and its shaper, made when a cell in its style is first measured: making it
+/// parses the face and instantiates it, which hashes every byte of the font file the first time
+/// in a process (about a millisecond for each DejaVu face), and most documents use few of the
+/// eight.
+struct LazyShaper {
+    face: &'static EmbeddedFace,
+    shaper: OnceCell<Option<Shaper>>,
+}
+
+impl LazyShaper {
+    /// `None` if the face does not parse (which its info, read when the process started, rules
+    /// out).
+    fn get(&self) -> Option<&Shaper> {
+        self.shaper
+            .get_or_init(|| {
+                let font = self.face.font()?;
+                Some(Shaper::new(font, self.face.info().variant))
+            })
+            .as_ref()
+    }
 }
 
 /// Where the shaper for `style` is in [`PlainCellMeasure::shapers`].
@@ -298,18 +320,21 @@ impl<'a> PlainCellMeasure<'a> {
         }
         // Typst picks the face of the family closest to the variant asked for: the bold face
         // for strong text in a header cell (weight 900), the slanted one for italic text.
-        let shaper = |faces: &[Font], slanted: bool, weight: FontWeight| {
-            let font = faces.iter().find(|font| {
-                let variant = font.info().variant;
+        let shaper = |faces: &[&'static EmbeddedFace], slanted: bool, weight: FontWeight| {
+            let face = faces.iter().find(|face| {
+                let variant = face.info().variant;
                 variant.weight == weight
                     && variant.stretch == FontStretch::NORMAL
                     && (variant.style != FontStyle::Normal) == slanted
             })?;
-            let variant = font.info().variant;
-            // The size only matters for variable fonts' optical size axis.
-            Some(Shaper::new(font, variant))
+            Some(LazyShaper {
+                face,
+                shaper: OnceCell::new(),
+            })
         };
-        let (body, code) = (fonts::body_faces(), &fonts::code_faces()[..]);
+        let body: Vec<_> = fonts::body_faces().iter().collect();
+        let code: Vec<_> = fonts::code_faces().collect();
+        let (body, code) = (&body[..], &code[..]);
         // As Typst builds the shaper's language tag (`typst::text::language`).
         let tag = match region {
             Some(region) => format!("{lang}-{region}"),
@@ -515,7 +540,7 @@ impl<'a> PlainCellMeasure<'a> {
         let Some(kind) = style.shift else {
             return Some(size);
         };
-        let font = &self.shapers[shaper_index(style)].face;
+        let font = &self.shapers[shaper_index(style)].get()?.face;
         let face = font.rusty();
         let glyphs: Option<Vec<_>> = text.chars().map(|c| face.glyph_index(c)).collect();
         let glyphs = glyphs?;
@@ -589,7 +614,7 @@ impl PlainCellMeasure<'_> {
     fn advance(&self, text: &str, style: CellStyle) -> Option<f64> {
         let mut total = 0.0;
         for run in script_runs(text) {
-            let shaper = &self.shapers[shaper_index(style)];
+            let shaper = self.shapers[shaper_index(style)].get()?;
             let glyphs = shaper.shape(run, &self.language);
             total += self.sum_with_fallback(
                 run,

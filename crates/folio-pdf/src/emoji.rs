@@ -169,7 +169,7 @@ fn is_skin_tone(c: char) -> bool {
 fn has_embedded_glyph(c: char) -> bool {
     crate::fonts::body_faces()
         .iter()
-        .any(|font| font.info().coverage.contains(c as u32))
+        .any(|face| face.info().coverage.contains(c as u32))
 }
 
 #[cfg(test)]

@@ -213,7 +213,6 @@ fn runs(ranges: &[(u64, u64)]) -> Option<Vec<u32>> {
 
 #[cfg(test)]
 mod tests {
-    use typst::text::Font;
 
     use super::*;
 
@@ -232,7 +231,7 @@ mod tests {
         // The embedded faces, then the system's when it has any (each read in place: a CJK
         // collection is 20 MB a face).
         let embedded = typst_kit::fonts::embedded().map(|(font, _)| font);
-        let body = crate::fonts::body_faces().iter().cloned();
+        let body = crate::fonts::body_faces().iter().filter_map(|face| face.font().cloned());
         let mut faces = 0;
         for font in embedded.chain(body) {
             compare(&font.info().family, font.data(), font.index()).unwrap();
@@ -255,8 +254,8 @@ mod tests {
     fn a_face_typst_cannot_read_has_no_info() {
         assert_eq!(font_info(b"not a font", 0), None);
         // A face index past the collection's end.
-        let font: &Font = &crate::fonts::body_faces()[0];
-        assert_eq!(font_info(font.data(), 3), None);
+        let (data, _) = crate::fonts::body_faces()[0].file();
+        assert_eq!(font_info(data, 3), None);
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub const MATH: &str = "New Computer Modern Math";
 /// The fonts of an engine: loaded once, shared by every render.
 pub struct Fonts {
     /// The embedded faces: body, code and math.
-    faces: Vec<(Font, FontInfo)>,
+    faces: Vec<(EmbeddedSource, FontInfo)>,
     /// The embedded faces alone.
     embedded: FontSet,
     /// The embedded faces, then the system's, scanned on first use; `None` when system fonts
@@ -221,11 +221,11 @@ fn is_korean_family(family: &str) -> bool {
 impl Fonts {
     /// The embedded fonts, plus the system's fonts as fallback when `system` is true.
     pub fn load(system: bool) -> Self {
-        let mut faces: Vec<(Font, FontInfo)> = body_faces()
+        let faces: Vec<(EmbeddedSource, FontInfo)> = body_faces()
             .iter()
-            .map(|font| (font.clone(), font.info().clone()))
+            .chain(code_and_math_faces())
+            .map(|face| (EmbeddedSource(face), face.info.clone()))
             .collect();
-        faces.extend(code_and_math_faces().iter().cloned());
         let mut embedded = FontStore::new();
         embedded.extend(faces.iter().cloned());
         Self {
@@ -435,10 +435,69 @@ impl SystemFaces {
     }
 }
 
-/// The embedded body faces: DejaVu Sans, regular, bold, oblique and bold oblique. Parsed once
+/// An embedded face: what Typst needs to choose it, read when the process starts (with the
+/// faster [`font_info`]), and the face itself, parsed by Typst the first time a document uses
+/// it. `Font::new` collects and sorts every code point of a face, about a millisecond for the
+/// nine in all, where a page uses two or three of them.
+#[derive(Debug)]
+pub struct EmbeddedFace {
+    data: &'static [u8],
+    index: u32,
+    info: FontInfo,
+    font: OnceLock<Option<Font>>,
+}
+
+impl EmbeddedFace {
+    /// The faces of the font file `data` that Typst can read, in their order in it.
+    fn all_in(data: &'static [u8]) -> impl Iterator<Item = EmbeddedFace> {
+        (0..).map_while(move |index| {
+            Some(EmbeddedFace {
+                data,
+                index,
+                info: font_info(data, index)?,
+                font: OnceLock::new(),
+            })
+        })
+    }
+
+    pub fn info(&self) -> &FontInfo {
+        &self.info
+    }
+
+    /// The face as Typst uses it, parsed the first time (`None` if Typst cannot read it,
+    /// which [`font_info`] rules out).
+    pub fn font(&self) -> Option<&Font> {
+        self.font
+            .get_or_init(|| {
+                // One `Bytes` a face: Typst hashes a font's bytes once per `Bytes`, and no
+                // embedded file holds more than one face.
+                Font::new(Bytes::new(self.data), self.index)
+            })
+            .as_ref()
+    }
+
+    /// The font file the face is in, and its index there.
+    #[cfg(test)]
+    pub fn file(&self) -> (&'static [u8], u32) {
+        (self.data, self.index)
+    }
+}
+
+/// An embedded face as the font store loads it: the face parsed once per process, shared by
+/// every store (so that a layout cached with one is found with another).
+#[derive(Debug, Clone, Copy)]
+struct EmbeddedSource(&'static EmbeddedFace);
+
+impl FontSource for EmbeddedSource {
+    fn load(&self) -> Option<Font> {
+        self.0.font().cloned()
+    }
+}
+
+/// The embedded body faces: DejaVu Sans, regular, bold, oblique and bold oblique. Listed once
 /// per process (the engine's fonts and the measuring of table cells share them).
-pub fn body_faces() -> &'static [Font] {
-    static FACES: LazyLock<Vec<Font>> = LazyLock::new(|| {
+pub fn body_faces() -> &'static [EmbeddedFace] {
+    static FACES: LazyLock<Vec<EmbeddedFace>> = LazyLock::new(|| {
         [
             dejavu::sans::regular(),
             dejavu::sans::bold(),
@@ -446,42 +505,33 @@ pub fn body_faces() -> &'static [Font] {
             dejavu::sans::bold_oblique(),
         ]
         .into_iter()
-        .flat_map(|data| Font::iter(Bytes::new(data)))
+        .flat_map(EmbeddedFace::all_in)
         .collect()
     });
     &FACES
 }
 
 /// The embedded code and math faces (DejaVu Sans Mono in its four styles, New Computer Modern
-/// Math) from Typst's own assets, in their order there. Parsed once per process.
+/// Math) from Typst's own assets, in their order there. Listed once per process.
 ///
 /// Not `typst_kit::fonts::embedded()`, which parses every face Typst bundles: `Font::new`
 /// collects and sorts each face's every code point, and ten of the seventeen (Libertinus
-/// Serif, New Computer Modern) are never used here. Their family is read with the faster
-/// [`font_info`] first.
-fn code_and_math_faces() -> &'static [(Font, FontInfo)] {
-    static FACES: LazyLock<Vec<(Font, FontInfo)>> = LazyLock::new(|| {
-        let wanted = |info: &FontInfo| info.family == MONO || info.family == MATH;
+/// Serif, New Computer Modern) are never used here.
+fn code_and_math_faces() -> &'static [EmbeddedFace] {
+    static FACES: LazyLock<Vec<EmbeddedFace>> = LazyLock::new(|| {
         typst_assets::fonts()
-            .filter(|data| font_info(data, 0).is_some_and(|info| wanted(&info)))
-            .flat_map(|data| Font::iter(Bytes::new(data)))
-            .filter(|font| wanted(font.info()))
-            .map(|font| {
-                let info = font.info().clone();
-                (font, info)
-            })
+            .flat_map(EmbeddedFace::all_in)
+            .filter(|face| face.info.family == MONO || face.info.family == MATH)
             .collect()
     });
     &FACES
 }
 
 /// The embedded code faces: DejaVu Sans Mono in its four styles.
-pub fn code_faces() -> Vec<Font> {
+pub fn code_faces() -> impl Iterator<Item = &'static EmbeddedFace> {
     code_and_math_faces()
         .iter()
-        .filter(|(_, info)| info.family == MONO)
-        .map(|(font, _)| font.clone())
-        .collect()
+        .filter(|face| face.info.family == MONO)
 }
 
 /// The system's faces with what Typst needs to choose among them, in the font database's order.
@@ -631,7 +681,12 @@ mod tests {
             .filter(|(_, info)| info.family == MONO || info.family == MATH)
             .collect();
         assert_eq!(typsts.len(), 7, "four code faces and three math faces");
-        assert!(code_and_math_faces() == typsts.as_slice());
+        let ours = code_and_math_faces();
+        assert_eq!(ours.len(), typsts.len());
+        for (face, (font, info)) in ours.iter().zip(&typsts) {
+            assert!(face.info() == info, "{info:?}");
+            assert!(face.font() == Some(font), "{info:?}");
+        }
     }
 
     fn book(fonts: &FontSet) -> &LazyHash<FontBook> {
