@@ -247,7 +247,7 @@ pub(crate) struct PlainCellMeasure<'a> {
     lang: String,
     region: Option<String>,
     language: Language,
-    /// Indexed by [`shaper_index`]: each face, shaped with from the first cell in its style.
+    /// Indexed by [`shaper_index`]; each made when a cell in its style is first measured.
     shapers: [LazyShaper; 8],
     /// The fonts to fall back to: the engine's, whose system fonts are scanned when a cell first
     /// needs one; `None` to measure no text the embedded faces lack.
