@@ -231,7 +231,9 @@ mod tests {
         // The embedded faces, then the system's when it has any (each read in place: a CJK
         // collection is 20 MB a face).
         let embedded = typst_kit::fonts::embedded().map(|(font, _)| font);
-        let body = crate::fonts::body_faces().iter().filter_map(|face| face.font().cloned());
+        let body = crate::fonts::body_faces()
+            .iter()
+            .filter_map(|face| face.font().cloned());
         let mut faces = 0;
         for font in embedded.chain(body) {
             compare(&font.info().family, font.data(), font.index()).unwrap();
