@@ -2,7 +2,6 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn folio(args: &[&str]) -> Output {
