@@ -15,6 +15,10 @@ pub enum ImageFormat {
     Jpeg,
     Gif,
     Webp,
+    /// Windows bitmaps: browsers show them, so Confluence does; the PDF gets them as PNGs.
+    Bmp,
+    /// Windows icons (the largest picture of the file), shown as browsers show them.
+    Ico,
     Svg,
 }
 
@@ -28,6 +32,8 @@ impl ImageFormat {
                 ImageType::Jpeg => ImageFormat::Jpeg,
                 ImageType::Gif => ImageFormat::Gif,
                 ImageType::Webp => ImageFormat::Webp,
+                ImageType::Bmp => return Some((ImageFormat::Bmp, Some(bmp_size(bytes)?))),
+                ImageType::Ico => ImageFormat::Ico,
                 _ => return None,
             };
             let size = imagesize::blob_size(bytes).ok()?;
@@ -90,7 +96,7 @@ fn size_image(image: &mut Image, cx: &mut PassContext<'_>, over_limit: &mut bool
             cx.report(
                 Diagnostic::warning(
                     "unreadable-image",
-                    format!("attachment `{filename}` is not a PNG, JPEG, GIF, WebP or SVG image"),
+                    format!("attachment `{filename}` is not a PNG, JPEG, GIF, WebP, BMP, ICO or SVG image"),
                 )
                 .at(image.span),
             );
@@ -137,6 +143,22 @@ fn size_image(image: &mut Image, cx: &mut PassContext<'_>, over_limit: &mut bool
             }
         }
     }
+}
+
+/// Width and height of a BMP from its info header. `imagesize` reads the height as unsigned,
+/// but a BMP stored top to bottom, as many programs write it, gives it as a negative number.
+fn bmp_size(bytes: &[u8]) -> Option<(u32, u32)> {
+    let field = |at: usize, len: usize| bytes.get(at..at + len);
+    let header_size = u32::from_le_bytes(field(14, 4)?.try_into().ok()?);
+    if header_size == 12 {
+        // OS/2's BITMAPCOREHEADER: unsigned 16-bit sizes.
+        let width = u16::from_le_bytes(field(18, 2)?.try_into().ok()?);
+        let height = u16::from_le_bytes(field(20, 2)?.try_into().ok()?);
+        return Some((width.into(), height.into()));
+    }
+    let width = i32::from_le_bytes(field(18, 4)?.try_into().ok()?);
+    let height = i32::from_le_bytes(field(22, 4)?.try_into().ok()?);
+    Some((width.unsigned_abs(), height.unsigned_abs()))
 }
 
 /// Width and height of an SVG from its root element's `width`/`height` (absolute units) or
@@ -246,6 +268,39 @@ mod tests {
         assert_eq!(images[0].intrinsic, Some((3, 2)));
         assert!(!images[0].missing);
         assert!(diagnostics.is_empty());
+    }
+
+    /// The first 26 bytes of a BMP (file header and the start of a BITMAPINFOHEADER).
+    fn bmp_header(w: i32, h: i32) -> Vec<u8> {
+        let mut bytes = b"BM".to_vec();
+        bytes.extend([0; 12]);
+        bytes.extend(40u32.to_le_bytes());
+        bytes.extend(w.to_le_bytes());
+        bytes.extend(h.to_le_bytes());
+        bytes
+    }
+
+    #[test]
+    fn reads_bmp_and_ico_sizes_from_the_header_a_top_down_bmp_too() {
+        let mut attachments = Attachments::new();
+        attachments.insert("up.bmp", bmp_header(640, 480));
+        attachments.insert("down.bmp", bmp_header(640, -480));
+        // ICONDIR and two ICONDIRENTRYs: 16×16 and 0×0, which means 256×256.
+        let mut ico = vec![0, 0, 1, 0, 2, 0];
+        ico.extend([16, 16].iter().chain(&[0; 14]));
+        ico.extend([0, 0].iter().chain(&[0; 14]));
+        attachments.insert("app.ico", ico);
+        let (images, diagnostics) = run(
+            vec![image("up.bmp"), image("down.bmp"), image("app.ico")],
+            &attachments,
+        );
+        let sizes: Vec<_> = images.iter().map(|i| i.intrinsic).collect();
+        assert_eq!(
+            sizes,
+            [Some((640, 480)), Some((640, 480)), Some((256, 256))]
+        );
+        assert!(images.iter().all(|i| !i.missing));
+        assert!(diagnostics.is_empty(), "{diagnostics:?}");
     }
 
     #[test]

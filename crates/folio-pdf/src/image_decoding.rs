@@ -6,12 +6,12 @@
 //! are decoded one per core while the document is lowered, evaluated and realized on the
 //! calling thread, which for a long export is a few hundred milliseconds on one core.
 //!
-//! What Typst reads in place of an attachment's bytes is decided here too: an image with more
-//! pixels than the resolution cap needs is scaled down first (`downsample.rs`), and a raster image
-//! becomes a one-page PDF of its compressed pixels (`image_as_pdf.rs`), which Typst does not
-//! decode. Where that cannot be (a PDF/A or PDF/UA document, an image its EXIF data turns), an
-//! RGBA screenshot that is opaque everywhere is decoded without its alpha channel
-//! (`opaque_png.rs`).
+//! What Typst reads in place of an attachment's bytes is decided here too: a BMP or ICO file
+//! becomes a PNG (`bitmap.rs`), an image with more pixels than the resolution cap needs is
+//! scaled down (`downsample.rs`), and a raster image becomes a one-page PDF of its compressed
+//! pixels (`image_as_pdf.rs`), which Typst does not decode. Where that cannot be (a PDF/A or
+//! PDF/UA document, an image its EXIF data turns), an RGBA screenshot that is opaque everywhere
+//! is decoded without its alpha channel (`opaque_png.rs`).
 //!
 //! The layout must not decode an image a second time because it got there first: the world
 //! calls [`ImageDecoding::ensure`] before it hands out an image's bytes, which waits for a
@@ -28,6 +28,7 @@ use folio_ir::Attachments;
 use rayon::prelude::*;
 use typst::foundations::Bytes;
 
+use crate::bitmap::bitmap_as_png;
 use crate::downsample::downsample;
 use crate::image_as_pdf::image_as_pdf;
 use crate::opaque_png::without_opaque_alpha;
@@ -136,7 +137,9 @@ impl<'a> ImageDecoding<'a> {
         let as_pdf = self.as_pdf;
         let cap = self.caps.get(name).copied();
         let decoded = catch_unwind(|| {
-            let original = self.attachments.get(name)?;
+            let attachment = self.attachments.get(name)?;
+            let transcoded = bitmap_as_png(attachment).map(Bytes::new);
+            let original: &[u8] = transcoded.as_deref().unwrap_or(attachment);
             let scaled = cap
                 .and_then(|max_width| downsample(original, max_width))
                 .map(Bytes::new);
@@ -150,9 +153,9 @@ impl<'a> ImageDecoding<'a> {
             {
                 return Some(Some(opaque));
             }
-            match scaled {
-                Some(scaled) => is_loadable(scaled.clone()).then_some(Some(scaled)),
-                None => is_loadable_image(original).then_some(None),
+            match scaled.or(transcoded) {
+                Some(replacement) => is_loadable(replacement.clone()).then_some(Some(replacement)),
+                None => is_loadable_image(attachment).then_some(None),
             }
         });
         match decoded {

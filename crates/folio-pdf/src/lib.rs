@@ -15,6 +15,7 @@
 //! Page text is always data: it reaches the markup escaped or inside string literals, never as
 //! code.
 
+mod bitmap;
 mod cell_widths;
 mod downsample;
 mod emoji;
@@ -335,12 +336,13 @@ impl Engine {
         // out not to decode is shown as a placeholder by typesetting again, which is rare, as
         // the image pass has already read its header. SVGs (and anything else) are checked now,
         // on every core: the lowering must know which SVGs link files.
+        // BMP and ICO files are rasters too: they reach Typst as PNGs (`bitmap.rs`).
         let (rasters, others): (Vec<String>, Vec<String>) = widths.into_keys().partition(|name| {
             attachments.get(name).is_some_and(|bytes| {
                 matches!(
                     image_format(bytes),
                     Some(ImageFormat::Raster(RasterFormat::Exchange(_)))
-                )
+                ) || bitmap::is_bitmap(bytes)
             })
         });
         let mut checked: BTreeMap<String, bool> = others

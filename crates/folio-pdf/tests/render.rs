@@ -535,6 +535,63 @@ fn an_opaque_rgba_screenshot_is_embedded_without_a_soft_mask_and_a_translucent_o
     }
 }
 
+/// Browsers show Windows bitmaps and icons, so Confluence does: folio shows them with their
+/// pixels, in a PDF/A too (where Typst reads them as PNGs rather than folio's own PDFs).
+#[test]
+fn bmp_and_ico_attachments_are_shown_with_their_pixels() {
+    // Two pictures apart (one PDF image would serve two of the same pixels).
+    let colours = |x: u32, y: u32, blue: u8| [(x * 40) as u8, (y * 60) as u8, blue];
+    let file = |blue: u8, format: image::ImageFormat| {
+        let pixels = image::RgbImage::from_fn(6, 4, |x, y| image::Rgb(colours(x, y, blue)));
+        let mut file = Vec::new();
+        image::DynamicImage::ImageRgb8(pixels)
+            .write_to(&mut std::io::Cursor::new(&mut file), format)
+            .unwrap();
+        file
+    };
+    let mut attachments = Attachments::new();
+    attachments.insert("scan.bmp", file(180, image::ImageFormat::Bmp));
+    attachments.insert("app.ico", file(90, image::ImageFormat::Ico));
+    let shown = |name: &str| {
+        let mut shown = image(name, Some(60.0));
+        shown.intrinsic = Some((6, 4));
+        Block::Image(shown)
+    };
+    let document = Document {
+        title: None,
+        blocks: vec![shown("scan.bmp"), shown("app.ico")],
+    };
+    let expected = |blue: u8| -> Vec<u8> {
+        (0..4)
+            .flat_map(|y| (0..6).flat_map(move |x| colours(x, y, blue)))
+            .collect()
+    };
+    for standard in [PdfStandard::None, PdfStandard::A2b] {
+        let options = RenderOptions {
+            pdf_standard: standard,
+            ..dated()
+        };
+        let (rendered, pdf) = render_with(&document, &attachments, &options);
+        assert!(
+            rendered.diagnostics.is_empty(),
+            "{standard:?}: {:?}",
+            rendered.diagnostics
+        );
+        let mut samples: Vec<Vec<u8>> = image_samples(&pdf)
+            .into_iter()
+            .map(|(size, _, samples)| {
+                assert_eq!(size, (6, 4), "{standard:?}");
+                samples
+            })
+            .collect();
+        samples.sort();
+        assert!(
+            samples == [expected(90), expected(180)],
+            "{standard:?}: the images' colours changed: {samples:?}"
+        );
+    }
+}
+
 #[test]
 fn missing_attachment_renders_a_placeholder() {
     let document = Document {
