@@ -493,9 +493,15 @@ fn image_bombs_and_corrupt_images_become_placeholders() {
             )
         })
         .count();
-    // Every attachment but tiny.png, script.svg (whose script Typst ignores) and
-    // rle-overrun.bmp (whose runs past the end of its rows the decoder drops).
-    assert_eq!(image_warnings, 18, "{:#?}", codes(&diagnostics));
+    // Every attachment but tiny.png, script.svg (whose script Typst ignores), the three SVGs
+    // shown without the images they link (`svg-linked-image`) and rle-overrun.bmp (whose runs
+    // past the end of its rows the decoder drops).
+    assert_eq!(image_warnings, 15, "{:#?}", codes(&diagnostics));
+    let unlinked = diagnostics
+        .iter()
+        .filter(|d| d.code == "svg-linked-image")
+        .count();
+    assert_eq!(unlinked, 3, "{:#?}", codes(&diagnostics));
     let bomb = diagnostics
         .iter()
         .find(|d| d.code == "image-too-large")
@@ -504,21 +510,31 @@ fn image_bombs_and_corrupt_images_become_placeholders() {
     assert_no_file_contents(&report);
 }
 
+/// An SVG that links images outside itself is shown without them, as a browser shows an SVG
+/// image, with a warning; one that inlines an image bomb is a placeholder.
 #[test]
-fn svgs_that_reach_outside_are_placeholders_and_the_page_still_renders() {
-    for svg in [
-        "external-href.svg",
-        "xlink-http.svg",
-        "relative-href.svg",
-        "data-bomb.svg",
-    ] {
-        let page = format!(
+fn svgs_that_reach_outside_are_shown_without_what_they_link() {
+    let page = |svg: &str| {
+        format!(
             "<p>before</p><ac:image><ri:attachment ri:filename=\"{svg}\" /></ac:image><p>after</p>"
+        )
+    };
+    for svg in ["external-href.svg", "xlink-http.svg", "relative-href.svg"] {
+        let (diagnostics, report) = compile_pdf(page(svg).as_bytes(), &Options::default());
+        assert_eq!(codes(&diagnostics), ["svg-linked-image"], "{svg}");
+        assert!(
+            diagnostics[0].message.contains(svg),
+            "{}",
+            diagnostics[0].message
         );
-        let (diagnostics, report) = compile_pdf(page.as_bytes(), &Options::default());
-        assert!(codes(&diagnostics).contains(&"image-unavailable"), "{svg}");
+        // Shown: no placeholder naming the file.
+        assert!(!report.text.contains(svg), "{svg}: {}", report.text);
         assert!(pdf::squash(&report.text).contains("after"), "{svg}");
+        assert_no_file_contents(&report);
     }
+    let (diagnostics, report) = compile_pdf(page("data-bomb.svg").as_bytes(), &Options::default());
+    assert!(codes(&diagnostics).contains(&"image-unavailable"));
+    assert!(pdf::squash(&report.text).contains("after"));
 }
 
 #[test]

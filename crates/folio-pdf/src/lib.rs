@@ -345,13 +345,33 @@ impl Engine {
                 ) || bitmap::is_bitmap(bytes)
             })
         });
-        let mut checked: BTreeMap<String, bool> = others
+        // An SVG that links images outside itself is shown without them, as a browser shows it
+        // (`svg::without_linked_images`); Typst gets that SVG in place of the attachment.
+        let others: Vec<(String, bool, Option<(Bytes, Vec<String>)>)> = others
             .into_par_iter()
             .map(|name| {
-                let loadable = attachments.get(&name).is_some_and(is_loadable_image);
-                (name, loadable)
+                let Some(bytes) = attachments.get(&name) else {
+                    return (name, false, None);
+                };
+                if is_loadable_image(bytes) {
+                    return (name, true, None);
+                }
+                let unlinked = svg::without_linked_images(bytes)
+                    .map(|(svg, links)| (Bytes::new(svg), links))
+                    .filter(|(svg, _)| is_loadable(svg.clone()));
+                (name, unlinked.is_some(), unlinked)
             })
             .collect();
+        let mut checked = BTreeMap::new();
+        let mut unlinked_svgs = BTreeMap::new();
+        let mut diagnostics_of_images = Vec::new();
+        for (name, loadable, unlinked) in others {
+            if let Some((svg, links)) = unlinked {
+                diagnostics_of_images.push(linked_images_left_out(&name, links.len()));
+                unlinked_svgs.insert(name.clone(), svg);
+            }
+            checked.insert(name, loadable);
+        }
         checked.extend(rasters.iter().map(|name| (name.clone(), true)));
         let decoding = ImageDecoding::new(
             rasters,
@@ -380,11 +400,14 @@ impl Engine {
                     plain_cells.as_ref(),
                     max_depth,
                 );
-                result = self.compile(lowered, attachments, &decoding, options);
+                result = self.compile(lowered, attachments, &unlinked_svgs, &decoding, options);
                 match &result {
                     Err(RenderError::Typeset(message)) if message.contains("depth exceeded") => {}
                     _ => break,
                 }
+            }
+            if let Ok((_, diagnostics, _)) = &mut result {
+                diagnostics.extend(diagnostics_of_images.iter().cloned());
             }
             result
         };
@@ -429,20 +452,24 @@ impl Engine {
         }
     }
 
+    /// Typesets `lowered`. `unlinked_svgs`: what Typst reads in place of SVG attachments that
+    /// link images outside themselves.
     fn compile(
         &self,
         lowered: lower::Lowered,
         attachments: &Attachments,
+        unlinked_svgs: &BTreeMap<String, Bytes>,
         decoding: &ImageDecoding,
         options: &RenderOptions,
     ) -> Result<(PagedDocument, Vec<Diagnostic>, String), RenderError> {
         let images: Vec<Bytes> = lowered
             .images
             .iter()
-            .map(|name| {
-                attachments
+            .map(|name| match unlinked_svgs.get(name) {
+                Some(svg) => svg.clone(),
+                None => attachments
                     .get(name)
-                    .map_or_else(|| Bytes::new([]), |b| Bytes::new(b.clone()))
+                    .map_or_else(|| Bytes::new([]), |b| Bytes::new(b.clone())),
             })
             .collect();
         let user_theme = options.theme.as_deref().map(world::user_theme_source);
@@ -651,6 +678,23 @@ fn replace_missing_glyphs(frame: &mut Frame) {
         }
         true
     });
+}
+
+/// The warning for an SVG shown without the `count` images it links. The links are not
+/// quoted: they come from the file, and a URL may carry what a log should not.
+fn linked_images_left_out(filename: &str, count: usize) -> Diagnostic {
+    let images = if count == 1 {
+        "an image".to_owned()
+    } else {
+        format!("{count} images")
+    };
+    Diagnostic::warning(
+        "svg-linked-image",
+        format!("the SVG `{filename}` is shown without {images} it links from outside itself"),
+    )
+    .with_hint(
+        "a browser does not load them either; to show them, inline them in the SVG as data: URLs",
+    )
 }
 
 /// The format of an image as Typst detects it (from its first bytes).

@@ -1285,9 +1285,9 @@ impl Writer<'_, '_> {
                         // The passes turned away files missing or in other formats; a
                         // caller that skips them gets here for those too.
                         .with_hint(
-                            "the file is missing, damaged or cut short, or is an SVG that links \
-                             images outside itself: supply a complete PNG, JPEG, GIF or WebP \
-                             image, or an SVG with its images inlined",
+                            "the file is missing, damaged or cut short, or is an SVG beyond \
+                             folio's limits (an inlined image too large, a link written by an \
+                             entity): supply a complete PNG, JPEG, GIF, WebP, BMP or SVG image",
                         ),
                     );
                 }

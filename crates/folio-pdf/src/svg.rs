@@ -4,7 +4,9 @@
 //! refused, relative paths are looked up among the served files, and any failure fails the
 //! whole document. Images inlined as `data:` URLs are decoded when the PDF is written, where
 //! the pass's pixel limit never saw them. Both are checked here with usvg, the parser Typst
-//! itself uses, so that such an SVG becomes a placeholder instead.
+//! itself uses. Linked images are cut from the SVG, which is then shown as a browser shows an
+//! SVG image, without them (`without_linked_images`); an SVG still refused (an inlined image
+//! too large, a link this cannot cut) becomes a placeholder.
 //!
 //! An SVG's text is set in the fonts it names. What it names, and the text itself, tell
 //! whether a document with that SVG needs the system's fonts (`text_and_families`).
@@ -39,6 +41,58 @@ pub fn is_self_contained(bytes: &[u8]) -> bool {
         ..usvg::Options::default()
     };
     usvg::Tree::from_data(bytes, &options).is_ok() && !refused.load(Ordering::Relaxed)
+}
+
+/// The SVG `bytes` without the images it links by path or URL, and those links. A browser
+/// shows an SVG in an `<img>`, as Confluence shows an SVG attachment, without loading anything
+/// outside the file, so such an image is left out where it would be. `None` when the SVG links
+/// no image, or is not plain XML (a compressed SVG stays as it is). The result is checked like
+/// any SVG ([`is_self_contained`]): a link this does not see (one an entity writes) still
+/// makes it a placeholder.
+pub fn without_linked_images(bytes: &[u8]) -> Option<(Vec<u8>, Vec<String>)> {
+    let xml = std::str::from_utf8(bytes).ok()?;
+    let document = usvg::roxmltree::Document::parse_with_options(
+        xml,
+        usvg::roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .ok()?;
+    let mut cuts: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut links = Vec::new();
+    // Parents come before their children: an element inside one already cut goes with it.
+    for node in document.descendants() {
+        if !matches!(node.tag_name().name(), "image" | "feImage") {
+            continue;
+        }
+        // `href` or `xlink:href`: usvg reads either.
+        let Some(href) = node.attributes().find(|a| a.name() == "href") else {
+            continue;
+        };
+        let range = node.range();
+        if href.value().trim_start().starts_with("data:")
+            || cuts.last().is_some_and(|cut| range.start < cut.end)
+            || !xml
+                .get(range.clone())
+                .is_some_and(|text| text.starts_with('<'))
+        {
+            continue;
+        }
+        links.push(href.value().to_owned());
+        cuts.push(range);
+    }
+    if cuts.is_empty() {
+        return None;
+    }
+    let mut kept = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    for cut in cuts {
+        kept.extend_from_slice(&bytes[at..cut.start]);
+        at = cut.end;
+    }
+    kept.extend_from_slice(&bytes[at..]);
+    Some((kept, links))
 }
 
 /// What an SVG's text asks of the fonts, as Typst would set it.
@@ -153,6 +207,54 @@ mod tests {
                 r#"<image xlink:href="{href}" width="5" height="5"/>"#
             ));
             assert!(!is_self_contained(&bytes), "xlink {href}");
+        }
+    }
+
+    #[test]
+    fn linked_images_are_left_out_and_named_and_the_rest_kept() {
+        let linked = svg(concat!(
+            r#"<rect width="5" height="5"/>"#,
+            r#"<image href="logo.png" width="5" height="5"/>"#,
+            r#"<g><image xlink:href=" https://example.invalid/a.png "><title>a</title></image></g>"#,
+            r#"<filter id="f"><feImage href="/etc/passwd"/></filter>"#,
+            r#"<image href="data:image/png;base64,"#,
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==",
+            r#"" width="1" height="1"/>"#,
+        ));
+        assert!(!is_self_contained(&linked));
+        let (kept, links) = without_linked_images(&linked).expect("links found");
+        assert_eq!(
+            links,
+            ["logo.png", " https://example.invalid/a.png ", "/etc/passwd"]
+        );
+        let kept = String::from_utf8(kept).unwrap();
+        assert!(is_self_contained(kept.as_bytes()), "{kept}");
+        assert!(kept.contains(r#"<rect width="5" height="5"/>"#), "{kept}");
+        assert!(kept.contains(r#"<g></g>"#), "{kept}");
+        assert!(kept.contains(r#"<filter id="f"></filter>"#), "{kept}");
+        assert!(kept.contains("data:image/png"), "{kept}");
+
+        assert_eq!(
+            without_linked_images(&svg(r#"<rect width="5" height="5"/>"#)),
+            None
+        );
+        assert_eq!(without_linked_images(b"<svg"), None);
+    }
+
+    #[test]
+    fn a_link_an_entity_writes_never_gets_through() {
+        let bytes = br#"<?xml version="1.0"?>
+<!DOCTYPE svg [<!ENTITY img '<image xmlns="http://www.w3.org/2000/svg" href="/etc/passwd" width="5" height="5"/>'>]>
+<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">&img;</svg>"#;
+        assert!(!is_self_contained(bytes));
+        // Cut from the entity's text or left for the check to refuse: either way no link is
+        // followed.
+        if let Some((kept, _)) = without_linked_images(bytes) {
+            let text = String::from_utf8_lossy(&kept);
+            assert!(
+                !is_self_contained(&kept) || !text.contains("passwd"),
+                "{text}"
+            );
         }
     }
 
