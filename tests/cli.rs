@@ -146,6 +146,7 @@ fn a_space_export_is_refused_with_a_clear_error() {
     let message = stderr(&output);
     assert!(message.contains("entities.xml"), "{message}");
     assert!(message.contains("space export"), "{message}");
+    assert!(message.contains("folio export"), "{message}");
     assert!(
         !dir.path().join("entities.pdf").exists(),
         "no PDF for a space export"
@@ -289,6 +290,68 @@ fn check_finds_rest_page_json_in_folders() {
     let output = folio(&["check", "--no-typeset", "corpus/page-json-v1"]);
     assert!(output.status.success(), "{}", stdout(&output));
     assert!(stdout(&output).contains("page.json"), "{}", stdout(&output));
+}
+
+/// A space export is exported by naming its folder or its entities.xml; its warnings (a page in
+/// wiki markup) go to stderr, and the summary lists the current pages.
+#[test]
+fn export_reads_a_server_space_export() {
+    let dir = temp_dir("space");
+    let out = dir.path().join("ops.pdf");
+    let output = folio(&[
+        "export",
+        "fixtures/space-export/entities.xml",
+        "-o",
+        out.to_str().unwrap(),
+        "--json",
+        "--no-system-fonts",
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(summary["pages"].as_array().unwrap().len(), 5, "{summary}");
+    assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF"));
+
+    let output = folio(&[
+        "export",
+        "fixtures/space-export",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("bundle-wiki-markup"),
+        "{}",
+        stderr(&output)
+    );
+
+    // A space export cut short: an error naming the line and column, no PDF.
+    let entities =
+        std::fs::read_to_string(common::root().join("fixtures/space-export/entities.xml")).unwrap();
+    let cut = dir.path().join("cut");
+    std::fs::create_dir(&cut).unwrap();
+    std::fs::write(cut.join("entities.xml"), &entities[..entities.len() / 2]).unwrap();
+    let broken = dir.path().join("broken.pdf");
+    let output = folio(&[
+        "export",
+        cut.to_str().unwrap(),
+        "-o",
+        broken.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let message = stderr(&output);
+    assert!(has_line_and_column(&message, "entities.xml:"), "{message}");
+    assert!(!broken.exists());
+}
+
+/// Whether `text` has `prefix` followed by `LINE:COLUMN:`.
+fn has_line_and_column(text: &str, prefix: &str) -> bool {
+    text.match_indices(prefix).any(|(at, _)| {
+        let mut parts = text[at + prefix.len()..].splitn(3, ':');
+        let number = |part: Option<&str>| {
+            part.is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        };
+        number(parts.next()) && number(parts.next())
+    })
 }
 
 #[test]

@@ -211,6 +211,100 @@ fn the_handbook_bundle_exports_as_one_navigable_pdf() {
     );
 }
 
+/// A Confluence Server space export, unzipped: the current version of each page in the space's
+/// tree (home first), blog posts after, attachments by the names pages use, users by name.
+#[test]
+fn a_server_space_export_exports_its_current_pages_as_a_tree() {
+    let files = bundle_files(&common::root().join("fixtures/space-export"));
+    let options = Options::default();
+    let bundle = folio::load_bundle(&files, &options).unwrap();
+    let codes: Vec<&str> = bundle.diagnostics.iter().map(|d| d.code.as_str()).collect();
+    assert_eq!(codes, ["bundle-wiki-markup"], "{:?}", bundle.diagnostics);
+    assert_eq!(bundle.title.as_deref(), Some("Operations & Reliability"));
+    let runbook = bundle.site.page_by_id("2002").unwrap();
+    assert_eq!(runbook.labels, ["runbook"]);
+
+    let export = ExportOptions::default();
+    let (_, _, pages) = folio::compile_bundle(&bundle, &export, &options, &mut |_| {}).unwrap();
+    for page in &pages {
+        let codes: Vec<_> = page.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert!(
+            !codes.iter().any(|c| matches!(
+                *c,
+                "missing-attachment" | "unresolved-macro" | "unknown-macro"
+            )),
+            "page {}: {codes:?}",
+            page.page_id
+        );
+    }
+
+    let compiler = Compiler::new(&EngineOptions::default());
+    let pdf = compiler
+        .export(&bundle, &export, &options, &mut |_| {})
+        .unwrap();
+    let navigation = pdf::read_navigation(&pdf.bytes);
+    let titles: Vec<&str> = navigation
+        .bookmarks
+        .iter()
+        .filter(|b| b.depth <= 1)
+        .map(|b| b.title.as_str())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Operations home",
+            "Welcome",
+            "On-call rota",
+            "Runbook: database failover",
+            "Legacy notes",
+            "Quarterly reliability review"
+        ],
+        "{:?}",
+        navigation.bookmarks
+    );
+    let text = pdf::squash(&navigation.page_texts.join(" "));
+    for shown in [
+        // The code block's `>` was split across two CDATA sections in entities.xml.
+        "WHERE lag_ms > 500",
+        "@sam.okafor",
+        "@priya.raman",
+        "Fail over only after paging the database owner",
+        "h1. Legacy notes",
+        "Availability last quarter",
+    ] {
+        assert!(text.contains(shown), "{shown:?} not in {text}");
+    }
+    for hidden in ["OLD HOME TEXT", "Draft ideas", "Retired checklist"] {
+        assert!(!text.contains(hidden), "{hidden:?} is in the PDF");
+    }
+    // The link to the runbook by title lands in the export.
+    assert!(!navigation.links.is_empty());
+    // Both images, the current version of failover.png among them (green, not the first
+    // version's red).
+    let document = lopdf::Document::load_mem(&pdf.bytes).unwrap();
+    let colours: Vec<Vec<u8>> = document
+        .objects
+        .values()
+        .filter_map(|object| {
+            let stream = object.as_stream().ok()?;
+            let subtype = stream.dict.get(b"Subtype").ok()?.as_name().ok()?;
+            (subtype == b"Image").then(|| stream.decompressed_content().ok())?
+        })
+        .collect();
+    assert_eq!(colours.len(), 2, "two images");
+    assert!(
+        colours
+            .iter()
+            .any(|samples| samples.starts_with(&[30, 160, 60])),
+        "the current failover.png"
+    );
+    assert!(
+        !colours
+            .iter()
+            .any(|samples| samples.starts_with(&[200, 30, 30]))
+    );
+}
+
 #[test]
 fn root_and_depth_select_a_subtree() {
     let dir = common::root().join("corpus/bundle-handbook");

@@ -72,7 +72,7 @@ pub struct CompileArgs {
 #[command(
     after_help = "Folders are searched recursively for .xml and .xhtml files and for .json REST API \
                   pages; each is compiled with its own folder as its attachments folder. \
-                  Confluence space exports (entities.xml) are skipped.\n\n\
+                  Confluence space exports (entities.xml) are skipped: `folio export` their folder.\n\n\
                   Examples:\n  folio check corpus/\n  \
                   folio check --coverage --min-coverage 99.5 -v pages/"
 )]
@@ -107,8 +107,9 @@ pub struct CheckArgs {
 #[command(
     after_help = "A bundle is a folder with a manifest (folio.json or folio.toml: pages with \
                         id, title, type, parent, position, file, attachments folder, author, dates, \
-                        labels, plus site data) or, without one, Confluence REST API page JSON \
-                        files (v1 or v2), each with its attachments in its folder. See \
+                        labels, plus site data), a Confluence Server or Data Center space export \
+                        unzipped (entities.xml and its attachments folder) or Confluence REST API \
+                        page JSON files (v1 or v2), each with its attachments in its folder. See \
                         docs/export.md.\n\n\
                         Examples:\n  folio export corpus/bundle-handbook -o handbook.pdf\n  \
                         folio export space/ --root 1001 --depth 2 -o part.pdf\n  \

@@ -126,7 +126,7 @@ fn check_document(
         }
     };
     if folio::is_space_export(&bytes) {
-        println!("skipped  {name}: a Confluence space export, not a storage body");
+        println!("skipped  {name}: a Confluence space export; `folio export` its folder");
         return Outcome::Skipped;
     }
     let options = Options::default();

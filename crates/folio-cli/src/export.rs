@@ -86,7 +86,7 @@ pub fn run(args: &ExportArgs) -> u8 {
     };
     if !root.is_dir() {
         eprintln!(
-            "error: {} is not a bundle folder (a folder with folio.json, folio.toml or REST page JSON files)",
+            "error: {} is not a bundle folder (a folder with folio.json, folio.toml, a space export's entities.xml or REST page JSON files)",
             args.bundle.display()
         );
         return exit::INPUT;

@@ -347,7 +347,7 @@ impl Engine {
         });
         // An SVG that links images outside itself is shown without them, as a browser shows it
         // (`svg::without_linked_images`); Typst gets that SVG in place of the attachment.
-        let others: Vec<(String, bool, Option<(Bytes, Vec<String>)>)> = others
+        let others: Vec<(String, bool, Option<UnlinkedSvg>)> = others
             .into_par_iter()
             .map(|name| {
                 let Some(bytes) = attachments.get(&name) else {
@@ -357,7 +357,7 @@ impl Engine {
                     return (name, true, None);
                 }
                 let unlinked = svg::without_linked_images(bytes)
-                    .map(|(svg, links)| (Bytes::new(svg), links))
+                    .map(|(svg, links)| (Bytes::new(svg), links.len()))
                     .filter(|(svg, _)| is_loadable(svg.clone()));
                 (name, unlinked.is_some(), unlinked)
             })
@@ -367,7 +367,7 @@ impl Engine {
         let mut diagnostics_of_images = Vec::new();
         for (name, loadable, unlinked) in others {
             if let Some((svg, links)) = unlinked {
-                diagnostics_of_images.push(linked_images_left_out(&name, links.len()));
+                diagnostics_of_images.push(linked_images_left_out(&name, links));
                 unlinked_svgs.insert(name.clone(), svg);
             }
             checked.insert(name, loadable);
@@ -679,6 +679,9 @@ fn replace_missing_glyphs(frame: &mut Frame) {
         true
     });
 }
+
+/// An SVG without the images it linked, and how many it linked.
+type UnlinkedSvg = (Bytes, usize);
 
 /// The warning for an SVG shown without the `count` images it links. The links are not
 /// quoted: they come from the file, and a URL may carry what a log should not.

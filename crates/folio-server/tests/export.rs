@@ -101,6 +101,40 @@ async fn zip_upload_of_a_folder() {
     );
 }
 
+/// Confluence's own space export zip (entities.xml and attachments/) is a bundle as it is.
+#[tokio::test]
+async fn zip_of_a_confluence_space_export() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/space-export");
+    let mut files = Vec::new();
+    let mut folders = vec![root.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let name = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                files.push((name, std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let files: Vec<(&str, Vec<u8>)> = files.iter().map(|(n, b)| (n.as_str(), b.clone())).collect();
+    let app = app(config());
+    let answer = send(
+        &app,
+        post("/v1/export", "application/zip", zip_of(&files, "")),
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{}", answer.text());
+    let text = pdf_text(&answer.body);
+    assert!(text.contains("Fail over only after paging"), "{text}");
+    assert!(!text.contains("OLD HOME TEXT"), "{text}");
+}
+
 #[tokio::test]
 async fn tar_gz_upload_with_query_options() {
     let app = app(config());

@@ -21,10 +21,13 @@ mod links;
 mod macros;
 mod media;
 mod reader;
+mod space_export;
 mod table;
 mod tasks;
 
 use folio_ir::{Diagnostic, Document, Span};
+
+pub use space_export::{ExportedAttachment, ExportedPage, SpaceExport, read_space_export};
 
 /// Options of [`read_storage`].
 #[derive(Debug, Clone)]

@@ -303,7 +303,7 @@ fn is_valid_name(name: &str) -> bool {
 /// A fault quick-xml found at byte `at` (where the faulty markup starts). Unterminated comments
 /// and CDATA sections are reported where they start; input that ends inside a tag is reported
 /// where it ends, unless an open quote swallowed the rest of the document.
-fn syntax_error(source: &str, error: &XmlError, at: usize) -> ReadError {
+pub(crate) fn syntax_error(source: &str, error: &XmlError, at: usize) -> ReadError {
     let to_end = Span::new(at, source.len());
     let eof = Span::new(source.len(), source.len());
     let (line, column) = LineIndex::new(source).line_col(source, at);

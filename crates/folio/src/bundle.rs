@@ -2,8 +2,9 @@
 //!
 //! A bundle is a set of files by path. It holds either a manifest (`folio.json` or `folio.toml`,
 //! the format of [`crate::load_site`] plus `title`, `logo`, `space_name` and per-page
-//! `attachments` folders) or, without one, Confluence REST API page JSON files (v1 or v2 shapes),
-//! one per page, each with its attachments in the same folder. The library reads bundle files
+//! `attachments` folders), a Confluence Server or Data Center space export (`entities.xml` and
+//! its `attachments/` folder; `space_bundle.rs`) or, without either, Confluence REST API page
+//! JSON files (v1 or v2 shapes), one per page, each with its attachments in the same folder. The library reads bundle files
 //! only through [`BundleFiles`], so a service can hand in an unpacked upload and never touch disk.
 
 use std::collections::BTreeMap;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use folio_ir::{AttachmentInfo, AttachmentSource, Diagnostic, Site, SitePage};
 
 use crate::site::{Manifest, PageEntry};
+use crate::space_bundle::{ENTITIES_FILE, read_space_bundle};
 use crate::{CompileError, Options, read_page};
 
 /// Files of an export bundle, by path relative to its root (`/` separators).
@@ -66,6 +68,9 @@ pub struct BundlePage {
     pub storage: Arc<str>,
     /// Folder of the page's attachments in the bundle (`""` = the root).
     pub attachments_dir: String,
+    /// Where the bundle keeps the page's attachments under names of its own (a space export
+    /// does): file name to path. When set, it is the page's attachments, not the folder.
+    pub attachment_files: Option<Arc<BTreeMap<String, String>>>,
     pub author: Option<String>,
 }
 
@@ -76,6 +81,7 @@ impl<'a> Bundle<'a> {
             files: self.files,
             dir: page.attachments_dir.clone(),
             exclude: page.source_path.clone(),
+            by_name: page.attachment_files.clone(),
         }
     }
 
@@ -90,10 +96,14 @@ pub struct BundleAttachments<'a> {
     files: &'a dyn BundleFiles,
     dir: String,
     exclude: Option<String>,
+    by_name: Option<Arc<BTreeMap<String, String>>>,
 }
 
 impl BundleAttachments<'_> {
     fn path(&self, filename: &str) -> Option<String> {
+        if let Some(by_name) = &self.by_name {
+            return by_name.get(filename).cloned();
+        }
         // Only plain names: a `..` or `/` in an attachment name must not reach other pages' files.
         folio_ir::is_plain_file_name(filename).then(|| join(&self.dir, filename))
     }
@@ -105,6 +115,15 @@ impl AttachmentSource for BundleAttachments<'_> {
     }
 
     fn list(&self) -> Vec<AttachmentInfo> {
+        if let Some(by_name) = &self.by_name {
+            return by_name
+                .iter()
+                .map(|(filename, path)| AttachmentInfo {
+                    filename: filename.clone(),
+                    size: self.files.size(path).unwrap_or(0),
+                })
+                .collect();
+        }
         let prefix = if self.dir.is_empty() {
             String::new()
         } else {
@@ -145,7 +164,8 @@ fn parent(path: &str) -> String {
         .map_or(String::new(), |(dir, _)| dir.to_owned())
 }
 
-/// Reads a bundle: its manifest when it has one, else its REST API page JSON files.
+/// Reads a bundle: its manifest when it has one, else the space export it is, else its REST
+/// API page JSON files.
 pub fn load_bundle<'a>(
     files: &'a dyn BundleFiles,
     options: &Options,
@@ -168,16 +188,38 @@ pub fn load_bundle<'a>(
     } else {
         None
     };
+    let mut space = None;
     let manifest = match manifest {
         Some(manifest) => manifest,
-        None => rest_manifest(files)?,
+        None => match files.read(ENTITIES_FILE) {
+            Some(entities) => {
+                let read = read_space_bundle(&utf8(entities, ENTITIES_FILE)?, files)?;
+                std::mem::take(&mut space.insert(read).manifest)
+            }
+            None => rest_manifest(files)?,
+        },
     };
 
-    let mut diagnostics = Vec::new();
+    let mut diagnostics = space
+        .as_mut()
+        .map(|space| std::mem::take(&mut space.diagnostics))
+        .unwrap_or_default();
     let mut site_pages = Vec::with_capacity(manifest.pages.len());
     let mut pages = Vec::with_capacity(manifest.pages.len());
     for entry in &manifest.pages {
-        let (storage, document) = match read_entry(files, entry, options) {
+        let body = space
+            .as_mut()
+            .and_then(|space| space.bodies.remove(&entry.id));
+        let read = match body {
+            // Positions in a body count from its start, not the file's.
+            Some(body) => read_body(
+                body.into_bytes(),
+                "the page's body in entities.xml",
+                options,
+            ),
+            None => read_entry(files, entry, options),
+        };
+        let (storage, document) = match read {
             Ok((storage, document)) => (storage, Some(Arc::new(document))),
             Err(error) => {
                 diagnostics.push(Diagnostic::warning(
@@ -198,6 +240,9 @@ pub fn load_bundle<'a>(
             source_path: entry.file.clone(),
             storage,
             attachments_dir,
+            attachment_files: space
+                .as_ref()
+                .and_then(|space| space.attachments.get(&entry.id).cloned()),
             author: entry.author.clone(),
         });
         site_pages.push(entry.site_page(manifest.space_key.as_ref(), document));
@@ -222,6 +267,15 @@ fn read_entry(
     let bytes = files
         .read(file)
         .ok_or_else(|| format!("`{file}` is not in the bundle"))?;
+    read_body(bytes, file, options)
+}
+
+/// Reads a page's source (`bytes`, from `file`, which errors name).
+fn read_body(
+    bytes: Vec<u8>,
+    file: &str,
+    options: &Options,
+) -> Result<(Arc<str>, folio_ir::Document), String> {
     // The checks of a single page: size limit first (a bundle's page is page content, and one
     // huge page costs as much memory in an export as on its own), then UTF-8.
     let page = crate::read_input(&bytes, options).map_err(|e| format!("{file}: {e}"))?;
@@ -317,7 +371,8 @@ fn rest_manifest(files: &dyn BundleFiles) -> Result<Manifest, CompileError> {
     }
     if manifest.pages.is_empty() {
         return Err(CompileError::Json {
-            message: "the bundle has no folio.json, no folio.toml and no REST page JSON files"
+            message: "the bundle has no folio.json, no folio.toml, no entities.xml (a space \
+                      export) and no REST page JSON files"
                 .into(),
             line: 1,
             column: 1,

@@ -14,6 +14,7 @@ mod bundle;
 mod export;
 mod input;
 mod site;
+mod space_bundle;
 
 pub use bundle::{Bundle, BundleAttachments, BundleFiles, BundlePage, export_order, load_bundle};
 pub use export::{
@@ -77,8 +78,8 @@ pub enum CompileError {
     Read(#[from] folio_storage::ReadError),
     /// A Confluence Server/Data Center space export (`entities.xml`) was given as a page.
     #[error(
-        "this is a Confluence space export (entities.xml), not a page; folio reads one page's \
-         storage body or REST API page JSON, or a bundle folder with `folio export`"
+        "this is a Confluence space export (entities.xml), not a page; export its pages with \
+         `folio export` on its folder, or give one page's storage body or REST API page JSON"
     )]
     SpaceExport,
     /// An export has more pages than [`ExportOptions::max_pages`] allows.
