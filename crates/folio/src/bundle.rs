@@ -413,37 +413,34 @@ pub(crate) fn tree_order(
     }
     let mut order = Vec::new();
     let mut seen = vec![false; site.pages.len()];
-    let starts: Vec<usize> = match root.and_then(|r| index.get(r)) {
+    let mut starts: Vec<usize> = match root.and_then(|r| index.get(r)) {
         Some(&i) => vec![i],
         None => children.get(&None).cloned().unwrap_or_default(),
     };
-    fn visit(
-        i: usize,
-        depth: usize,
-        site: &Site,
-        children: &BTreeMap<Option<&str>, Vec<usize>>,
-        max_depth: Option<usize>,
-        seen: &mut Vec<bool>,
-        order: &mut Vec<(usize, usize)>,
-    ) {
-        if seen[i] {
-            return;
-        }
-        seen[i] = true;
-        order.push((i, depth));
-        if max_depth.is_some_and(|max| depth + 1 >= max) {
-            return;
-        }
-        if let Some(kids) = children.get(&Some(site.pages[i].id.as_str())) {
-            for &kid in kids {
-                visit(kid, depth + 1, site, children, max_depth, seen, order);
+    // Depth first, with a stack of its own: a chain of pages can be deeper than the call stack.
+    let mut visit = |starts: &[usize], order: &mut Vec<(usize, usize)>| {
+        let mut stack: Vec<(usize, usize)> = starts.iter().rev().map(|&i| (i, 0)).collect();
+        while let Some((i, depth)) = stack.pop() {
+            if std::mem::replace(&mut seen[i], true) {
+                continue;
+            }
+            order.push((i, depth));
+            if max_depth.is_some_and(|max| depth + 1 >= max) {
+                continue;
+            }
+            if let Some(kids) = children.get(&Some(site.pages[i].id.as_str())) {
+                stack.extend(kids.iter().rev().map(|&kid| (kid, depth + 1)));
             }
         }
-    }
-    for start in starts {
-        visit(start, 0, site, &children, max_depth, &mut seen, &mut order);
-    }
+    };
+    visit(&starts, &mut order);
     if root.is_none() {
+        // Pages whose parents are each other's (a loop no root leads to) are exported too, each
+        // loop from its first page in the bundle.
+        starts = (0..site.pages.len())
+            .filter(|&i| !site.pages[i].blog_post)
+            .collect();
+        visit(&starts, &mut order);
         let mut posts: Vec<usize> = (0..site.pages.len())
             .filter(|&i| site.pages[i].blog_post)
             .collect();
@@ -509,6 +506,35 @@ mod tests {
             .map(|(p, _)| p.title.as_str())
             .collect();
         assert_eq!(only_root, ["Root"]);
+    }
+
+    #[test]
+    fn pages_in_a_parent_loop_and_a_chain_deeper_than_the_stack_are_exported() {
+        let mut pages = vec![
+            r#"{"id": "a", "title": "A", "parent": "b"}"#.to_owned(),
+            r#"{"id": "b", "title": "B", "parent": "a"}"#.to_owned(),
+            r#"{"id": "c", "title": "C", "parent": "b"}"#.to_owned(),
+        ];
+        // A chain 100,000 pages deep: more levels than a call per level would survive.
+        pages.extend((0..100_000).map(|i| {
+            let parent = if i == 0 {
+                String::new()
+            } else {
+                format!(r#", "parent": "d{}""#, i - 1)
+            };
+            format!(r#"{{"id": "d{i}", "title": "D{i}"{parent}}}"#)
+        }));
+        let manifest = format!(r#"{{"pages": [{}]}}"#, pages.join(","));
+        let files = files(&[("folio.json", &manifest)]);
+        let bundle = load_bundle(&files, &Options::default()).unwrap();
+        let order: Vec<_> = export_order(&bundle.site, None, None)
+            .into_iter()
+            .map(|(p, d)| (p.title.as_str(), d))
+            .collect();
+        assert_eq!(order.len(), 100_003);
+        assert_eq!(order[0], ("D0", 0));
+        assert_eq!(order[99_999], ("D99999", 99_999));
+        assert_eq!(&order[100_000..], [("A", 0), ("B", 1), ("C", 2)]);
     }
 
     #[test]
