@@ -383,6 +383,41 @@ fn rest_manifest(files: &dyn BundleFiles) -> Result<Manifest, CompileError> {
     Ok(manifest)
 }
 
+/// For each page of `site`, whether its parents lead round in a loop rather than to a root.
+fn in_parent_loops(site: &Site, index: &BTreeMap<&str, usize>) -> Vec<bool> {
+    const UNKNOWN: u8 = 0;
+    const ON_PATH: u8 = 1;
+    const ROOTED: u8 = 2;
+    const LOOPING: u8 = 3;
+    let parent_of = |i: usize| {
+        let page = &site.pages[i];
+        let parent = page.parent_id.as_deref().filter(|p| *p != page.id)?;
+        index.get(parent).copied()
+    };
+    let mut state = vec![UNKNOWN; site.pages.len()];
+    for i in 0..site.pages.len() {
+        let mut path = Vec::new();
+        let mut at = i;
+        let verdict = loop {
+            match state[at] {
+                ROOTED => break ROOTED,
+                LOOPING | ON_PATH => break LOOPING,
+                _ => {}
+            }
+            state[at] = ON_PATH;
+            path.push(at);
+            match parent_of(at) {
+                Some(parent) => at = parent,
+                None => break ROOTED,
+            }
+        };
+        for page in path {
+            state[page] = verdict;
+        }
+    }
+    state.into_iter().map(|s| s == LOOPING).collect()
+}
+
 /// Pages of `site` in export order: depth first from the roots, siblings by position then title;
 /// blog posts after the pages, newest first. Each with its depth (0 for a root).
 pub(crate) fn tree_order(
@@ -435,10 +470,11 @@ pub(crate) fn tree_order(
     };
     visit(&starts, &mut order);
     if root.is_none() {
-        // Pages whose parents are each other's (a loop no root leads to) are exported too, each
-        // loop from its first page in the bundle.
+        // Pages whose parents lead round in a loop, which no root leads to, are exported too,
+        // each loop from its first page in the bundle.
+        let looping = in_parent_loops(site, &index);
         starts = (0..site.pages.len())
-            .filter(|&i| !site.pages[i].blog_post)
+            .filter(|&i| looping[i] && !site.pages[i].blog_post)
             .collect();
         visit(&starts, &mut order);
         let mut posts: Vec<usize> = (0..site.pages.len())
@@ -535,6 +571,12 @@ mod tests {
         assert_eq!(order[0], ("D0", 0));
         assert_eq!(order[99_999], ("D99999", 99_999));
         assert_eq!(&order[100_000..], [("A", 0), ("B", 1), ("C", 2)]);
+        // A depth limit still holds: pages it cuts off are not loops.
+        let shallow: Vec<_> = export_order(&bundle.site, None, Some(1))
+            .into_iter()
+            .map(|(p, _)| p.title.as_str())
+            .collect();
+        assert_eq!(shallow, ["D0", "A"]);
     }
 
     #[test]
