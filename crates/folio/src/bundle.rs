@@ -448,7 +448,7 @@ pub(crate) fn tree_order(
     }
     let mut order = Vec::new();
     let mut seen = vec![false; site.pages.len()];
-    let mut starts: Vec<usize> = match root.and_then(|r| index.get(r)) {
+    let starts: Vec<usize> = match root.and_then(|r| index.get(r)) {
         Some(&i) => vec![i],
         None => children.get(&None).cloned().unwrap_or_default(),
     };
@@ -473,10 +473,22 @@ pub(crate) fn tree_order(
         // Pages whose parents lead round in a loop, which no root leads to, are exported too,
         // each loop from its first page in the bundle.
         let looping = in_parent_loops(site, &index);
-        starts = (0..site.pages.len())
-            .filter(|&i| looping[i] && !site.pages[i].blog_post)
-            .collect();
-        visit(&starts, &mut order);
+        // A loop starts once, whatever the depth limit leaves out below its first page.
+        let mut covered = vec![false; site.pages.len()];
+        for i in (0..site.pages.len()).filter(|&i| looping[i] && !site.pages[i].blog_post) {
+            if covered[i] {
+                continue;
+            }
+            let mut below = vec![i];
+            while let Some(page) = below.pop() {
+                if !std::mem::replace(&mut covered[page], true)
+                    && let Some(kids) = children.get(&Some(site.pages[page].id.as_str()))
+                {
+                    below.extend(kids);
+                }
+            }
+            visit(&[i], &mut order);
+        }
         let mut posts: Vec<usize> = (0..site.pages.len())
             .filter(|&i| site.pages[i].blog_post)
             .collect();
