@@ -324,6 +324,19 @@ fn export_reads_a_server_space_export() {
         stderr(&output)
     );
 
+    // `check` checks each page of the export.
+    let output = folio(&["check", "--no-typeset", "fixtures/space-export"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let lines = stdout(&output);
+    assert!(
+        lines.contains("ok       fixtures/space-export/entities.xml#2002"),
+        "{lines}"
+    );
+    assert!(
+        lines.contains("checked 5 documents: 5 ok, 0 failed"),
+        "{lines}"
+    );
+
     // A space export cut short: an error naming the line and column, no PDF.
     let entities =
         std::fs::read_to_string(common::root().join("fixtures/space-export/entities.xml")).unwrap();

@@ -9,6 +9,7 @@ use crate::args::CheckArgs;
 use crate::attachments::AttachmentDir;
 use crate::coverage::{self, Coverage, format_percent};
 use crate::exit;
+use crate::export::DirFiles;
 use crate::report::{Reporter, error_location};
 
 /// What became of one document.
@@ -19,7 +20,6 @@ enum Outcome {
         coverage: Option<Coverage>,
     },
     Failed,
-    Skipped,
 }
 
 pub fn run(args: &CheckArgs) -> u8 {
@@ -49,10 +49,10 @@ pub fn run(args: &CheckArgs) -> u8 {
         verbose: args.verbose,
         coverage: args.coverage || args.min_coverage.is_some(),
     };
-    let (mut ok, mut failed, mut skipped, mut warnings) = (0, 0, 0, 0);
+    let (mut ok, mut failed, mut warnings) = (0, 0, 0);
     let mut total = Coverage::default();
-    for document in &documents {
-        let outcome = catch_unwind(AssertUnwindSafe(|| {
+    let outcomes = documents.iter().flat_map(|document| {
+        catch_unwind(AssertUnwindSafe(|| {
             check_document(document, compiler.as_ref(), settings, &mut reporter)
         }))
         .unwrap_or_else(|_| {
@@ -60,8 +60,12 @@ pub fn run(args: &CheckArgs) -> u8 {
                 "error    {}: folio panicked; please report this as a bug",
                 document.display()
             );
-            Outcome::Failed
-        });
+            vec![Outcome::Failed]
+        })
+    });
+    let mut checked = 0;
+    for outcome in outcomes.collect::<Vec<_>>() {
+        checked += 1;
         match outcome {
             Outcome::Ok {
                 warnings: n,
@@ -74,7 +78,6 @@ pub fn run(args: &CheckArgs) -> u8 {
                 }
             }
             Outcome::Failed => failed += 1,
-            Outcome::Skipped => skipped += 1,
         }
     }
     let coverage_summary = if settings.coverage {
@@ -88,9 +91,8 @@ pub fn run(args: &CheckArgs) -> u8 {
         String::new()
     };
     println!(
-        "checked {} documents: {ok} ok, {failed} failed, {skipped} skipped; {warnings} \
-         warnings{coverage_summary}",
-        documents.len()
+        "checked {checked} documents: {ok} ok, {failed} failed; {warnings} warnings\
+         {coverage_summary}"
     );
     if let Some(min) = args.min_coverage
         && total.percent() < min
@@ -110,24 +112,27 @@ struct Settings {
     coverage: bool,
 }
 
+/// Checks a storage body or page JSON, or each page of a space export.
 fn check_document(
     path: &Path,
     compiler: Option<&Compiler>,
     settings: Settings,
     reporter: &mut Reporter,
-) -> Outcome {
+) -> Vec<Outcome> {
     let verbose = settings.verbose;
     let name = path.display().to_string();
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) => {
             println!("error    {name}: cannot read: {error}");
-            return Outcome::Failed;
+            return vec![Outcome::Failed];
         }
     };
+    let dir = path
+        .parent()
+        .map_or_else(|| PathBuf::from("."), Path::to_owned);
     if folio::is_space_export(&bytes) {
-        println!("skipped  {name}: a Confluence space export; `folio export` its folder");
-        return Outcome::Skipped;
+        return check_space_export(&name, &dir, compiler, settings, reporter);
     }
     let options = Options::default();
     let page = match folio::read_input(&bytes, &options) {
@@ -141,20 +146,89 @@ fn check_document(
             if verbose {
                 reporter.error(&name, Some(&source), &error);
             }
-            return Outcome::Failed;
+            return vec![Outcome::Failed];
         }
     };
-    let dir = path
-        .parent()
-        .map_or_else(|| PathBuf::from("."), Path::to_owned);
+    let attachments = AttachmentDir::new(dir);
+    vec![check_page(
+        &name,
+        &page,
+        &attachments,
+        &options,
+        compiler,
+        settings,
+        reporter,
+    )]
+}
+
+/// Each page of a space export (`entities.xml` in `dir`), as `<file>#<page id>`, against the
+/// other pages of the space (links, `children`, `include`) and with its own attachments.
+fn check_space_export(
+    name: &str,
+    dir: &Path,
+    compiler: Option<&Compiler>,
+    settings: Settings,
+    reporter: &mut Reporter,
+) -> Vec<Outcome> {
+    let files = DirFiles::new(dir);
+    let options = Options::default();
+    let bundle = match folio::load_bundle(&files, &options) {
+        Ok(bundle) => bundle,
+        Err(error) => {
+            println!("error    {name}: {error}");
+            return vec![Outcome::Failed];
+        }
+    };
+    let mut outcomes = Vec::with_capacity(bundle.pages.len());
+    for page in &bundle.pages {
+        let page_name = format!("{name}#{}", page.id);
+        if let Some(error) = &page.error {
+            println!("error    {page_name}: {error}");
+            outcomes.push(Outcome::Failed);
+            continue;
+        }
+        let mut site = bundle.site.clone();
+        site.current_page = Some(page.id.clone());
+        let options = Options {
+            site: std::sync::Arc::new(site),
+            ..Options::default()
+        };
+        let input = folio::PageInput {
+            storage: page.storage.to_string(),
+            title: bundle.site.page_by_id(&page.id).map(|p| p.title.clone()),
+            from_json: false,
+        };
+        let attachments = bundle.attachments(page);
+        outcomes.push(check_page(
+            &page_name,
+            &input,
+            &attachments,
+            &options,
+            compiler,
+            settings,
+            reporter,
+        ));
+    }
+    outcomes
+}
+
+/// Compiles one page (and, with a compiler, typesets it) and prints its line.
+fn check_page(
+    name: &str,
+    page: &folio::PageInput,
+    attachments: &dyn folio::AttachmentSource,
+    options: &Options,
+    compiler: Option<&Compiler>,
+    settings: Settings,
+    reporter: &mut Reporter,
+) -> Outcome {
+    let verbose = settings.verbose;
     let result =
-        folio::compile_document(&page, &AttachmentDir::new(dir), &options).and_then(|compiled| {
-            match compiler {
-                Some(compiler) => compiler
-                    .render_pdf(&compiled)
-                    .map(|pdf| (pdf.diagnostics, Some(pdf.bytes))),
-                None => Ok((compiled.diagnostics, None)),
-            }
+        folio::compile_document(page, attachments, options).and_then(|compiled| match compiler {
+            Some(compiler) => compiler
+                .render_pdf(&compiled)
+                .map(|pdf| (pdf.diagnostics, Some(pdf.bytes))),
+            None => Ok((compiled.diagnostics, None)),
         });
     match result {
         Ok((diagnostics, pdf)) => {
@@ -187,7 +261,7 @@ fn check_document(
                 if let Some(coverage) = coverage.as_ref().filter(|c| !c.missing.is_empty()) {
                     print_missing(coverage);
                 }
-                reporter.diagnostics(&name, &page.storage, &diagnostics);
+                reporter.diagnostics(name, &page.storage, &diagnostics);
             }
             Outcome::Ok {
                 warnings: count,
@@ -197,10 +271,10 @@ fn check_document(
         Err(error) => {
             println!(
                 "error    {}: {error}",
-                error_location(&name, Some(&page.storage), &error)
+                error_location(name, Some(&page.storage), &error)
             );
             if verbose {
-                reporter.error(&name, Some(&page.storage), &error);
+                reporter.error(name, Some(&page.storage), &error);
             }
             Outcome::Failed
         }

@@ -66,6 +66,8 @@ pub struct BundlePage {
     pub source_path: Option<String>,
     /// The storage body (diagnostic spans of this page index it).
     pub storage: Arc<str>,
+    /// Why the page's source could not be read, with its position (the page is then empty).
+    pub error: Option<String>,
     /// Folder of the page's attachments in the bundle (`""` = the root).
     pub attachments_dir: String,
     /// Where the bundle keeps the page's attachments under names of its own (a space export
@@ -219,14 +221,14 @@ pub fn load_bundle<'a>(
             ),
             None => read_entry(files, entry, options),
         };
-        let (storage, document) = match read {
-            Ok((storage, document)) => (storage, Some(Arc::new(document))),
+        let (storage, document, error) = match read {
+            Ok((storage, document)) => (storage, Some(Arc::new(document)), None),
             Err(error) => {
                 diagnostics.push(Diagnostic::warning(
                     "bundle-page-unreadable",
                     format!("page {}: {error}", entry.id),
                 ));
-                (Arc::from(""), None)
+                (Arc::from(""), None, Some(error))
             }
         };
         let attachments_dir = entry
@@ -239,6 +241,7 @@ pub fn load_bundle<'a>(
             id: entry.id.clone(),
             source_path: entry.file.clone(),
             storage,
+            error,
             attachments_dir,
             attachment_files: space
                 .as_ref()
