@@ -73,6 +73,21 @@ fn part_link_targets(part: &Part, ids: &BTreeSet<String>) -> Vec<String> {
     out
 }
 
+/// No page of an export has a macro left unknown or unresolved, or an attachment missing.
+fn assert_every_macro_and_attachment_resolves(pages: &[folio::PageDiagnostics]) {
+    for page in pages {
+        let codes: Vec<_> = page.diagnostics.iter().map(|d| d.code.as_str()).collect();
+        assert!(
+            !codes.iter().any(|c| matches!(
+                *c,
+                "unknown-macro" | "unresolved-macro" | "missing-attachment"
+            )),
+            "page {}: {codes:?}",
+            page.page_id
+        );
+    }
+}
+
 #[test]
 fn the_handbook_bundle_exports_as_one_navigable_pdf() {
     let dir = common::root().join("corpus/bundle-handbook");
@@ -95,17 +110,7 @@ fn the_handbook_bundle_exports_as_one_navigable_pdf() {
         .collect();
     assert_eq!(parts.len(), bundle.site.pages.len());
     assert!(parts.iter().any(|p| p.level >= 4), "at least 4 levels deep");
-    for page in &page_diagnostics {
-        let codes: Vec<_> = page.diagnostics.iter().map(|d| d.code.as_str()).collect();
-        assert!(
-            !codes.iter().any(|c| matches!(
-                *c,
-                "unknown-macro" | "unresolved-macro" | "missing-attachment"
-            )),
-            "page {}: {codes:?}",
-            page.page_id
-        );
-    }
+    assert_every_macro_and_attachment_resolves(&page_diagnostics);
 
     let compiler = Compiler::new(&EngineOptions::default());
     let pdf = compiler
@@ -226,17 +231,7 @@ fn a_server_space_export_exports_its_current_pages_as_a_tree() {
 
     let export = ExportOptions::default();
     let (_, _, pages) = folio::compile_bundle(&bundle, &export, &options, &mut |_| {}).unwrap();
-    for page in &pages {
-        let codes: Vec<_> = page.diagnostics.iter().map(|d| d.code.as_str()).collect();
-        assert!(
-            !codes.iter().any(|c| matches!(
-                *c,
-                "missing-attachment" | "unresolved-macro" | "unknown-macro"
-            )),
-            "page {}: {codes:?}",
-            page.page_id
-        );
-    }
+    assert_every_macro_and_attachment_resolves(&pages);
 
     let compiler = Compiler::new(&EngineOptions::default());
     let pdf = compiler

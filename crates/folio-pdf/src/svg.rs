@@ -51,14 +51,7 @@ pub fn is_self_contained(bytes: &[u8]) -> bool {
 /// makes it a placeholder.
 pub fn without_linked_images(bytes: &[u8]) -> Option<(Vec<u8>, Vec<String>)> {
     let xml = std::str::from_utf8(bytes).ok()?;
-    let document = usvg::roxmltree::Document::parse_with_options(
-        xml,
-        usvg::roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        },
-    )
-    .ok()?;
+    let document = parse_xml(xml)?;
     let mut cuts: Vec<std::ops::Range<usize>> = Vec::new();
     let mut links = Vec::new();
     // Parents come before their children: an element inside one already cut goes with it.
@@ -93,6 +86,18 @@ pub fn without_linked_images(bytes: &[u8]) -> Option<(Vec<u8>, Vec<String>)> {
     }
     kept.extend_from_slice(&bytes[at..]);
     Some((kept, links))
+}
+
+/// An SVG's XML as usvg reads it (roxmltree, with a DTD allowed).
+fn parse_xml(xml: &str) -> Option<usvg::roxmltree::Document<'_>> {
+    usvg::roxmltree::Document::parse_with_options(
+        xml,
+        usvg::roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .ok()
 }
 
 /// What an SVG's text asks of the fonts, as Typst would set it.
@@ -157,14 +162,7 @@ pub fn text_and_families(
         bytes.to_vec()
     };
     let xml = std::str::from_utf8(&xml).ok()?;
-    let document = usvg::roxmltree::Document::parse_with_options(
-        xml,
-        usvg::roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        },
-    )
-    .ok()?;
+    let document = parse_xml(xml)?;
     let text = document
         .descendants()
         .filter(|node| node.is_text() && node.ancestors().any(|a| a.tag_name().name() == "text"))
