@@ -470,6 +470,17 @@ mod tests {
     }
 
     #[test]
+    fn a_body_written_escaped_rather_than_in_cdata_reads_the_same() {
+        let xml = export(&[
+            page("1", ""),
+            r#"<object class="BodyContent" package="p"><id name="id">9</id><property name="body">&lt;p&gt;Tom &amp;amp; Jerry&#160;&#x2014;&lt;/p&gt;</property><property name="bodyType">2</property><property name="content" class="Page" package="p"><id name="id">1</id></property></object>"#.to_owned(),
+        ]
+        .concat());
+        let read = read_space_export(&xml).unwrap();
+        assert_eq!(read.pages[0].body, "<p>Tom &amp; Jerry\u{a0}\u{2014}</p>");
+    }
+
+    #[test]
     fn a_broken_file_is_an_error_at_its_position_and_an_empty_one_says_so() {
         let xml = export(&page("1", "<property name=\"title\">unclosed"));
         let error = read_space_export(&xml).unwrap_err();
