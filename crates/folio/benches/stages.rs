@@ -5,6 +5,7 @@
 //! cargo bench -p folio --bench stages                 # everything (the 1,000-page run takes minutes)
 //! cargo bench -p folio --bench stages -- stages/      # per stage, corpus pages
 //! cargo bench -p folio --bench stages -- document/10  # one generated size
+//! cargo bench -p folio --bench stages -- space-export # loading a space export's entities.xml
 //! ```
 //!
 //! One `Compiler` serves every iteration, as in a service: fonts and theme are loaded once. Typst's
@@ -190,5 +191,78 @@ fn bench_document_sizes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_stages, bench_document_sizes);
+/// A space export's `entities.xml` of `pages` pages in a tree, each with two older versions (as
+/// Confluence keeps them), a body per version, an attachment and a label.
+fn generated_space_export(pages: usize) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<hibernate-generic datetime=\"2025-01-01 00:00:00\">\n\
+         <object class=\"Space\" package=\"p\"><id name=\"id\">1</id><property name=\"key\"><![CDATA[GEN]]></property><property name=\"name\"><![CDATA[Generated]]></property></object>\n",
+    );
+    let reference = |name: &str, class: &str, id: String| {
+        format!(
+            "<property name=\"{name}\" class=\"{class}\" package=\"p\"><id name=\"id\">{id}</id></property>"
+        )
+    };
+    for page in 0..pages {
+        let id = 1000 + page;
+        let parent =
+            (page > 0).then(|| reference("parent", "Page", (1000 + (page - 1) / 4).to_string()));
+        for version in 0..3 {
+            let (object_id, original) = match version {
+                0 => (id.to_string(), String::new()),
+                v => (
+                    format!("{id}0{v}"),
+                    reference("originalVersion", "Page", id.to_string()),
+                ),
+            };
+            xml.push_str(&format!(
+                "<object class=\"Page\" package=\"p\"><id name=\"id\">{object_id}</id><property name=\"title\"><![CDATA[Page {page}]]></property><property name=\"contentStatus\"><![CDATA[current]]></property><property name=\"creationDate\">2024-01-01 10:00:00.000</property>{original}{}{}</object>\n",
+                parent.clone().unwrap_or_default(),
+                reference("space", "Space", "1".into()),
+            ));
+            xml.push_str(&format!(
+                "<object class=\"BodyContent\" package=\"p\"><id name=\"id\">{object_id}9</id><property name=\"body\"><![CDATA[<h1>Page {page}</h1><p>Version {version} of a page with <strong>some</strong> text, a <ac:link><ri:page ri:content-title=\"Page 0\" /></ac:link> and an image.</p><ac:image><ri:attachment ri:filename=\"a.png\" /></ac:image><table><tbody><tr><th>Key</th><th>Value</th></tr><tr><td>a</td><td>b</td></tr></tbody></table>]]></property><property name=\"bodyType\">2</property>{}</object>\n",
+                reference("content", "Page", object_id.clone()),
+            ));
+        }
+        xml.push_str(&format!(
+            "<object class=\"Attachment\" package=\"p\"><id name=\"id\">{id}7</id><property name=\"title\"><![CDATA[a.png]]></property><property name=\"version\">1</property>{}</object>\n\
+             <object class=\"Labelling\" package=\"p\"><id name=\"id\">{id}8</id>{}{}</object>\n",
+            reference("containerContent", "Page", id.to_string()),
+            reference("label", "Label", "5".into()),
+            reference("content", "Page", id.to_string()),
+        ));
+    }
+    xml.push_str("<object class=\"Label\" package=\"p\"><id name=\"id\">5</id><property name=\"name\">generated</property></object>\n</hibernate-generic>\n");
+    xml
+}
+
+/// Loading a space export as a bundle: `entities.xml` read, its current pages read into the IR.
+fn bench_space_export(c: &mut Criterion) {
+    let mut group = c.benchmark_group("space-export/load");
+    group.sample_size(10);
+    for pages in [100, 1000] {
+        let mut files = std::collections::BTreeMap::new();
+        files.insert(
+            "entities.xml".to_owned(),
+            generated_space_export(pages).into_bytes(),
+        );
+        group.throughput(Throughput::Bytes(files["entities.xml"].len() as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(pages), &files, |b, files| {
+            b.iter(|| {
+                let bundle = folio::load_bundle(files, &Options::default()).expect("loads");
+                assert_eq!(bundle.pages.len(), pages);
+                bundle.pages.len()
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(
+    benches,
+    bench_stages,
+    bench_document_sizes,
+    bench_space_export
+);
 criterion_main!(benches);
