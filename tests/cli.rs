@@ -324,6 +324,40 @@ fn export_reads_a_server_space_export() {
         stderr(&output)
     );
 
+    // The zip Confluence writes, as it is: one folder inside, read in place.
+    let zip_path = dir.path().join("Confluence-space-export-OPS.xml.zip");
+    {
+        use std::io::Write;
+        let root = common::root().join("fixtures/space-export");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+        for path in [
+            "entities.xml",
+            "attachments/2002/4001/2",
+            "attachments/2002/4003/3",
+        ] {
+            zip.start_file(
+                format!("OPS/{path}"),
+                zip::write::SimpleFileOptions::default(),
+            )
+            .unwrap();
+            zip.write_all(&std::fs::read(root.join(path)).unwrap())
+                .unwrap();
+        }
+        zip.finish().unwrap();
+    }
+    let output = folio(&[
+        "export",
+        zip_path.to_str().unwrap(),
+        "--json",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let summary: serde_json::Value = serde_json::from_str(stdout(&output).trim()).unwrap();
+    assert_eq!(summary["pages"].as_array().unwrap().len(), 5, "{summary}");
+    let missing = summary.to_string().contains("missing-attachment");
+    assert!(!missing, "the zip's attachments are found: {summary}");
+
     // `check` checks each page of the export.
     let output = folio(&["check", "--no-typeset", "fixtures/space-export"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));

@@ -109,7 +109,7 @@ pub struct CheckArgs {
     after_help = "A bundle is a folder with a manifest (folio.json or folio.toml: pages with \
                         id, title, type, parent, position, file, attachments folder, author, dates, \
                         labels, plus site data), a Confluence Server or Data Center space export \
-                        unzipped (entities.xml and its attachments folder) or Confluence REST API \
+                        (its zip, or entities.xml and its attachments folder) or Confluence REST API \
                         page JSON files (v1 or v2), each with its attachments in its folder. See \
                         docs/export.md.\n\n\
                         Examples:\n  folio export corpus/bundle-handbook -o handbook.pdf\n  \
@@ -117,7 +117,8 @@ pub struct CheckArgs {
                         folio export space/ --json -o space.pdf > summary.json"
 )]
 pub struct ExportArgs {
-    /// The bundle folder (or its manifest file).
+    /// The bundle folder (or its manifest file), or a zip of it (a space export as Confluence
+    /// writes it).
     #[arg(value_name = "BUNDLE")]
     pub bundle: PathBuf,
 

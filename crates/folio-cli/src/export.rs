@@ -1,4 +1,5 @@
-//! `folio export`: a bundle folder (manifest or REST page JSON files) to one navigable PDF.
+//! `folio export`: a bundle folder or zip (manifest, space export or REST page JSON files) to one
+//! navigable PDF.
 
 use std::collections::BTreeSet;
 use std::io::{IsTerminal, Write};
@@ -10,6 +11,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use crate::args::ExportArgs;
 use crate::exit;
 use crate::report::Reporter;
+use crate::zip_files::{self, ZipFiles};
 
 /// A bundle folder on disk, read lazily. Only paths inside the folder resolve.
 pub struct DirFiles {
@@ -76,7 +78,12 @@ pub fn run(args: &ExportArgs) -> u8 {
         args.common.diagnostic_format,
         args.common.quiet || args.json,
     );
-    let root = if args.bundle.is_file() {
+    // A zip (a space export as Confluence writes it) is read in place; a file in a folder
+    // (its manifest or entities.xml) names the folder.
+    let zipped = args.bundle.is_file() && zip_files::is_zip(&args.bundle);
+    let root = if zipped {
+        args.bundle.clone()
+    } else if args.bundle.is_file() {
         args.bundle
             .parent()
             .map(Path::to_path_buf)
@@ -84,7 +91,7 @@ pub fn run(args: &ExportArgs) -> u8 {
     } else {
         args.bundle.clone()
     };
-    if !root.is_dir() {
+    if !zipped && !root.is_dir() {
         eprintln!(
             "error: {} is not a bundle folder (a folder with folio.json, folio.toml, a space export's entities.xml or REST page JSON files)",
             args.bundle.display()
@@ -99,8 +106,21 @@ pub fn run(args: &ExportArgs) -> u8 {
     if options.render.date.is_none() {
         options.render.date = Some(today());
     }
-    let files = DirFiles::new(&root);
-    let bundle = match folio::load_bundle(&files, &options) {
+    let (dir_files, zip_files);
+    let files: &dyn BundleFiles = if zipped {
+        zip_files = match ZipFiles::open(&root) {
+            Ok(files) => files,
+            Err(message) => {
+                eprintln!("error: {}: {message}", root.display());
+                return exit::INPUT;
+            }
+        };
+        &zip_files
+    } else {
+        dir_files = DirFiles::new(&root);
+        &dir_files
+    };
+    let bundle = match folio::load_bundle(files, &options) {
         Ok(bundle) => bundle,
         Err(error) => {
             eprintln!("error: {}: {error}", root.display());
@@ -162,7 +182,10 @@ pub fn run(args: &ExportArgs) -> u8 {
         let stem = root
             .canonicalize()
             .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .and_then(|p| {
+                let name = if zipped { p.file_stem() } else { p.file_name() };
+                name.map(|n| n.to_string_lossy().into_owned())
+            })
             .unwrap_or_else(|| "export".to_owned());
         PathBuf::from(format!("{stem}.pdf"))
     });

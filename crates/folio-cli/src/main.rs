@@ -10,6 +10,7 @@ mod export;
 mod page_setup;
 mod report;
 mod serve;
+mod zip_files;
 
 use std::process::ExitCode;
 
