@@ -358,6 +358,13 @@ fn export_reads_a_server_space_export() {
     let missing = summary.to_string().contains("missing-attachment");
     assert!(!missing, "the zip's attachments are found: {summary}");
 
+    let output = folio(&["check", "--no-typeset", zip_path.to_str().unwrap()]);
+    assert!(
+        stdout(&output).contains("checked 5 documents: 5 ok"),
+        "{}",
+        stdout(&output)
+    );
+
     // `check` checks each page of the export.
     let output = folio(&["check", "--no-typeset", "fixtures/space-export"]);
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));

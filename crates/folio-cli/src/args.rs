@@ -72,8 +72,8 @@ pub struct CompileArgs {
 #[command(
     after_help = "Folders are searched recursively for .xml and .xhtml files and for .json REST API \
                   pages; each is compiled with its own folder as its attachments folder. \
-                  Each page of a Confluence space export (entities.xml) is checked as \
-                  entities.xml#<page id>.\n\n\
+                  Each page of a Confluence space export (entities.xml, or the zip Confluence \
+                  writes) is checked as entities.xml#<page id>.\n\n\
                   Examples:\n  folio check corpus/\n  \
                   folio check --coverage --min-coverage 99.5 -v pages/"
 )]

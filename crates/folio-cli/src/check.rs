@@ -3,7 +3,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
-use folio::{Compiler, EngineOptions, Options};
+use folio::{BundleFiles, Compiler, EngineOptions, Options};
 
 use crate::args::CheckArgs;
 use crate::attachments::AttachmentDir;
@@ -11,6 +11,7 @@ use crate::coverage::{self, Coverage, format_percent};
 use crate::exit;
 use crate::export::DirFiles;
 use crate::report::{Reporter, error_location};
+use crate::zip_files::{self, ZipFiles};
 
 /// What became of one document.
 enum Outcome {
@@ -132,7 +133,16 @@ fn check_document(
         .parent()
         .map_or_else(|| PathBuf::from("."), Path::to_owned);
     if folio::is_space_export(&bytes) {
-        return check_space_export(&name, &dir, compiler, settings, reporter);
+        return check_bundle(&name, &DirFiles::new(dir), compiler, settings, reporter);
+    }
+    if zip_files::is_zip(path) {
+        return match ZipFiles::open(path) {
+            Ok(files) => check_bundle(&name, &files, compiler, settings, reporter),
+            Err(message) => {
+                println!("error    {name}: {message}");
+                vec![Outcome::Failed]
+            }
+        };
     }
     let options = Options::default();
     let page = match folio::read_input(&bytes, &options) {
@@ -161,18 +171,18 @@ fn check_document(
     )]
 }
 
-/// Each page of a space export (`entities.xml` in `dir`), as `<file>#<page id>`, against the
-/// other pages of the space (links, `children`, `include`) and with its own attachments.
-fn check_space_export(
+/// Each page of a space export (its folder or zip, `files`; or of any bundle zipped), as
+/// `<file>#<page id>`, against the other pages (links, `children`, `include`) and with its own
+/// attachments.
+fn check_bundle(
     name: &str,
-    dir: &Path,
+    files: &dyn BundleFiles,
     compiler: Option<&Compiler>,
     settings: Settings,
     reporter: &mut Reporter,
 ) -> Vec<Outcome> {
-    let files = DirFiles::new(dir);
     let options = Options::default();
-    let bundle = match folio::load_bundle(&files, &options) {
+    let bundle = match folio::load_bundle(files, &options) {
         Ok(bundle) => bundle,
         Err(error) => {
             println!("error    {name}: {error}");
@@ -319,6 +329,10 @@ fn collect_documents(dir: &Path, out: &mut Vec<PathBuf>) {
         }
         let wanted = match path.extension().and_then(|ext| ext.to_str()) {
             Some("xml" | "xhtml") => true,
+            // A space export as Confluence writes it; other zips are not pages.
+            Some("zip") => {
+                ZipFiles::open(&path).is_ok_and(|files| files.size("entities.xml").is_some())
+            }
             Some("json") => is_page_json(&path),
             _ => false,
         };
