@@ -122,6 +122,16 @@ fn check_document(
 ) -> Vec<Outcome> {
     let verbose = settings.verbose;
     let name = path.display().to_string();
+    // A zip is read entry by entry, never whole.
+    if zip_files::is_zip(path) {
+        return match ZipFiles::open(path) {
+            Ok(files) => check_bundle(&name, &files, compiler, settings, reporter),
+            Err(message) => {
+                println!("error    {name}: {message}");
+                vec![Outcome::Failed]
+            }
+        };
+    }
     let bytes = match std::fs::read(path) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -134,15 +144,6 @@ fn check_document(
         .map_or_else(|| PathBuf::from("."), Path::to_owned);
     if folio::is_space_export(&bytes) {
         return check_bundle(&name, &DirFiles::new(dir), compiler, settings, reporter);
-    }
-    if zip_files::is_zip(path) {
-        return match ZipFiles::open(path) {
-            Ok(files) => check_bundle(&name, &files, compiler, settings, reporter),
-            Err(message) => {
-                println!("error    {name}: {message}");
-                vec![Outcome::Failed]
-            }
-        };
     }
     let options = Options::default();
     let page = match folio::read_input(&bytes, &options) {
