@@ -4,8 +4,9 @@
 //! the format of [`crate::load_site`] plus `title`, `logo`, `space_name` and per-page
 //! `attachments` folders), a Confluence Server or Data Center space export (`entities.xml` and
 //! its `attachments/` folder; `space_bundle.rs`) or, without either, Confluence REST API page
-//! JSON files (v1 or v2 shapes), one per page, each with its attachments in the same folder. The library reads bundle files
-//! only through [`BundleFiles`], so a service can hand in an unpacked upload and never touch disk.
+//! JSON files (v1 or v2 shapes), one per page, each with its attachments in the same folder. The
+//! library reads bundle files only through [`BundleFiles`], so a service can hand in an
+//! unpacked upload and never touch disk.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
